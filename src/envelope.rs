@@ -1,0 +1,220 @@
+//! The envelope every event travels in, its stored form and its export line, and the one
+//! chain check that verify, open and import all use.
+//!
+//! A record keeps the exact canonical bytes that were hashed. Verification re-hashes those
+//! bytes, never a re-serialization, so a change in serde or in our structs can never make
+//! an old, honest ledger fail to verify, nor a tampered one pass.
+
+use crate::hash;
+use crate::ids::{Hash, Seq};
+use crate::when::{RecordedAt, When};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// Stored-record framing version (the first byte of every stored record).
+pub const RECORD_VERSION: u8 = 1;
+/// Largest canonical body we accept: a meeting's longest narrative fits many times over.
+pub const BODY_BYTES_MAX: usize = 256 * 1024;
+/// Longest `recorded_by` and `kind`.
+pub const NAME_LEN_MAX: usize = 200;
+
+/// Everything the event hash commits to: the envelope without `body` and `hash`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub seq: Seq,
+    pub recorded_at: RecordedAt,
+    pub effective: When,
+    pub recorded_by: String,
+    pub kind: String,
+    pub body_hash: Hash,
+    pub prev: Hash,
+}
+
+/// A recorded event as stored: the header and body exactly as hashed, and the hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub header: Header,
+    pub header_bytes: Vec<u8>,
+    /// Canonical JSON of the body. Empty is reserved for a redacted body (docs/FORMAT.md).
+    pub body_bytes: Vec<u8>,
+    pub hash: Hash,
+}
+
+/// What is wrong with a record, for verify's report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Undecodable(String),
+    HashMismatch { stored: Hash, computed: Hash },
+    BodyHashMismatch { stated: Hash, computed: Hash },
+    BrokenLink { prev: Hash, expected: Hash },
+    Gap { expected: Seq },
+    SeqMismatch { stored_under: Seq },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Undecodable(why) => write!(f, "undecodable record: {why}"),
+            Problem::HashMismatch { stored, computed } => {
+                write!(f, "hash mismatch: stored {stored}, computed {computed}")
+            }
+            Problem::BodyHashMismatch { stated, computed } => {
+                write!(f, "body hash mismatch: envelope says {stated}, body hashes to {computed}")
+            }
+            Problem::BrokenLink { prev, expected } => {
+                write!(f, "broken link: prev is {prev}, the previous event's hash is {expected}")
+            }
+            Problem::Gap { expected } => write!(f, "gap: seq {expected} is missing"),
+            Problem::SeqMismatch { stored_under } => {
+                write!(f, "record claims a different seq than the one it is stored under ({stored_under})")
+            }
+        }
+    }
+}
+
+/// The first bad record found: where, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("seq {seq}: {problem}")]
+pub struct Fault {
+    pub seq: Seq,
+    pub problem: Problem,
+}
+
+impl Record {
+    /// Seals a new record: canonicalises the header, hashes it.
+    pub fn seal(header: Header, body_bytes: Vec<u8>) -> Record {
+        let header_bytes = hash::canonical(&header).expect("a header holds only strings and a small integer");
+        let hash = hash::event_hash(&header_bytes);
+        Record { header, header_bytes, body_bytes, hash }
+    }
+
+    /// Stored framing: version byte, 32-byte hash, header length (u32 big-endian), header, body.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + 32 + 4 + self.header_bytes.len() + self.body_bytes.len());
+        out.push(RECORD_VERSION);
+        out.extend_from_slice(&self.hash.0);
+        out.extend_from_slice(&(self.header_bytes.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.header_bytes);
+        out.extend_from_slice(&self.body_bytes);
+        out
+    }
+
+    /// Decodes the framing and the header; checks no hash (that is [`Record::check`]).
+    pub fn decode(bytes: &[u8]) -> Result<Record, Problem> {
+        let undecodable = |why: &str| Problem::Undecodable(why.to_string());
+        if bytes.len() < 37 {
+            return Err(undecodable("shorter than the record framing"));
+        }
+        if bytes[0] != RECORD_VERSION {
+            return Err(Problem::Undecodable(format!("unknown record version {}", bytes[0])));
+        }
+        let hash = Hash(bytes[1..33].try_into().expect("32 bytes"));
+        let header_len = u32::from_be_bytes(bytes[33..37].try_into().expect("4 bytes")) as usize;
+        let rest = &bytes[37..];
+        if header_len > rest.len() {
+            return Err(undecodable("header length runs past the end of the record"));
+        }
+        let (header_bytes, body_bytes) = rest.split_at(header_len);
+        let header: Header = serde_json::from_slice(header_bytes)
+            .map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
+        Ok(Record { header, header_bytes: header_bytes.to_vec(), body_bytes: body_bytes.to_vec(), hash })
+    }
+
+    /// Re-hashes the stored bytes: the header against `hash`, the body against `body_hash`.
+    pub fn check(&self) -> Result<(), Problem> {
+        let computed = hash::event_hash(&self.header_bytes);
+        if computed != self.hash {
+            return Err(Problem::HashMismatch { stored: self.hash, computed });
+        }
+        if self.body_bytes.is_empty() {
+            return Err(Problem::Undecodable("body is missing (redaction is reserved, not yet supported)".into()));
+        }
+        let computed = hash::body_hash(&self.body_bytes);
+        if computed != self.header.body_hash {
+            return Err(Problem::BodyHashMismatch { stated: self.header.body_hash, computed });
+        }
+        Ok(())
+    }
+
+    pub fn seq(&self) -> Seq {
+        self.header.seq
+    }
+
+    pub fn body(&self) -> Result<Value, Problem> {
+        serde_json::from_slice(&self.body_bytes).map_err(|e| Problem::Undecodable(format!("body: {e}")))
+    }
+
+    /// One line of the JSON Lines export: the canonical JSON of the whole envelope,
+    /// header fields, `body` and `hash`.
+    pub fn to_export_line(&self) -> Result<String, Problem> {
+        let mut envelope = serde_json::to_value(&self.header).expect("header serializes");
+        let map = envelope.as_object_mut().expect("header is an object");
+        map.insert("body".into(), self.body()?);
+        map.insert("hash".into(), Value::String(self.hash.to_hex()));
+        Ok(String::from_utf8(serde_json_canonicalizer::to_vec(&envelope).expect("canonical")).expect("utf-8"))
+    }
+
+    /// Reads an export line back, rebuilding the canonical bytes from its fields as an
+    /// outside verifier would. The caller checks the hashes with [`ChainChecker`].
+    pub fn from_export_line(line: &str) -> Result<Record, Problem> {
+        let mut value: Value = serde_json::from_str(line).map_err(|e| Problem::Undecodable(e.to_string()))?;
+        let map = value.as_object_mut().ok_or_else(|| Problem::Undecodable("not a JSON object".into()))?;
+        let body = map.remove("body").ok_or_else(|| Problem::Undecodable("no \"body\"".into()))?;
+        let hash = match map.remove("hash") {
+            Some(Value::String(s)) => Hash::from_hex(&s).map_err(|e| Problem::Undecodable(format!("hash: {e}")))?,
+            _ => return Err(Problem::Undecodable("no \"hash\" string".into())),
+        };
+        let header: Header =
+            serde_json::from_value(value.clone()).map_err(|e| Problem::Undecodable(format!("envelope: {e}")))?;
+        let header_bytes = hash::canonical(&value).map_err(Problem::Undecodable)?;
+        let body_bytes = hash::canonical(&body).map_err(|e| Problem::Undecodable(format!("body: {e}")))?;
+        Ok(Record { header, header_bytes, body_bytes, hash })
+    }
+}
+
+/// Walks a log in order, holding only the previous hash: constant memory however long
+/// the log. The single implementation of "is this chain intact".
+#[derive(Clone, Debug)]
+pub struct ChainChecker {
+    next_seq: Seq,
+    prev: Hash,
+}
+
+impl Default for ChainChecker {
+    fn default() -> Self {
+        ChainChecker { next_seq: Seq(1), prev: Hash::ZERO }
+    }
+}
+
+impl ChainChecker {
+    /// Checks the record that should come next. `stored_under` is the key it was read from,
+    /// where there is one. Nothing is advanced on failure.
+    pub fn check(&mut self, stored_under: Option<Seq>, record: &Record) -> Result<(), Fault> {
+        let at = stored_under.unwrap_or(record.seq());
+        let fault = |problem| Fault { seq: at, problem };
+        if at != self.next_seq {
+            return Err(Fault { seq: self.next_seq, problem: Problem::Gap { expected: self.next_seq } });
+        }
+        if record.seq() != at {
+            return Err(fault(Problem::SeqMismatch { stored_under: at }));
+        }
+        record.check().map_err(fault)?;
+        if record.header.prev != self.prev {
+            return Err(fault(Problem::BrokenLink { prev: record.header.prev, expected: self.prev }));
+        }
+        self.next_seq = at.next();
+        self.prev = record.hash;
+        Ok(())
+    }
+
+    /// Events checked so far, and the head hash.
+    pub fn count(&self) -> u64 {
+        self.next_seq.0 - 1
+    }
+
+    pub fn head(&self) -> Hash {
+        self.prev
+    }
+}

@@ -1,0 +1,452 @@
+//! The event catalogue: everything that happens in and around a committee's meetings.
+//! Each variant's name is the envelope's `kind`, its struct the `body` (docs/MODEL.md).
+//! Bodies refuse unknown fields: a misspelt field must be an error, not silently lost.
+
+use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
+use crate::when::When;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Longest name or title, in characters.
+pub const NAME_CHARS_MAX: usize = 200;
+/// Longest free text (an item's narrative, a decision's wording), in characters.
+pub const TEXT_CHARS_MAX: usize = 20_000;
+/// Most entries in any list inside one event (agenda items, attendees, conditions).
+pub const LIST_LEN_MAX: usize = 500;
+
+/// Declares the catalogue once: the enum, its kind names and `kind()` cannot disagree.
+macro_rules! catalogue {
+    ($($kind:ident),* $(,)?) => {
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", content = "body")]
+        pub enum Event {
+            $($kind($kind)),*
+        }
+
+        /// Every kind in the catalogue, in catalogue order.
+        pub const KINDS: &[&str] = &[$(stringify!($kind)),*];
+
+        impl Event {
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Event::$kind(_) => stringify!($kind)),*
+                }
+            }
+        }
+    };
+}
+
+catalogue!(
+    OrganisationRegistered,
+    PersonRegistered,
+    GroupEstablished,
+    GroupDissolved,
+    MemberNominated,
+    MemberJoined,
+    MemberRoleChanged,
+    MemberLeft,
+    MeetingScheduled,
+    MeetingHeld,
+    AgendaSet,
+    AgendaApproved,
+    AttendanceRecorded,
+    ItemMinuted,
+    DecisionRecorded,
+    DecisionStatusChanged,
+    ActionAssigned,
+    ActionCompleted,
+    MinutesApproved,
+    EventCorrected,
+);
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationRegistered {
+    pub organisation: OrgId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRegistered {
+    pub person: PersonId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<OrgId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    Steering,
+    Reference,
+    Working,
+    Secretariat,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupEstablished {
+    pub group: GroupId,
+    pub name: String,
+    pub group_kind: GroupKind,
+    /// The group it reports to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<GroupId>,
+    /// The group this one continues (the national ATMP working group became the reference group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predecessor: Option<GroupId>,
+    /// Terms of reference (kommissorium), as text or a reference to the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDissolved {
+    pub group: GroupId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<GroupId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Chair,
+    CoChair,
+    ViceChair,
+    Member,
+    Substitute,
+    Observer,
+    Secretary,
+    Staff,
+    MinuteTaker,
+}
+
+impl Role {
+    /// Chair-like roles: the ones the minutes mark "(formandskab)".
+    pub fn is_chair(self) -> bool {
+        matches!(self, Role::Chair | Role::CoChair)
+    }
+}
+
+/// A proposal (indstilling) that someone be appointed; it precedes, and does not make,
+/// a membership.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberNominated {
+    pub person: PersonId,
+    pub group: GroupId,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<OrgId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Opens a membership interval at the event's effective date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberJoined {
+    pub person: PersonId,
+    pub group: GroupId,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<OrgId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<String>,
+    /// For a substitute: the member they stand in for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitute_for: Option<PersonId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Closes the current interval and opens one with the new role, same seat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRoleChanged {
+    pub person: PersonId,
+    pub group: GroupId,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Closes the current interval: the effective date is the first day without it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberLeft {
+    pub person: PersonId,
+    pub group: GroupId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    Ordinary,
+    Extraordinary,
+    WrittenProcedure,
+}
+
+/// A meeting announced ahead ("Næste møde"); it has no number until it is held.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingScheduled {
+    pub meeting: MeetingId,
+    pub group: GroupId,
+    pub meeting_kind: MeetingKind,
+    pub starts_at: When,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<When>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The meeting at which it was announced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_at: Option<MeetingId>,
+}
+
+/// A meeting took place; its number within the group is fixed now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingHeld {
+    pub meeting: MeetingId,
+    pub group: GroupId,
+    pub number: u32,
+    pub meeting_kind: MeetingKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    pub starts_at: When,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<When>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaItem {
+    pub number: u32,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub presenters: Vec<PersonId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaSet {
+    pub meeting: MeetingId,
+    pub items: Vec<AgendaItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaApproved {
+    pub meeting: MeetingId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Present,
+    /// Sent apologies (afbud).
+    Apologies,
+    Absent,
+}
+
+/// In what capacity someone was at a meeting; members' roles come from their membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    Member,
+    Observer,
+    Secretariat,
+    Guest,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attendee {
+    pub person: PersonId,
+    pub presence: Presence,
+    pub capacity: Capacity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<OrgId>,
+    /// Attending in the absence of this person (the observer for the ministry's co-chair).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_place_of: Option<PersonId>,
+    /// Agenda items attended, when only some ("under punkt 5 og 7"); empty means all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub minute_taker: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceRecorded {
+    pub meeting: MeetingId,
+    pub attendees: Vec<Attendee>,
+}
+
+/// The minutes' account of an item (what was presented and discussed), apart from its decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemMinuted {
+    pub meeting: MeetingId,
+    pub item: u32,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Took note (tog til efterretning).
+    Noted,
+    Approved,
+    /// Approved with reservations (med det forbehold, at ...): the reservations are conditions.
+    ApprovedWithReservations,
+    /// A resolution in its own words (besluttede).
+    Decided,
+    /// Discussed without a decision (drøftede).
+    Discussed,
+    Rejected,
+    Postponed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRecorded {
+    pub decision: DecisionId,
+    pub meeting: MeetingId,
+    pub item: u32,
+    pub outcome: Outcome,
+    /// The decision in the minutes' own words.
+    pub text: String,
+    /// Reservations attached to an approval, each a condition to be met.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+    /// When the decision takes effect, if later than the meeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takes_effect: Option<When>,
+    /// What the decision leaves for later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    /// No later status recorded: as decided at the meeting.
+    Recorded,
+    ConditionsMet,
+    InProgress,
+    Implemented,
+    Superseded,
+    Revoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionStatusChanged {
+    pub decision: DecisionId,
+    pub status: DecisionStatus,
+    /// Required for `superseded`, refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Who an action falls to: a person, or a whole group or organisation ("the secretariat",
+/// "all members of the reference group").
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Person(PersonId),
+    Group(GroupId),
+    Organisation(OrgId),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionAssigned {
+    pub action: ActionId,
+    pub meeting: MeetingId,
+    pub item: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+    pub owner: Party,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionCompleted {
+    pub action: ActionId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesApproved {
+    pub meeting: MeetingId,
+    /// Plain BLAKE3 of the approved document's bytes (as `b3sum` prints it).
+    pub document_hash: Hash,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_name: Option<String>,
+}
+
+/// An erratum: amends (with a replacement of the same kind) or retracts (without one) an
+/// earlier event. The earlier event stays in the log; projections apply the correction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventCorrected {
+    pub target: Seq,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<Box<Event>>,
+    /// A corrected valid time for the target, if that was what was wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<When>,
+}
+
+impl Event {
+    /// Rebuilds the typed event from an envelope's `kind` and `body`.
+    pub fn from_parts(kind: &str, body: serde_json::Value) -> Result<Event, String> {
+        if !KINDS.contains(&kind) {
+            return Err(format!("unknown kind {kind:?} (known kinds: {})", KINDS.join(", ")));
+        }
+        serde_json::from_value(serde_json::json!({ "kind": kind, "body": body }))
+            .map_err(|e| format!("{kind} body: {e}"))
+    }
+
+    pub fn body_value(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("events serialize");
+        value["body"].take()
+    }
+}

@@ -1,0 +1,202 @@
+//! Newtypes for every identifier, so a person's id can never be passed where a group's is
+//! expected, and every id is checked once, where it enters the program.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Longest id we accept: ids are typed by people into meeting files and URLs.
+pub const ID_LEN_MAX: usize = 64;
+
+/// Position of an event in the log: 1, 2, 3... with no gaps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Seq(pub u64);
+
+impl Seq {
+    pub fn next(self) -> Seq {
+        Seq(self.0 + 1)
+    }
+}
+
+impl fmt::Display for Seq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A 32-byte BLAKE3 digest, shown and serialized as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// The `prev` of the first event.
+    pub const ZERO: Hash = Hash([0; 32]);
+
+    pub fn to_hex(&self) -> String {
+        let mut s = String::with_capacity(64);
+        for b in self.0 {
+            s.push_str(&format!("{b:02x}"));
+        }
+        s
+    }
+
+    /// Accepts only the canonical form (64 lowercase hex digits): a hash that could be
+    /// written two ways could be compared wrongly by someone else's verifier.
+    pub fn from_hex(s: &str) -> Result<Hash, String> {
+        if s.len() != 64 {
+            return Err(format!("a hash is 64 lowercase hex digits, got {} characters", s.len()));
+        }
+        let mut out = [0u8; 32];
+        for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+            let digit = |c: u8| match c {
+                b'0'..=b'9' => Ok(c - b'0'),
+                b'a'..=b'f' => Ok(c - b'a' + 10),
+                _ => Err(format!("a hash is 64 lowercase hex digits, found {:?}", c as char)),
+            };
+            out[i] = digit(chunk[0])? << 4 | digit(chunk[1])?;
+        }
+        Ok(Hash(out))
+    }
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash({})", self.to_hex())
+    }
+}
+
+impl Serialize for Hash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Hash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Hash::from_hex(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Checks the one spelling rule all slug ids share: lowercase letters (æ, ø, å included),
+/// digits and inner hyphens. Readable in a URL and in a meeting file, and never two
+/// spellings for one thing.
+pub fn check_slug(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("an id cannot be empty".into());
+    }
+    if s.chars().count() > ID_LEN_MAX {
+        return Err(format!("id {s:?} is longer than {ID_LEN_MAX} characters"));
+    }
+    if s.starts_with('-') || s.ends_with('-') {
+        return Err(format!("id {s:?} cannot start or end with '-'"));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_alphanumeric() && !c.is_uppercase() || *c == '-')) {
+        return Err(format!(
+            "id {s:?} has {c:?}: ids are lowercase letters, digits and '-' (e.g. \"erik-jylling\")"
+        ));
+    }
+    Ok(())
+}
+
+macro_rules! slug_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                check_slug(&s)?;
+                Ok($name(s))
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = String;
+            fn try_from(s: &str) -> Result<Self, String> {
+                $name::try_from(s.to_string())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+    };
+}
+
+slug_id!(
+    /// An organisation: a region, an agency, a company (`amgros`, `lif`).
+    OrgId
+);
+slug_id!(
+    /// A person (`erik-jylling`).
+    PersonId
+);
+slug_id!(
+    /// A group: steering group, reference group, working group, secretariat.
+    GroupId
+);
+slug_id!(
+    /// A meeting, fixed before it has a number (`styregruppen-2026-01-21`).
+    MeetingId
+);
+slug_id!(
+    /// A decision (`sg-2026-01-21-p7`).
+    DecisionId
+);
+slug_id!(
+    /// An action that follows from a meeting or decision.
+    ActionId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_hex_round_trips_and_rejects_uppercase() {
+        let h = Hash([0xab; 32]);
+        assert_eq!(Hash::from_hex(&h.to_hex()).unwrap(), h);
+        assert!(Hash::from_hex(&h.to_hex().to_uppercase()).is_err());
+        assert!(Hash::from_hex("abc").is_err());
+    }
+
+    #[test]
+    fn slugs_accept_danish_letters_and_refuse_capitals_and_spaces() {
+        assert!(PersonId::try_from("søren-pihlkjær-hjortshøj").is_ok());
+        assert!(PersonId::try_from("Søren").unwrap_err().contains("lowercase"));
+        assert!(PersonId::try_from("a b").is_err());
+        assert!(PersonId::try_from("-a").is_err());
+        assert!(PersonId::try_from("").is_err());
+        assert!(PersonId::try_from("a".repeat(65)).is_err());
+    }
+}

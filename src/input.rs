@@ -1,0 +1,95 @@
+//! Reading events written by people or programs: `{"effective", "kind", "body"}` objects,
+//! as one object, a JSON array, or JSON Lines. Every error names the source and where.
+
+use crate::error::Error;
+use crate::event::Event;
+use crate::when::When;
+use serde_json::Value;
+
+/// Most events in one batch: a batch is checked and written as one unit, in memory.
+pub const BATCH_LEN_MAX: usize = 10_000;
+/// Largest input file we read.
+pub const INPUT_BYTES_MAX: usize = 64 * 1024 * 1024;
+
+/// An event on its way into the ledger: valid time and body. Recorded time, who records
+/// it, seq and hashes are the ledger's to add.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent {
+    pub effective: When,
+    pub event: Event,
+}
+
+impl NewEvent {
+    /// The input form, the same shape `parse_events` reads.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "effective": self.effective.to_string(),
+            "kind": self.event.kind(),
+            "body": self.event.body_value(),
+        })
+    }
+}
+
+/// Parses one input document; `source` names it in errors (a path, or "stdin").
+pub fn parse_events(source: &str, text: &str) -> Result<Vec<NewEvent>, Error> {
+    if text.len() > INPUT_BYTES_MAX {
+        return Err(Error::Input(format!("{source}: larger than {INPUT_BYTES_MAX} bytes")));
+    }
+    let events = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| new_event(v).map_err(|e| Error::Input(format!("{source}: event {}: {e}", i + 1))))
+            .collect::<Result<Vec<_>, _>>()?,
+        Ok(v @ Value::Object(_)) => vec![new_event(v).map_err(|e| Error::Input(format!("{source}: {e}")))?],
+        Ok(_) => return Err(Error::Input(format!("{source}: expected an event object, an array of them, or JSON Lines"))),
+        Err(whole) => {
+            // Not one JSON document: read it as JSON Lines if its first line is an object.
+            let mut out = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: Value = serde_json::from_str(line).map_err(|e| {
+                    if out.is_empty() && n == 0 && !line.trim_start().starts_with('{') {
+                        Error::Input(format!("{source}: {whole}"))
+                    } else {
+                        Error::Input(format!("{source}:{}: {e}", n + 1))
+                    }
+                })?;
+                out.push(new_event(v).map_err(|e| Error::Input(format!("{source}:{}: {e}", n + 1)))?);
+            }
+            out
+        }
+    };
+    if events.is_empty() {
+        return Err(Error::Input(format!("{source}: no events")));
+    }
+    if events.len() > BATCH_LEN_MAX {
+        return Err(Error::Input(format!("{source}: {} events, more than {BATCH_LEN_MAX} in one batch", events.len())));
+    }
+    Ok(events)
+}
+
+fn new_event(value: Value) -> Result<NewEvent, String> {
+    let Value::Object(mut map) = value else {
+        return Err("an event is a JSON object with \"effective\", \"kind\" and \"body\"".into());
+    };
+    if let Some(extra) = map.keys().find(|k| !["effective", "kind", "body"].contains(&k.as_str())) {
+        return Err(format!("unknown field {extra:?} (an event has \"effective\", \"kind\" and \"body\")"));
+    }
+    let field = |map: &mut serde_json::Map<String, Value>, name: &str| {
+        map.remove(name).ok_or_else(|| format!("missing field {name:?}"))
+    };
+    let effective = match field(&mut map, "effective")? {
+        Value::String(s) => When::parse(&s).map_err(|e| format!("effective: {e}"))?,
+        other => return Err(format!("effective: expected a date string, got {other}")),
+    };
+    let kind = match field(&mut map, "kind")? {
+        Value::String(s) => s,
+        other => return Err(format!("kind: expected a string, got {other}")),
+    };
+    let body = field(&mut map, "body")?;
+    let event = Event::from_parts(&kind, body)?;
+    Ok(NewEvent { effective, event })
+}

@@ -1,0 +1,222 @@
+//! A ledger: the store, the chain on top of it, and the history it folds into. Every
+//! write goes through `append`: checked whole, sealed, written as one batch, flushed.
+
+use crate::envelope::{ChainChecker, Fault, Header, Problem, Record, NAME_LEN_MAX, BODY_BYTES_MAX};
+use crate::error::Error;
+use crate::event::Event;
+use crate::hash;
+use crate::ids::{Hash, Seq};
+use crate::input::{NewEvent, BATCH_LEN_MAX};
+use crate::state::{Entry, History};
+use crate::store::Store;
+use crate::when::RecordedAt;
+use chrono::{DateTime, Utc};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+/// The head a writer expects: the append fails with a conflict if the log has moved on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    Seq(Seq),
+    Hash(Hash),
+}
+
+/// Result of a full verification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub count: u64,
+    pub head: Hash,
+}
+
+impl std::fmt::Display for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ok: {} events, head {}", self.count, self.head)
+    }
+}
+
+pub struct Ledger {
+    store: Store,
+    history: History,
+    head: Option<(Seq, Hash, RecordedAt)>,
+}
+
+impl Ledger {
+    pub fn create(path: &Path) -> Result<Ledger, Error> {
+        Ok(Ledger { store: Store::create(path)?, history: History::default(), head: None })
+    }
+
+    /// Opens a ledger: checks the newest record's hashes, then folds the log into its
+    /// history. A full check of every link is `verify`'s job.
+    pub fn open(path: &Path) -> Result<Ledger, Error> {
+        let store = Store::open(path)?;
+        let head = store.head()?.map(|r| (r.seq(), r.hash, r.header.recorded_at));
+        let mut entries = Vec::new();
+        for item in store.records() {
+            let (key, bytes) = item?;
+            let at = key.unwrap_or(Seq(entries.len() as u64 + 1));
+            let record = Record::decode(&bytes).map_err(|problem| Fault { seq: at, problem })?;
+            entries.push(entry_of(&record).map_err(|problem| Fault { seq: at, problem })?);
+        }
+        let count = entries.len() as u64;
+        if head.map_or(0, |h| h.0 .0) != count {
+            return Err(Fault { seq: Seq(count + 1), problem: Problem::Gap { expected: Seq(count + 1) } }.into());
+        }
+        let history = History::fold(entries, false).expect("an unchecked fold cannot refuse");
+        Ok(Ledger { store, history, head })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub fn head(&self) -> Option<(Seq, Hash)> {
+        self.head.map(|(s, h, _)| (s, h))
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Checks the whole batch against the rules, then writes it as one atomic, flushed
+    /// batch. On any error nothing is written and the ledger is as it was.
+    pub fn append(
+        &mut self,
+        source: &str,
+        events: Vec<NewEvent>,
+        expect: Option<Expect>,
+        recorded_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Record>, Error> {
+        if events.is_empty() || events.len() > BATCH_LEN_MAX {
+            return Err(Error::Input(format!("{source}: a batch holds 1 to {BATCH_LEN_MAX} events, not {}", events.len())));
+        }
+        if recorded_by.trim().is_empty() || recorded_by.chars().count() > NAME_LEN_MAX {
+            return Err(Error::Input(format!("recorded_by must be 1 to {NAME_LEN_MAX} characters")));
+        }
+        self.check_expected(expect)?;
+        // Recorded time never goes backwards along the chain, even if the clock does:
+        // `known_at INSTANT` relies on it.
+        let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
+        let mut scratch = self.history.clone();
+        let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
+        let mut records = Vec::with_capacity(events.len());
+        for (i, new) in events.into_iter().enumerate() {
+            let refused = |refusal| Error::Refused {
+                source_name: source.to_string(),
+                index: i + 1,
+                kind: new.event.kind().to_string(),
+                effective: new.effective.to_string(),
+                refusal,
+            };
+            let body_bytes = hash::canonical(&new.event.body_value())
+                .map_err(|e| Error::Input(format!("{source}: event {}: {e}", i + 1)))?;
+            if body_bytes.len() > BODY_BYTES_MAX {
+                return Err(Error::Input(format!("{source}: event {}: body is larger than {BODY_BYTES_MAX} bytes", i + 1)));
+            }
+            seq = seq.next();
+            let header = Header {
+                seq,
+                recorded_at,
+                effective: new.effective,
+                recorded_by: recorded_by.to_string(),
+                kind: new.event.kind().to_string(),
+                body_hash: hash::body_hash(&body_bytes),
+                prev,
+            };
+            scratch
+                .push(Entry { seq, recorded_at, effective: new.effective, recorded_by: recorded_by.to_string(), event: new.event.clone() })
+                .map_err(refused)?;
+            let record = Record::seal(header, body_bytes);
+            prev = record.hash;
+            records.push(record);
+        }
+        self.store.append(&records, self.head())?;
+        self.history = scratch;
+        let last = records.last().expect("a batch is never empty");
+        self.head = Some((last.seq(), last.hash, recorded_at));
+        Ok(records)
+    }
+
+    fn check_expected(&self, expect: Option<Expect>) -> Result<(), Error> {
+        let (seq, hash) = self.head().unwrap_or((Seq(0), Hash::ZERO));
+        let conflict = |expected: String| Error::Conflict { expected, actual: format!("seq {seq} ({hash})") };
+        match expect {
+            Some(Expect::Seq(s)) if s != seq => Err(conflict(format!("seq {s}"))),
+            Some(Expect::Hash(h)) if h != hash => Err(conflict(h.to_hex())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the raw log as JSON Lines, one canonical envelope a line. Returns the count.
+    pub fn export(&self, out: &mut dyn Write) -> Result<u64, Error> {
+        let mut n = 0;
+        for item in self.store.records() {
+            let (key, bytes) = item?;
+            let at = key.unwrap_or(Seq(n + 1));
+            let record = Record::decode(&bytes).map_err(|problem| Fault { seq: at, problem })?;
+            let line = record.to_export_line().map_err(|problem| Fault { seq: at, problem })?;
+            writeln!(out, "{line}").map_err(|e| Error::Input(format!("writing the export: {e}")))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Reads an export into this (empty) ledger, re-checking every hash, link and rule;
+    /// a bad line is named and nothing is written.
+    pub fn import_export(&mut self, source: &str, input: &mut dyn BufRead) -> Result<Verified, Error> {
+        if self.head.is_some() {
+            return Err(Error::Input(format!("{source}: an export can only be imported into an empty ledger")));
+        }
+        let mut chain = ChainChecker::default();
+        let mut history = History::default();
+        let mut records = Vec::new();
+        for (n, line) in input.lines().enumerate() {
+            let line_no = n + 1;
+            let line = line.map_err(|e| Error::Input(format!("{source}:{line_no}: {e}")))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let bad = |what: String| Error::Input(format!("{source}:{line_no}: {what}; nothing was imported"));
+            let record = Record::from_export_line(&line).map_err(|p| bad(p.to_string()))?;
+            chain.check(None, &record).map_err(|f| bad(f.to_string()))?;
+            let entry = entry_of(&record).map_err(|p| bad(p.to_string()))?;
+            history.push(entry).map_err(|r| bad(format!("seq {}: refused: {r}", record.seq())))?;
+            records.push(record);
+        }
+        if records.is_empty() {
+            return Err(Error::Input(format!("{source}: no events")));
+        }
+        self.store.append(&records, None)?;
+        let last = records.last().expect("not empty");
+        self.head = Some((last.seq(), last.hash, last.header.recorded_at));
+        self.history = history;
+        Ok(Verified { count: chain.count(), head: chain.head() })
+    }
+}
+
+/// Walks every stored record in order, in constant memory, re-hashing the stored bytes.
+/// Takes the path, not a `Ledger`: a ledger too damaged to open can still be verified.
+pub fn verify(path: &Path) -> Result<Verified, Error> {
+    let store = Store::open(path)?;
+    let mut chain = ChainChecker::default();
+    for item in store.records() {
+        let (key, bytes) = item?;
+        let expected = Seq(chain.count() + 1);
+        let seq = key.map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
+        let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
+        chain.check(Some(seq), &record)?;
+        entry_of(&record).map_err(|problem| Fault { seq, problem })?;
+    }
+    Ok(Verified { count: chain.count(), head: chain.head() })
+}
+
+fn entry_of(record: &Record) -> Result<Entry, Problem> {
+    let event = Event::from_parts(&record.header.kind, record.body()?).map_err(Problem::Undecodable)?;
+    Ok(Entry {
+        seq: record.seq(),
+        recorded_at: record.header.recorded_at,
+        effective: record.header.effective,
+        recorded_by: record.header.recorded_by.clone(),
+        event,
+    })
+}

@@ -1,0 +1,18 @@
+//! protokol: a committee's record as a tamper-evident, event-sourced decision ledger.
+//! See ARCHITECTURE.md for the map and the invariants.
+
+pub mod envelope;
+pub mod error;
+pub mod event;
+pub mod hash;
+pub mod ids;
+pub mod input;
+pub mod ledger;
+pub mod query;
+pub mod rules;
+pub mod state;
+pub mod store;
+pub mod when;
+
+pub use error::Error;
+pub use ledger::{Expect, Ledger};

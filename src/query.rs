@@ -1,0 +1,542 @@
+//! The questions people ask of the record, as pure functions of a [`Model`] and a valid-time
+//! date. Transaction time (`known_at`) is chosen before: by folding the log up to a seq.
+//! Every view is serializable; the `--json` output and the API are these structs.
+
+use crate::error::Error;
+use crate::event::*;
+use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
+use crate::state::{Decision, Meeting, MeetingStatus, Membership, Model};
+use crate::when::When;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+fn person_name(m: &Model, id: &PersonId) -> String {
+    m.people.get(id).map_or_else(|| id.to_string(), |p| p.name.clone())
+}
+
+fn org_name(m: &Model, id: &OrgId) -> String {
+    m.organisations.get(id).map_or_else(|| id.to_string(), |o| o.short_name.clone().unwrap_or_else(|| o.name.clone()))
+}
+
+fn group_of<'m>(m: &'m Model, id: &GroupId) -> Result<&'m crate::state::Group, Error> {
+    m.groups.get(id).ok_or_else(|| Error::NotFound(format!("no group {id:?}")))
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupRow {
+    pub id: GroupId,
+    pub name: String,
+    pub group_kind: GroupKind,
+    pub established: NaiveDate,
+    pub dissolved: Option<NaiveDate>,
+    pub predecessor: Option<GroupId>,
+    pub successor: Option<GroupId>,
+    /// Members on the query date.
+    pub members: usize,
+}
+
+/// Every group established on or before `at`, with its size that day.
+pub fn groups(m: &Model, at: NaiveDate) -> Vec<GroupRow> {
+    m.groups
+        .iter()
+        .filter(|(_, g)| g.established <= at)
+        .map(|(id, g)| GroupRow {
+            id: id.clone(),
+            name: g.name.clone(),
+            group_kind: g.group_kind,
+            established: g.established,
+            dissolved: g.dissolved,
+            predecessor: g.predecessor.clone(),
+            successor: g.successor.clone(),
+            members: m.memberships.iter().filter(|x| &x.group == id && x.covers(at)).count(),
+        })
+        .collect()
+}
+
+/// One interval of a membership, with the events behind it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Interval {
+    pub person: PersonId,
+    pub name: String,
+    pub group: GroupId,
+    pub role: Role,
+    pub chair: bool,
+    pub on_behalf_of: Option<OrgId>,
+    pub organisation: Option<String>,
+    pub seat: Option<String>,
+    pub substitute_for: Option<PersonId>,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub decision: Option<DecisionId>,
+    pub note: Option<String>,
+    pub opened_by: Seq,
+    pub closed_by: Option<Seq>,
+}
+
+fn interval(m: &Model, x: &Membership) -> Interval {
+    Interval {
+        person: x.person.clone(),
+        name: person_name(m, &x.person),
+        group: x.group.clone(),
+        role: x.role,
+        chair: x.role.is_chair(),
+        on_behalf_of: x.on_behalf_of.clone(),
+        organisation: x.on_behalf_of.as_ref().map(|o| org_name(m, o)),
+        seat: x.seat.clone(),
+        substitute_for: x.substitute_for.clone(),
+        start: x.start,
+        end: x.end,
+        decision: x.decision.clone(),
+        note: x.note.clone(),
+        opened_by: x.opened_by,
+        closed_by: x.closed_by,
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NominationView {
+    pub person: PersonId,
+    pub name: String,
+    pub group: GroupId,
+    pub role: Role,
+    pub on_behalf_of: Option<OrgId>,
+    pub decision: Option<DecisionId>,
+    pub note: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Composition {
+    pub group: GroupId,
+    pub name: String,
+    pub at: NaiveDate,
+    /// Chairs first, then by role and name.
+    pub members: Vec<Interval>,
+    /// Nominations made on or before `at` not yet followed by an appointment.
+    pub nominations: Vec<NominationView>,
+}
+
+pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composition, Error> {
+    let g = group_of(m, group)?;
+    let mut members: Vec<Interval> =
+        m.memberships.iter().filter(|x| &x.group == group && x.covers(at)).map(|x| interval(m, x)).collect();
+    members.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
+    let nominations = m
+        .nominations
+        .iter()
+        .filter(|n| &n.group == group && n.date <= at)
+        .filter(|n| !m.memberships.iter().any(|x| x.person == n.person && &x.group == group && x.start >= n.date && x.start <= at))
+        .map(|n| NominationView {
+            person: n.person.clone(),
+            name: person_name(m, &n.person),
+            group: n.group.clone(),
+            role: n.role,
+            on_behalf_of: n.on_behalf_of.clone(),
+            decision: n.decision.clone(),
+            note: n.note.clone(),
+            date: n.date,
+            seq: n.seq,
+        })
+        .collect();
+    Ok(Composition { group: group.clone(), name: g.name.clone(), at, members, nominations })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Timeline {
+    pub group: GroupId,
+    pub name: String,
+    pub established: NaiveDate,
+    pub dissolved: Option<NaiveDate>,
+    /// Every interval ever held in the group, by start date.
+    pub intervals: Vec<Interval>,
+    /// Meetings held, by date: (id, number, date).
+    pub meetings: Vec<(MeetingId, Option<u32>, NaiveDate)>,
+}
+
+pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
+    let g = group_of(m, group)?;
+    let mut intervals: Vec<Interval> = m.memberships.iter().filter(|x| &x.group == group).map(|x| interval(m, x)).collect();
+    intervals.sort_by(|a, b| (a.start, &a.name, a.opened_by).cmp(&(b.start, &b.name, b.opened_by)));
+    let mut meetings: Vec<_> = m
+        .meetings
+        .iter()
+        .filter(|(_, x)| &x.group == group && x.status == MeetingStatus::Held)
+        .map(|(id, x)| (id.clone(), x.number, x.date()))
+        .collect();
+    meetings.sort_by_key(|x| x.2);
+    Ok(Timeline { group: group.clone(), name: g.name.clone(), established: g.established, dissolved: g.dissolved, intervals, meetings })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Attendance {
+    pub meeting: MeetingId,
+    pub group: GroupId,
+    pub number: Option<u32>,
+    pub date: NaiveDate,
+    pub presence: Presence,
+    pub capacity: Capacity,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonHistory {
+    pub person: PersonId,
+    pub name: String,
+    pub title: Option<String>,
+    pub affiliation: Option<OrgId>,
+    pub memberships: Vec<Interval>,
+    pub nominations: Vec<NominationView>,
+    pub attendance: Vec<Attendance>,
+}
+
+pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Error> {
+    let p = m.people.get(person).ok_or_else(|| Error::NotFound(format!("no person {person:?}")))?;
+    let mut memberships: Vec<Interval> = m.memberships.iter().filter(|x| &x.person == person).map(|x| interval(m, x)).collect();
+    memberships.sort_by(|a, b| (a.start, &a.group, a.opened_by).cmp(&(b.start, &b.group, b.opened_by)));
+    let nominations = m
+        .nominations
+        .iter()
+        .filter(|n| &n.person == person)
+        .map(|n| NominationView {
+            person: n.person.clone(),
+            name: p.name.clone(),
+            group: n.group.clone(),
+            role: n.role,
+            on_behalf_of: n.on_behalf_of.clone(),
+            decision: n.decision.clone(),
+            note: n.note.clone(),
+            date: n.date,
+            seq: n.seq,
+        })
+        .collect();
+    let mut attendance: Vec<Attendance> = m
+        .meetings
+        .iter()
+        .flat_map(|(id, mt)| {
+            mt.attendees.iter().filter(|a| &a.person == person).map(move |a| Attendance {
+                meeting: id.clone(),
+                group: mt.group.clone(),
+                number: mt.number,
+                date: mt.date(),
+                presence: a.presence,
+                capacity: a.capacity,
+            })
+        })
+        .collect();
+    attendance.sort_by_key(|a| a.date);
+    Ok(PersonHistory {
+        person: person.clone(),
+        name: p.name.clone(),
+        title: p.title.clone(),
+        affiliation: p.affiliation.clone(),
+        memberships,
+        nominations,
+        attendance,
+    })
+}
+
+/// Which decisions to list; every field narrows the register.
+#[derive(Clone, Debug, Default)]
+pub struct DecisionFilter {
+    pub group: Option<GroupId>,
+    pub meeting: Option<MeetingId>,
+    pub outcome: Option<Outcome>,
+    pub status: Option<DecisionStatus>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusView {
+    pub status: DecisionStatus,
+    pub superseded_by: Option<DecisionId>,
+    pub note: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DecisionView {
+    pub id: DecisionId,
+    pub group: GroupId,
+    pub meeting: MeetingId,
+    pub meeting_number: Option<u32>,
+    pub date: NaiveDate,
+    pub item: u32,
+    pub item_title: String,
+    pub outcome: Outcome,
+    pub text: String,
+    pub conditions: Vec<String>,
+    pub takes_effect: Option<When>,
+    pub deferred: Option<String>,
+    /// Status on the query date.
+    pub status: DecisionStatus,
+    /// Status changes up to the query date.
+    pub status_history: Vec<StatusView>,
+    pub actions: Vec<ActionId>,
+    pub seq: Seq,
+}
+
+fn decision_view(m: &Model, id: &DecisionId, d: &Decision, at: NaiveDate) -> DecisionView {
+    let mt = &m.meetings[&d.meeting];
+    DecisionView {
+        id: id.clone(),
+        group: mt.group.clone(),
+        meeting: d.meeting.clone(),
+        meeting_number: mt.number,
+        date: d.date,
+        item: d.item,
+        item_title: mt.item(d.item).map(|i| i.title.clone()).unwrap_or_default(),
+        outcome: d.outcome,
+        text: d.text.clone(),
+        conditions: d.conditions.clone(),
+        takes_effect: d.takes_effect,
+        deferred: d.deferred.clone(),
+        status: d.status_on(at),
+        status_history: d
+            .status_history
+            .iter()
+            .filter(|s| s.date <= at)
+            .map(|s| StatusView {
+                status: s.status,
+                superseded_by: s.superseded_by.clone(),
+                note: s.note.clone(),
+                date: s.date,
+                seq: s.seq,
+            })
+            .collect(),
+        actions: m
+            .actions
+            .iter()
+            .filter(|(_, a)| a.decision.as_ref() == Some(id) && a.assigned <= at)
+            .map(|(aid, _)| aid.clone())
+            .collect(),
+        seq: d.seq,
+    }
+}
+
+/// The decision register as it stood on `at`, by date, meeting and item.
+pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Vec<DecisionView> {
+    let mut out: Vec<DecisionView> = m
+        .decisions
+        .iter()
+        .filter(|(_, d)| d.date <= at)
+        .filter(|(_, d)| filter.meeting.as_ref().is_none_or(|x| x == &d.meeting))
+        .filter(|(_, d)| filter.group.as_ref().is_none_or(|g| m.meetings.get(&d.meeting).is_some_and(|mt| &mt.group == g)))
+        .filter(|(_, d)| filter.outcome.is_none_or(|o| o == d.outcome))
+        .filter(|(_, d)| filter.status.is_none_or(|s| s == d.status_on(at)))
+        .filter(|(_, d)| filter.from.is_none_or(|f| d.date >= f) && filter.to.is_none_or(|t| d.date <= t))
+        .map(|(id, d)| decision_view(m, id, d, at))
+        .collect();
+    out.sort_by(|a, b| (a.date, &a.meeting, a.item).cmp(&(b.date, &b.meeting, b.item)));
+    out
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    Open,
+    Overdue,
+    Done,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionView {
+    pub id: ActionId,
+    pub state: ActionState,
+    pub owner: Party,
+    pub owner_name: String,
+    pub description: String,
+    pub due: Option<NaiveDate>,
+    pub assigned: NaiveDate,
+    pub meeting: MeetingId,
+    pub item: u32,
+    pub decision: Option<DecisionId>,
+    pub completed: Option<NaiveDate>,
+    pub seq: Seq,
+}
+
+/// Actions assigned on or before `at`: done if completed by then, overdue if past due.
+pub fn actions(m: &Model, at: NaiveDate) -> Vec<ActionView> {
+    let mut out: Vec<ActionView> = m
+        .actions
+        .iter()
+        .filter(|(_, a)| a.assigned <= at)
+        .map(|(id, a)| {
+            let completed = a.completed.as_ref().filter(|c| c.date <= at).map(|c| c.date);
+            let state = match (completed, a.due) {
+                (Some(_), _) => ActionState::Done,
+                (None, Some(due)) if due < at => ActionState::Overdue,
+                _ => ActionState::Open,
+            };
+            ActionView {
+                id: id.clone(),
+                state,
+                owner: a.owner.clone(),
+                owner_name: match &a.owner {
+                    Party::Person(p) => person_name(m, p),
+                    Party::Group(g) => m.groups.get(g).map_or_else(|| g.to_string(), |x| x.name.clone()),
+                    Party::Organisation(o) => org_name(m, o),
+                },
+                description: a.description.clone(),
+                due: a.due,
+                assigned: a.assigned,
+                meeting: a.meeting.clone(),
+                item: a.item,
+                decision: a.decision.clone(),
+                completed,
+                seq: a.seq,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.due.is_none(), a.due, a.assigned, &a.id).cmp(&(b.due.is_none(), b.due, b.assigned, &b.id)));
+    out
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AttendeeView {
+    pub person: PersonId,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub presence: Presence,
+    pub capacity: Capacity,
+    /// The person's role in the group on the meeting's date, if a member.
+    pub role: Option<Role>,
+    pub in_place_of: Option<PersonId>,
+    pub in_place_of_name: Option<String>,
+    pub items: Vec<u32>,
+    pub minute_taker: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Presenter {
+    pub person: PersonId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemView {
+    pub number: u32,
+    pub title: String,
+    pub presenters: Vec<Presenter>,
+    pub text: Option<String>,
+    pub decision: Option<DecisionView>,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NextMeeting {
+    pub meeting: MeetingId,
+    pub starts_at: When,
+    pub ends_at: Option<When>,
+    pub place: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApprovalView {
+    pub document_hash: Hash,
+    pub document_name: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MeetingRecord {
+    pub id: MeetingId,
+    pub group: GroupId,
+    pub group_name: String,
+    pub number: Option<u32>,
+    pub meeting_kind: MeetingKind,
+    pub status: MeetingStatus,
+    pub title: Option<String>,
+    pub place: Option<String>,
+    pub starts_at: When,
+    pub ends_at: Option<When>,
+    pub attendees: Vec<AttendeeView>,
+    pub agenda_approved: bool,
+    pub agenda: Vec<ItemView>,
+    pub next_meeting: Option<NextMeeting>,
+    pub minutes_approvals: Vec<ApprovalView>,
+    pub seqs: Vec<Seq>,
+}
+
+/// Finds a group's meeting by its number.
+pub fn find_meeting<'m>(m: &'m Model, group: &GroupId, number: u32) -> Result<(&'m MeetingId, &'m Meeting), Error> {
+    group_of(m, group)?;
+    m.meetings
+        .iter()
+        .find(|(_, x)| &x.group == group && x.number == Some(number))
+        .ok_or_else(|| Error::NotFound(format!("{group:?} has no meeting number {number}")))
+}
+
+/// A meeting's full record, as of the meeting's own date for memberships and as of
+/// `at` for what followed (decision status, actions).
+pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) -> Result<MeetingRecord, Error> {
+    let (id, mt) = find_meeting(m, group, number)?;
+    let day = mt.date();
+    let attendees = mt
+        .attendees
+        .iter()
+        .map(|a| AttendeeView {
+            person: a.person.clone(),
+            name: person_name(m, &a.person),
+            organisation: a.on_behalf_of.as_ref().map(|o| org_name(m, o)).or_else(|| {
+                m.memberships
+                    .iter()
+                    .find(|x| x.person == a.person && x.group == mt.group && x.covers(day))
+                    .and_then(|x| x.on_behalf_of.as_ref().map(|o| org_name(m, o)))
+            }),
+            presence: a.presence,
+            capacity: a.capacity,
+            role: m.memberships.iter().find(|x| x.person == a.person && x.group == mt.group && x.covers(day)).map(|x| x.role),
+            in_place_of: a.in_place_of.clone(),
+            in_place_of_name: a.in_place_of.as_ref().map(|p| person_name(m, p)),
+            items: a.items.clone(),
+            minute_taker: a.minute_taker,
+        })
+        .collect();
+    let all_actions = actions(m, at);
+    let agenda = mt
+        .agenda
+        .iter()
+        .map(|it| ItemView {
+            number: it.number,
+            title: it.title.clone(),
+            presenters: it.presenters.iter().map(|p| Presenter { person: p.clone(), name: person_name(m, p) }).collect(),
+            text: mt.item_texts.get(&it.number).cloned(),
+            decision: m
+                .decisions
+                .iter()
+                .find(|(_, d)| &d.meeting == id && d.item == it.number)
+                .map(|(did, d)| decision_view(m, did, d, at.max(day))),
+            actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
+        })
+        .collect();
+    let next_meeting = m
+        .meetings
+        .iter()
+        .find(|(_, x)| x.announced_at.as_ref() == Some(id))
+        .map(|(nid, x)| NextMeeting { meeting: nid.clone(), starts_at: x.starts_at, ends_at: x.ends_at, place: x.place.clone() });
+    Ok(MeetingRecord {
+        id: id.clone(),
+        group: mt.group.clone(),
+        group_name: m.groups[&mt.group].name.clone(),
+        number: mt.number,
+        meeting_kind: mt.meeting_kind,
+        status: mt.status,
+        title: mt.title.clone(),
+        place: mt.place.clone(),
+        starts_at: mt.starts_at,
+        ends_at: mt.ends_at,
+        attendees,
+        agenda_approved: mt.agenda_approved.is_some(),
+        agenda,
+        next_meeting,
+        minutes_approvals: mt
+            .minutes_approvals
+            .iter()
+            .map(|a| ApprovalView { document_hash: a.document_hash, document_name: a.document_name.clone(), date: a.date, seq: a.seq })
+            .collect(),
+        seqs: mt.seqs.clone(),
+    })
+}

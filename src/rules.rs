@@ -1,0 +1,429 @@
+//! The rules every event must satisfy against the state at its effective date before it
+//! may be appended. One function per concern; the table in docs/MODEL.md lists each rule
+//! by the code given here.
+
+use crate::event::*;
+use crate::ids::{DecisionId, GroupId, MeetingId, OrgId, PersonId};
+use crate::state::{Entry, History, Meeting, MeetingStatus, Model};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// Why an event was refused: the rule's code (docs/MODEL.md) and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [rule {}]", self.message, self.rule)
+    }
+}
+
+fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal { rule, message: message.into() })
+}
+
+fn not_before(rule_subject: &str, since: NaiveDate, date: NaiveDate) -> Result<(), Refusal> {
+    if date < since {
+        return refuse("before-it-existed", format!("{rule_subject} dates from {since}, after this event's date {date}"));
+    }
+    Ok(())
+}
+
+fn org(m: &Model, id: &OrgId, date: NaiveDate) -> Result<(), Refusal> {
+    let Some(o) = m.organisations.get(id) else {
+        return refuse("unknown-reference", format!("unknown organisation {id:?}"));
+    };
+    not_before(&format!("organisation {id:?}"), o.since, date)
+}
+
+fn person(m: &Model, id: &PersonId, date: NaiveDate) -> Result<(), Refusal> {
+    let Some(p) = m.people.get(id) else {
+        return refuse("unknown-reference", format!("unknown person {id:?}"));
+    };
+    not_before(&format!("person {id:?}"), p.since, date)
+}
+
+fn group(m: &Model, id: &GroupId, date: NaiveDate) -> Result<(), Refusal> {
+    let Some(g) = m.groups.get(id) else {
+        return refuse("unknown-reference", format!("unknown group {id:?}"));
+    };
+    not_before(&format!("group {id:?}"), g.established, date)?;
+    if let Some(d) = g.dissolved.filter(|d| *d <= date) {
+        return refuse("group-dissolved", format!("group {id:?} was dissolved on {d}"));
+    }
+    Ok(())
+}
+
+fn meeting<'m>(m: &'m Model, id: &MeetingId, date: NaiveDate, held: bool) -> Result<&'m Meeting, Refusal> {
+    let Some(mt) = m.meetings.get(id) else {
+        return refuse("unknown-reference", format!("unknown meeting {id:?}"));
+    };
+    if held && mt.status != MeetingStatus::Held {
+        return refuse("meeting-not-held", format!("meeting {id:?} is scheduled but not recorded as held"));
+    }
+    if held {
+        not_before(&format!("meeting {id:?}"), mt.date(), date)?;
+    }
+    Ok(mt)
+}
+
+fn item(mt: &Meeting, id: &MeetingId, number: u32) -> Result<(), Refusal> {
+    if mt.item(number).is_none() {
+        return refuse("unknown-reference", format!("meeting {id:?} has no agenda item {number}"));
+    }
+    Ok(())
+}
+
+fn decision(m: &Model, id: &DecisionId, date: NaiveDate) -> Result<(), Refusal> {
+    let Some(d) = m.decisions.get(id) else {
+        return refuse("unknown-reference", format!("unknown decision {id:?}"));
+    };
+    not_before(&format!("decision {id:?}"), d.date, date)
+}
+
+fn opt<T>(value: &Option<T>, f: impl FnOnce(&T) -> Result<(), Refusal>) -> Result<(), Refusal> {
+    value.as_ref().map_or(Ok(()), f)
+}
+
+fn name(field: &str, s: &str) -> Result<(), Refusal> {
+    if s.trim().is_empty() {
+        return refuse("limits", format!("{field} is empty"));
+    }
+    text_max(field, s, NAME_CHARS_MAX)
+}
+
+fn text(field: &str, s: &str) -> Result<(), Refusal> {
+    if s.trim().is_empty() {
+        return refuse("limits", format!("{field} is empty"));
+    }
+    text_max(field, s, TEXT_CHARS_MAX)
+}
+
+fn text_max(field: &str, s: &str, max: usize) -> Result<(), Refusal> {
+    let n = s.chars().count();
+    if n > max {
+        return refuse("limits", format!("{field} is {n} characters, more than {max}"));
+    }
+    Ok(())
+}
+
+fn list<T>(field: &str, items: &[T]) -> Result<(), Refusal> {
+    if items.len() > LIST_LEN_MAX {
+        return refuse("limits", format!("{field} has {} entries, more than {LIST_LEN_MAX}", items.len()));
+    }
+    Ok(())
+}
+
+/// Checks one event (not a correction) against the state it would be applied to.
+pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
+    let date = entry.date();
+    match &entry.event {
+        Event::OrganisationRegistered(e) => {
+            name("name", &e.name)?;
+            opt(&e.short_name, |s| name("short_name", s))?;
+            if m.organisations.contains_key(&e.organisation) {
+                return refuse("duplicate-id", format!("organisation {:?} is already registered", e.organisation));
+            }
+        }
+        Event::PersonRegistered(e) => {
+            name("name", &e.name)?;
+            opt(&e.title, |s| name("title", s))?;
+            opt(&e.affiliation, |o| org(m, o, date))?;
+            if m.people.contains_key(&e.person) {
+                return refuse("duplicate-id", format!("person {:?} is already registered", e.person));
+            }
+        }
+        Event::GroupEstablished(e) => {
+            name("name", &e.name)?;
+            opt(&e.mandate, |s| text("mandate", s))?;
+            if m.groups.contains_key(&e.group) {
+                return refuse("duplicate-id", format!("group {:?} is already established", e.group));
+            }
+            opt(&e.parent, |g| group(m, g, date))?;
+            opt(&e.predecessor, |g| {
+                if !m.groups.contains_key(g) {
+                    return refuse("unknown-reference", format!("unknown group {g:?}"));
+                }
+                not_before(&format!("group {g:?}"), m.groups[g].established, date)
+            })?;
+            opt(&e.decision, |d| decision(m, d, date))?;
+        }
+        Event::GroupDissolved(e) => {
+            group(m, &e.group, date)?;
+            opt(&e.successor, |g| group(m, g, date))?;
+            opt(&e.note, |s| text("note", s))?;
+        }
+        Event::MemberNominated(e) => {
+            person(m, &e.person, date)?;
+            group(m, &e.group, date)?;
+            opt(&e.on_behalf_of, |o| org(m, o, date))?;
+            opt(&e.decision, |d| decision(m, d, date))?;
+            opt(&e.note, |s| text("note", s))?;
+        }
+        Event::MemberJoined(e) => {
+            person(m, &e.person, date)?;
+            group(m, &e.group, date)?;
+            opt(&e.on_behalf_of, |o| org(m, o, date))?;
+            opt(&e.substitute_for, |p| person(m, p, date))?;
+            opt(&e.decision, |d| decision(m, d, date))?;
+            opt(&e.seat, |s| name("seat", s))?;
+            opt(&e.note, |s| text("note", s))?;
+            if let Some(other) = m
+                .memberships
+                .iter()
+                .find(|x| x.person == e.person && x.group == e.group && x.end.is_none_or(|end| end > date))
+            {
+                return refuse(
+                    "membership-overlap",
+                    format!(
+                        "{:?} already holds a membership of {:?} as {:?} from {}{} (seq {}), which overlaps one starting {date}",
+                        e.person,
+                        e.group,
+                        other.role,
+                        other.start,
+                        other.end.map(|d| format!(" until {d}")).unwrap_or_default(),
+                        other.opened_by
+                    ),
+                );
+            }
+        }
+        Event::MemberRoleChanged(MemberRoleChanged { person: p, group: g, decision: d, note, .. })
+        | Event::MemberLeft(MemberLeft { person: p, group: g, decision: d, note }) => {
+            person(m, p, date)?;
+            group(m, g, date)?;
+            opt(d, |d| decision(m, d, date))?;
+            opt(note, |s| text("note", s))?;
+            let current = m.memberships.iter().find(|x| &x.person == p && &x.group == g && x.end.is_none());
+            match current {
+                None => return refuse("not-a-member", format!("{p:?} is not a member of {g:?} on {date}")),
+                Some(x) if x.start >= date => {
+                    return refuse(
+                        "not-a-member",
+                        format!("{p:?}'s membership of {g:?} starts {}, not before {date}", x.start),
+                    )
+                }
+                Some(x) => {
+                    if let Event::MemberRoleChanged(e) = &entry.event {
+                        if x.role == e.role {
+                            return refuse("same-role", format!("{p:?} already holds role {:?} in {g:?}", e.role));
+                        }
+                    }
+                }
+            }
+        }
+        Event::MeetingScheduled(e) => {
+            group(m, &e.group, date)?;
+            opt(&e.place, |s| text("place", s))?;
+            opt(&e.announced_at, |a| meeting(m, a, date, true).map(|_| ()))?;
+            if m.meetings.contains_key(&e.meeting) {
+                return refuse("duplicate-id", format!("meeting {:?} already exists", e.meeting));
+            }
+            ends_after(&e.starts_at, &e.ends_at)?;
+        }
+        Event::MeetingHeld(e) => {
+            group(m, &e.group, date)?;
+            opt(&e.title, |s| name("title", s))?;
+            opt(&e.place, |s| text("place", s))?;
+            ends_after(&e.starts_at, &e.ends_at)?;
+            if e.number == 0 {
+                return refuse("limits", "meeting numbers start at 1");
+            }
+            if e.starts_at.date() > date {
+                return refuse(
+                    "before-it-existed",
+                    format!("a meeting starting {} cannot be recorded as held on {date}", e.starts_at.date()),
+                );
+            }
+            if let Some(existing) = m.meetings.get(&e.meeting) {
+                if existing.status == MeetingStatus::Held {
+                    return refuse("meeting-already-held", format!("meeting {:?} is already recorded as held", e.meeting));
+                }
+                if existing.group != e.group {
+                    return refuse(
+                        "meeting-group-mismatch",
+                        format!("meeting {:?} was scheduled for {:?}, not {:?}", e.meeting, existing.group, e.group),
+                    );
+                }
+            }
+            if let Some((id, _)) = m.meetings.iter().find(|(_, x)| x.group == e.group && x.number == Some(e.number)) {
+                return refuse(
+                    "duplicate-meeting-number",
+                    format!("{:?} already has a meeting number {} ({id:?})", e.group, e.number),
+                );
+            }
+        }
+        Event::AgendaSet(e) => {
+            meeting(m, &e.meeting, date, false)?;
+            list("items", &e.items)?;
+            let mut seen = BTreeSet::new();
+            for it in &e.items {
+                name(&format!("item {} title", it.number), &it.title)?;
+                if it.number == 0 || !seen.insert(it.number) {
+                    return refuse("agenda-numbering", format!("agenda item number {} is zero or repeated", it.number));
+                }
+                for p in &it.presenters {
+                    person(m, p, date)?;
+                }
+            }
+        }
+        Event::AgendaApproved(e) => {
+            let mt = meeting(m, &e.meeting, date, true)?;
+            if mt.agenda.is_empty() {
+                return refuse("unknown-reference", format!("meeting {:?} has no agenda to approve", e.meeting));
+            }
+            opt(&e.decision, |d| decision(m, d, date))?;
+        }
+        Event::AttendanceRecorded(e) => {
+            let mt = meeting(m, &e.meeting, date, true)?;
+            list("attendees", &e.attendees)?;
+            let mut seen = BTreeSet::new();
+            for a in &e.attendees {
+                person(m, &a.person, date)?;
+                if !seen.insert(&a.person) {
+                    return refuse("duplicate-attendee", format!("{:?} is listed twice", a.person));
+                }
+                opt(&a.on_behalf_of, |o| org(m, o, date))?;
+                opt(&a.in_place_of, |p| person(m, p, date))?;
+                for i in &a.items {
+                    item(mt, &e.meeting, *i)?;
+                }
+                if a.capacity == Capacity::Member {
+                    let day = mt.date();
+                    if !m.memberships.iter().any(|x| x.person == a.person && x.group == mt.group && x.covers(day)) {
+                        return refuse(
+                            "attendee-not-member",
+                            format!("{:?} attends as a member but is not a member of {:?} on {day}", a.person, mt.group),
+                        );
+                    }
+                }
+            }
+        }
+        Event::ItemMinuted(e) => {
+            let mt = meeting(m, &e.meeting, date, true)?;
+            item(mt, &e.meeting, e.item)?;
+            text("text", &e.text)?;
+        }
+        Event::DecisionRecorded(e) => {
+            let mt = meeting(m, &e.meeting, date, true)?;
+            item(mt, &e.meeting, e.item)?;
+            text("text", &e.text)?;
+            list("conditions", &e.conditions)?;
+            for c in &e.conditions {
+                text("condition", c)?;
+            }
+            opt(&e.deferred, |s| text("deferred", s))?;
+            if m.decisions.contains_key(&e.decision) {
+                return refuse("duplicate-id", format!("decision {:?} already exists", e.decision));
+            }
+            if let Some((id, _)) = m.decisions.iter().find(|(_, d)| d.meeting == e.meeting && d.item == e.item) {
+                return refuse(
+                    "one-decision-per-item",
+                    format!("item {} of {:?} already has decision {id:?}", e.item, e.meeting),
+                );
+            }
+            match (e.outcome == Outcome::ApprovedWithReservations, e.conditions.is_empty()) {
+                (true, true) => return refuse("reservations", "approved_with_reservations needs at least one condition"),
+                (false, false) => {
+                    return refuse("reservations", "only approved_with_reservations carries conditions")
+                }
+                _ => {}
+            }
+        }
+        Event::DecisionStatusChanged(e) => {
+            decision(m, &e.decision, date)?;
+            opt(&e.note, |s| text("note", s))?;
+            match (&e.status, &e.superseded_by) {
+                (DecisionStatus::Recorded, _) => {
+                    return refuse("status", "`recorded` is the status before any change; it cannot be set")
+                }
+                (DecisionStatus::Superseded, Some(by)) if by == &e.decision => {
+                    return refuse("status", "a decision cannot supersede itself")
+                }
+                (DecisionStatus::Superseded, Some(by)) => decision(m, by, date)?,
+                (DecisionStatus::Superseded, None) => return refuse("status", "superseded needs superseded_by"),
+                (_, Some(_)) => return refuse("status", "superseded_by goes only with status superseded"),
+                (_, None) => {}
+            }
+        }
+        Event::ActionAssigned(e) => {
+            let mt = meeting(m, &e.meeting, date, true)?;
+            item(mt, &e.meeting, e.item)?;
+            text("description", &e.description)?;
+            if m.actions.contains_key(&e.action) {
+                return refuse("duplicate-id", format!("action {:?} already exists", e.action));
+            }
+            if let Some(d) = &e.decision {
+                let Some(dec) = m.decisions.get(d) else {
+                    return refuse("unknown-reference", format!("action for unknown decision {d:?}"));
+                };
+                if dec.meeting != e.meeting || dec.item != e.item {
+                    return refuse(
+                        "action-decision-mismatch",
+                        format!("decision {d:?} belongs to item {} of {:?}", dec.item, dec.meeting),
+                    );
+                }
+            }
+            match &e.owner {
+                Party::Person(p) => person(m, p, date)?,
+                Party::Group(g) => group(m, g, date)?,
+                Party::Organisation(o) => org(m, o, date)?,
+            }
+        }
+        Event::ActionCompleted(e) => {
+            let Some(a) = m.actions.get(&e.action) else {
+                return refuse("unknown-reference", format!("unknown action {:?}", e.action));
+            };
+            not_before(&format!("action {:?}", e.action), a.assigned, date)?;
+            if let Some(c) = &a.completed {
+                return refuse("already-completed", format!("action {:?} was completed on {} (seq {})", e.action, c.date, c.seq));
+            }
+            opt(&e.note, |s| text("note", s))?;
+        }
+        Event::MinutesApproved(e) => {
+            meeting(m, &e.meeting, date, true)?;
+            opt(&e.document_name, |s| name("document_name", s))?;
+        }
+        Event::EventCorrected(_) => {
+            return refuse("correction", "a correction cannot itself be the replacement of an event");
+        }
+    }
+    Ok(())
+}
+
+fn ends_after(starts: &crate::when::When, ends: &Option<crate::when::When>) -> Result<(), Refusal> {
+    if let Some(end) = ends {
+        if end.date() < starts.date() {
+            return refuse("limits", format!("a meeting cannot end ({end}) before it starts ({starts})"));
+        }
+    }
+    Ok(())
+}
+
+/// A correction's own rules; what it does to later events is checked by re-folding.
+pub fn check_correction(h: &History, entry: &Entry, c: &EventCorrected) -> Result<(), Refusal> {
+    text("reason", &c.reason)?;
+    let Some(target) = h.entry(c.target).filter(|t| t.seq < entry.seq) else {
+        return refuse("correction-target", format!("there is no earlier event with seq {}", c.target));
+    };
+    if matches!(target.event, Event::EventCorrected(_)) {
+        return refuse("correction-target", format!("seq {} is itself a correction; correct the original event", c.target));
+    }
+    if h.model().corrections.iter().any(|x| x.target == c.target && x.retracted) {
+        return refuse("correction-target", format!("seq {} has already been retracted", c.target));
+    }
+    if let Some(r) = &c.replacement {
+        if r.kind() != target.event.kind() {
+            return refuse(
+                "correction-kind",
+                format!("seq {} is a {}; its replacement must be one too, not a {}", c.target, target.event.kind(), r.kind()),
+            );
+        }
+    } else if c.effective.is_some() {
+        return refuse("correction-kind", "a retraction has no effective date to correct");
+    }
+    Ok(())
+}

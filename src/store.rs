@@ -1,0 +1,131 @@
+//! The only module that touches sled. It stores sealed records under their seq and knows
+//! nothing of what they mean; the chain above it catches anything it loses or corrupts.
+
+use crate::envelope::{Fault, Problem, Record};
+use crate::ids::{Hash, Seq};
+use std::path::{Path, PathBuf};
+
+/// Marks a sled database as a protokol ledger, so we never append to someone else's data.
+const FORMAT_KEY: &[u8] = b"format";
+const FORMAT_VALUE: &[u8] = b"protokol ledger v1";
+const LOG_TREE: &[u8] = b"log";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no ledger at {0} (create one with `protokol init`, or `protokol seed` for the ATMP Danmark record)")]
+    NotFound(PathBuf),
+    #[error("a ledger already exists at {0}")]
+    AlreadyExists(PathBuf),
+    #[error("the ledger at {0} is in use by another process; stop it or use another --ledger")]
+    Locked(PathBuf),
+    #[error("{0} is not a protokol ledger")]
+    NotALedger(PathBuf),
+    #[error("the ledger's newest record is damaged ({0}); run `protokol verify` for the full report")]
+    DamagedHead(Fault),
+    #[error("storage error at {path}: {message}")]
+    Io { path: PathBuf, message: String },
+}
+
+pub struct Store {
+    db: sled::Db,
+    log: sled::Tree,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Creates an empty ledger; refuses a directory that already holds anything.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        if path.exists() && path.read_dir().map(|mut d| d.next().is_some()).unwrap_or(true) {
+            return Err(StoreError::AlreadyExists(path.to_path_buf()));
+        }
+        let store = Store::open_sled(path)?;
+        store.db.insert(FORMAT_KEY, FORMAT_VALUE).map_err(|e| store.io(e))?;
+        store.db.flush().map_err(|e| store.io(e))?;
+        Ok(store)
+    }
+
+    /// Opens an existing ledger. Does not check the chain: see `Ledger::open` and `verify`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.join("conf").is_file() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        let store = Store::open_sled(path)?;
+        match store.db.get(FORMAT_KEY).map_err(|e| store.io(e))? {
+            Some(v) if v.as_ref() == FORMAT_VALUE => Ok(store),
+            _ => Err(StoreError::NotALedger(path.to_path_buf())),
+        }
+    }
+
+    fn open_sled(path: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new().path(path).open().map_err(|e| match e {
+            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                StoreError::Locked(path.to_path_buf())
+            }
+            e => StoreError::Io { path: path.to_path_buf(), message: e.to_string() },
+        })?;
+        let log = db.open_tree(LOG_TREE).map_err(|e| StoreError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+        Ok(Store { db, log, path: path.to_path_buf() })
+    }
+
+    fn io(&self, e: sled::Error) -> StoreError {
+        StoreError::Io { path: self.path.clone(), message: e.to_string() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The newest record, decoded and re-hashed. A damaged one is an error, never a guess.
+    pub fn head(&self) -> Result<Option<Record>, StoreError> {
+        let Some((key, value)) = self.log.last().map_err(|e| self.io(e))? else {
+            return Ok(None);
+        };
+        let seq = decode_key(&key).ok_or_else(|| {
+            StoreError::DamagedHead(Fault { seq: Seq(0), problem: Problem::Undecodable("bad key".into()) })
+        })?;
+        let record = Record::decode(&value)
+            .and_then(|r| if r.seq() == seq { Ok(r) } else { Err(Problem::SeqMismatch { stored_under: seq }) })
+            .and_then(|r| r.check().map(|_| r))
+            .map_err(|problem| StoreError::DamagedHead(Fault { seq, problem }))?;
+        Ok(Some(record))
+    }
+
+    /// Every stored record in seq order, undecoded: verify decides what is wrong with each.
+    /// A key that is not a seq is yielded as `Err` with the raw key.
+    pub fn records(&self) -> impl Iterator<Item = Result<(Result<Seq, Vec<u8>>, Vec<u8>), StoreError>> + '_ {
+        self.log.iter().map(|item| {
+            let (k, v) = item.map_err(|e| self.io(e))?;
+            Ok((decode_key(&k).ok_or_else(|| k.to_vec()), v.to_vec()))
+        })
+    }
+
+    pub fn get(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.log.get(seq.0.to_be_bytes()).map_err(|e| self.io(e))?.map(|v| v.to_vec()))
+    }
+
+    /// Appends sealed records as one atomic sled batch, then flushes: when this returns
+    /// Ok the records are on disk. The caller has chained them onto the head it read under
+    /// the same writer lock; we assert it before writing and read the head back after.
+    pub fn append(&self, records: &[Record], expected_head: Option<(Seq, Hash)>) -> Result<(), StoreError> {
+        let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
+        let mut batch = sled::Batch::default();
+        for record in records {
+            assert_eq!(record.seq(), seq.next(), "records must continue the chain without a gap");
+            assert_eq!(record.header.prev, prev, "records must link to the previous hash");
+            seq = record.seq();
+            prev = record.hash;
+            batch.insert(&seq.0.to_be_bytes(), record.encode());
+        }
+        self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+        self.db.flush().map_err(|e| self.io(e))?;
+        if let Some(last) = records.last() {
+            let head = self.head()?.map(|r| (r.seq(), r.hash));
+            assert_eq!(head, Some((last.seq(), last.hash)), "head after append must be the last record written");
+        }
+        Ok(())
+    }
+}
+
+fn decode_key(key: &[u8]) -> Option<Seq> {
+    Some(Seq(u64::from_be_bytes(key.try_into().ok()?)))
+}
