@@ -147,7 +147,8 @@ macro_rules! slug_id {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), self.0)
+                // Quoted, as messages show it: `unknown person "erik-jyling"`.
+                write!(f, "{:?}", self.0)
             }
         }
     };

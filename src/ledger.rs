@@ -147,6 +147,11 @@ impl Ledger {
         }
     }
 
+    /// Full verification of this open ledger (see [`verify`]).
+    pub fn verify(&self) -> Result<Verified, Error> {
+        verify_store(&self.store)
+    }
+
     /// Writes the raw log as JSON Lines, one canonical envelope a line. Returns the count.
     pub fn export(&self, out: &mut dyn Write) -> Result<u64, Error> {
         let mut n = 0;
@@ -197,7 +202,10 @@ impl Ledger {
 /// Walks every stored record in order, in constant memory, re-hashing the stored bytes.
 /// Takes the path, not a `Ledger`: a ledger too damaged to open can still be verified.
 pub fn verify(path: &Path) -> Result<Verified, Error> {
-    let store = Store::open(path)?;
+    verify_store(&Store::open(path)?)
+}
+
+fn verify_store(store: &Store) -> Result<Verified, Error> {
     let mut chain = ChainChecker::default();
     for item in store.records() {
         let (key, bytes) = item?;

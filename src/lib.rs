@@ -1,6 +1,7 @@
 //! protokol: a committee's record as a tamper-evident, event-sourced decision ledger.
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod cli;
 pub mod envelope;
 pub mod error;
 pub mod event;
@@ -9,7 +10,9 @@ pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod query;
+pub mod render;
 pub mod rules;
+pub mod seed;
 pub mod state;
 pub mod store;
 pub mod when;

@@ -1,0 +1,392 @@
+//! The command line: argument definitions and one function per command. Each command
+//! calls the library and writes text (or `--json`) to `out`; `main` only maps errors to
+//! exit codes.
+
+use crate::error::Error;
+use crate::event::{DecisionStatus, Outcome};
+use crate::ids::{GroupId, Hash, MeetingId, PersonId, Seq};
+use crate::input::{parse_events, INPUT_BYTES_MAX};
+use crate::ledger::{self, Expect, Ledger};
+use crate::query::{self, DecisionFilter};
+use crate::render;
+use crate::seed;
+use crate::state::History;
+use crate::when::RecordedAt;
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(name = "protokol", version, about = "A committee's record as a tamper-evident decision ledger")]
+pub struct Cli {
+    /// The ledger directory.
+    #[arg(long, global = true, env = "PROTOKOL_LEDGER", default_value = "protokol.db")]
+    pub ledger: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty ledger.
+    Init,
+    /// Build the ATMP Danmark ledger from the embedded events/ (if it is empty or missing)
+    /// and show an overview.
+    Seed,
+    /// Append events (JSON: one object, an array, or JSON Lines) from each FILE, or `-`
+    /// for stdin; each file is one all-or-nothing batch.
+    Append {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Fail with a conflict unless the head is this seq.
+        #[arg(long, conflicts_with = "expect_hash")]
+        expect_seq: Option<u64>,
+        /// Fail with a conflict unless the head is this hash.
+        #[arg(long)]
+        expect_hash: Option<String>,
+        /// Who enters the events (recorded_by); defaults to $USER.
+        #[arg(long, env = "PROTOKOL_BY")]
+        by: Option<String>,
+    },
+    /// The log, newest last.
+    Log {
+        /// Show events after this seq.
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-hash every record and check every link.
+    Verify,
+    /// Write the raw log as JSON Lines.
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Read an export (JSON Lines) into an empty ledger, re-checking everything.
+    Import { file: PathBuf },
+    /// The groups and their size.
+    Groups(AsOf),
+    /// Who sat on a group.
+    Members {
+        group: String,
+        #[command(flatten)]
+        asof: AsOf,
+    },
+    /// Every membership interval a group has had.
+    Timeline {
+        group: String,
+        #[command(flatten)]
+        asof: AsOf,
+    },
+    /// A person's memberships, nominations and attendance.
+    History {
+        person: String,
+        #[command(flatten)]
+        asof: AsOf,
+    },
+    /// The decision register.
+    Decisions {
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        meeting: Option<String>,
+        #[arg(long, value_enum)]
+        outcome: Option<OutcomeArg>,
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        #[command(flatten)]
+        asof: AsOf,
+    },
+    /// Actions: open, overdue and done.
+    Actions {
+        /// Only open and overdue actions.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        asof: AsOf,
+    },
+    /// A meeting's full record.
+    Meeting {
+        group: String,
+        number: u32,
+        #[command(flatten)]
+        asof: AsOf,
+    },
+}
+
+/// The two times every query takes.
+#[derive(Debug, Args)]
+pub struct AsOf {
+    /// Valid time: the world on this date (default: today).
+    #[arg(long)]
+    pub at: Option<NaiveDate>,
+    /// Transaction time: what the ledger held after this seq, or at this RFC 3339 instant.
+    #[arg(long)]
+    pub known_at: Option<String>,
+    /// The same data as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutcomeArg {
+    Noted,
+    Approved,
+    ApprovedWithReservations,
+    Decided,
+    Discussed,
+    Rejected,
+    Postponed,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StatusArg {
+    Recorded,
+    ConditionsMet,
+    InProgress,
+    Implemented,
+    Superseded,
+    Revoked,
+}
+
+fn outcome(a: OutcomeArg) -> Outcome {
+    match a {
+        OutcomeArg::Noted => Outcome::Noted,
+        OutcomeArg::Approved => Outcome::Approved,
+        OutcomeArg::ApprovedWithReservations => Outcome::ApprovedWithReservations,
+        OutcomeArg::Decided => Outcome::Decided,
+        OutcomeArg::Discussed => Outcome::Discussed,
+        OutcomeArg::Rejected => Outcome::Rejected,
+        OutcomeArg::Postponed => Outcome::Postponed,
+    }
+}
+
+fn status(a: StatusArg) -> DecisionStatus {
+    match a {
+        StatusArg::Recorded => DecisionStatus::Recorded,
+        StatusArg::ConditionsMet => DecisionStatus::ConditionsMet,
+        StatusArg::InProgress => DecisionStatus::InProgress,
+        StatusArg::Implemented => DecisionStatus::Implemented,
+        StatusArg::Superseded => DecisionStatus::Superseded,
+        StatusArg::Revoked => DecisionStatus::Revoked,
+    }
+}
+
+/// What the edge passes in: the clock and the user. The library never reads either.
+pub struct Context<'a> {
+    pub now: DateTime<Utc>,
+    pub user: Option<String>,
+    pub out: &'a mut dyn Write,
+}
+
+fn id<T: TryFrom<String, Error = String>>(what: &str, s: &str) -> Result<T, Error> {
+    T::try_from(s.to_string()).map_err(|e| Error::Input(format!("{what}: {e}")))
+}
+
+fn emit<T: Serialize>(ctx: &mut Context, json: bool, value: &T, text: impl FnOnce(&T) -> String) -> Result<(), Error> {
+    let s = if json { serde_json::to_string_pretty(value).expect("views serialize") + "\n" } else { text(value) };
+    ctx.out.write_all(s.as_bytes()).map_err(|e| Error::Input(format!("writing output: {e}")))
+}
+
+/// The history a query should read: all of it, or as known after a seq or an instant.
+pub fn known<'l>(ledger: &'l Ledger, known_at: Option<&str>) -> Result<Cow<'l, History>, Error> {
+    let h = ledger.history();
+    let Some(k) = known_at else { return Ok(Cow::Borrowed(h)) };
+    let seq = if let Ok(n) = k.parse::<u64>() {
+        Seq(n)
+    } else {
+        let t = DateTime::parse_from_rfc3339(k)
+            .map_err(|_| Error::Input(format!("--known-at {k:?}: expected a seq or an RFC 3339 instant")))?;
+        h.seq_at_instant(RecordedAt(t.with_timezone(&Utc)))
+    };
+    if seq >= h.head_seq() {
+        return Ok(Cow::Borrowed(h));
+    }
+    Ok(Cow::Owned(h.known_at(seq)))
+}
+
+pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
+    let path = cli.ledger.as_path();
+    let today = ctx.now.date_naive();
+    match cli.command {
+        Command::Init => {
+            Ledger::create(path)?;
+            say(ctx, &format!("created an empty ledger at {}", path.display()))
+        }
+        Command::Seed => seed_and_show(path, ctx),
+        Command::Append { files, expect_seq, expect_hash, by } => {
+            let by = by.or(ctx.user.clone()).ok_or_else(|| Error::Input("say who enters the events with --by NAME".into()))?;
+            let mut expect = match (expect_seq, expect_hash) {
+                (Some(s), _) => Some(Expect::Seq(Seq(s))),
+                (_, Some(h)) => Some(Expect::Hash(Hash::from_hex(&h).map_err(|e| Error::Input(format!("--expect-hash: {e}")))?)),
+                _ => None,
+            };
+            let mut ledger = Ledger::open(path)?;
+            // Read and parse every file before writing any, so a bad later file stops the run early.
+            let batches = files.iter().map(|f| Ok((f.clone(), parse_events(f, &read_input(f)?)?))).collect::<Result<Vec<_>, Error>>()?;
+            for (source, events) in batches {
+                let records = ledger.append(&source, events, expect.take(), &by, ctx.now)?;
+                let last = records.last().expect("non-empty batch");
+                say(ctx, &format!("{source}: appended {} events, seq {}..{}, head {}", records.len(), records[0].seq(), last.seq(), last.hash))?;
+            }
+            Ok(())
+        }
+        Command::Log { after, limit, json } => {
+            let ledger = Ledger::open(path)?;
+            let entries: Vec<_> = ledger.history().entries().iter().filter(|e| e.seq.0 > after).take(limit).collect();
+            if json {
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| serde_json::json!({"seq": e.seq, "recorded_at": e.recorded_at, "effective": e.effective, "recorded_by": e.recorded_by, "kind": e.event.kind(), "body": e.event.body_value()}))
+                    .collect();
+                emit(ctx, true, &rows, |_| String::new())
+            } else {
+                let rows: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| vec![e.seq.to_string(), e.recorded_at.to_string(), e.effective.to_string(), e.recorded_by.clone(), e.event.kind().to_string()])
+                    .collect();
+                say(ctx, render::table(&["seq", "recorded_at", "effective", "recorded_by", "kind"], &rows).trim_end())
+            }
+        }
+        Command::Verify => {
+            let v = ledger::verify(path)?;
+            say(ctx, &v.to_string())
+        }
+        Command::Export { out } => {
+            let ledger = Ledger::open(path)?;
+            match out {
+                Some(file) => {
+                    let mut w = std::io::BufWriter::new(
+                        std::fs::File::create(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?,
+                    );
+                    let n = ledger.export(&mut w)?;
+                    w.flush().map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+                    say(ctx, &format!("exported {n} events to {}", file.display()))
+                }
+                None => ledger.export(ctx.out).map(|_| ()),
+            }
+        }
+        Command::Import { file } => {
+            let source = file.display().to_string();
+            let f = std::fs::File::open(&file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
+            let mut ledger = match Ledger::open(path) {
+                Err(Error::Store(crate::store::StoreError::NotFound(_))) => Ledger::create(path)?,
+                other => other?,
+            };
+            let v = ledger.import_export(&source, &mut std::io::BufReader::new(f))?;
+            say(ctx, &format!("imported {source}: {v}"))
+        }
+        Command::Groups(asof) => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let rows = query::groups(h.model(), asof.at.unwrap_or(today));
+            emit(ctx, asof.json, &rows, |r| render::groups(r))
+        }
+        Command::Members { group, asof } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let c = query::composition(h.model(), &id::<GroupId>("group", &group)?, asof.at.unwrap_or(today))?;
+            emit(ctx, asof.json, &c, render::composition)
+        }
+        Command::Timeline { group, asof } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let t = query::timeline(h.model(), &id::<GroupId>("group", &group)?)?;
+            emit(ctx, asof.json, &t, |t| render::intervals(&format!("{} ({})", t.name, t.group), &t.intervals))
+        }
+        Command::History { person, asof } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let p = query::person_history(h.model(), &id::<PersonId>("person", &person)?)?;
+            emit(ctx, asof.json, &p, |p| render::intervals(&p.name, &p.memberships))
+        }
+        Command::Decisions { group, meeting, outcome: o, status: s, from, to, asof } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let filter = DecisionFilter {
+                group: group.map(|g| id::<GroupId>("--group", &g)).transpose()?,
+                meeting: meeting.map(|m| id::<MeetingId>("--meeting", &m)).transpose()?,
+                outcome: o.map(outcome),
+                status: s.map(status),
+                from,
+                to,
+            };
+            let rows = query::decisions(h.model(), &filter, asof.at.unwrap_or(today));
+            emit(ctx, asof.json, &rows, |r| render::decisions(r))
+        }
+        Command::Actions { open, asof } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let mut rows = query::actions(h.model(), asof.at.unwrap_or(today));
+            if open {
+                rows.retain(|a| a.state != query::ActionState::Done);
+            }
+            emit(ctx, asof.json, &rows, |r| render::actions(r))
+        }
+        Command::Meeting { group, number, asof } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, asof.known_at.as_deref())?;
+            let r = query::meeting_record(h.model(), &id::<GroupId>("group", &group)?, number, asof.at.unwrap_or(today))?;
+            emit(ctx, asof.json, &r, render::meeting)
+        }
+    }
+}
+
+fn say(ctx: &mut Context, line: &str) -> Result<(), Error> {
+    writeln!(ctx.out, "{line}").map_err(|e| Error::Input(format!("writing output: {e}")))
+}
+
+fn read_input(source: &str) -> Result<String, Error> {
+    let mut buf = String::new();
+    let read = if source == "-" {
+        std::io::stdin().take(INPUT_BYTES_MAX as u64 + 1).read_to_string(&mut buf)
+    } else {
+        std::fs::File::open(source).and_then(|f| f.take(INPUT_BYTES_MAX as u64 + 1).read_to_string(&mut buf))
+    };
+    read.map_err(|e| Error::Input(format!("{source}: {e}")))?;
+    Ok(buf)
+}
+
+/// The main job on the embedded default: a local ledger holding the ATMP Danmark record.
+fn seed_and_show(path: &Path, ctx: &mut Context) -> Result<(), Error> {
+    let mut ledger = match Ledger::open(path) {
+        Err(Error::Store(crate::store::StoreError::NotFound(_))) => Ledger::create(path)?,
+        other => other?,
+    };
+    if ledger.head().is_none() {
+        for (name, text) in seed::FILES {
+            let events = parse_events(name, text)?;
+            let records = ledger.append(name, events, None, seed::RECORDED_BY, ctx.now)?;
+            say(ctx, &format!("{name}: appended {} events", records.len()))?;
+        }
+    } else {
+        say(ctx, &format!("{} already holds a record; showing it", path.display()))?;
+    }
+    say(ctx, &ledger.verify()?.to_string())?;
+    let m = ledger.history().model();
+    let latest = m.meetings.values().filter(|x| x.number.is_some()).map(|x| x.date()).max();
+    let Some(day) = latest else { return Ok(()) };
+    say(ctx, "")?;
+    say(ctx, &render::groups(&query::groups(m, day)))?;
+    for g in m.groups.keys() {
+        let c = query::composition(m, g, day)?;
+        if !c.members.is_empty() {
+            say(ctx, &render::composition(&c))?;
+        }
+    }
+    say(ctx, &format!("Open actions on {day}:\n"))?;
+    let mut open = query::actions(m, day);
+    open.retain(|a| a.state != query::ActionState::Done);
+    say(ctx, &render::actions(&open))?;
+    say(ctx, &format!("Try: protokol --ledger {} meeting styregruppen 4", path.display()))
+}

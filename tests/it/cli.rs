@@ -1,0 +1,165 @@
+//! The binary as a user meets it: exit codes, messages, and no panics on bad input.
+
+use crate::common::*;
+
+const ORG: &str = r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"amgros","name":"Amgros"}}"#;
+
+fn init(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("l");
+    let r = protokol(&path, &["init"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    path
+}
+
+#[test]
+fn init_append_log_verify_export_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = init(&dir);
+    let r = protokol(&path, &["append", "-"], Some(ORG));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("-: appended 1 events, seq 1..1, head "), "{}", r.stdout);
+
+    let r = protokol(&path, &["log"], None);
+    assert!(r.stdout.contains("OrganisationRegistered") && r.stdout.contains("test"), "{}", r.stdout);
+    let r = protokol(&path, &["log", "--json"], None);
+    let log: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(log[0]["body"]["name"], "Amgros");
+
+    let r = protokol(&path, &["verify"], None);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("ok: 1 events, head "), "{}", r.stdout);
+
+    let export = dir.path().join("x.jsonl");
+    assert_eq!(protokol(&path, &["export", "--out", export.to_str().unwrap()], None).code, 0);
+    let copy = dir.path().join("copy");
+    let r = protokol(&copy, &["import", export.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(protokol(&copy, &["verify"], None).stdout, protokol(&path, &["verify"], None).stdout);
+}
+
+#[test]
+fn the_global_ledger_option_goes_before_or_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = init(&dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_protokol"))
+        .args(["verify", "--ledger"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 0 events"));
+}
+
+#[test]
+fn malformed_input_is_a_clear_error_with_exit_2_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = init(&dir);
+    let cases: &[(&str, &str)] = &[
+        ("{\"effective\": \"2025-01-01\", \"kind\": ", "EOF while parsing"),
+        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":7,"name":"A"}}"#, "invalid type: integer `7`"),
+        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A","colour":"red"}}"#, "unknown field `colour`"),
+        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A"},"extra":1}"#, "unknown field \"extra\""),
+        (r#"{"effective":"1. maj","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A"}}"#, "effective: \"1. maj\" is neither a date"),
+        (r#"{"effective":"2025-01-01","kind":"OrganizationRegistered","body":{}}"#, "unknown kind \"OrganizationRegistered\""),
+        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"Amgros A/S","name":"A"}}"#, "lowercase letters"),
+        ("[]", "no events"),
+        ("42", "expected an event object"),
+    ];
+    for (input, expect) in cases {
+        let r = protokol(&path, &["append", "-"], Some(input));
+        assert_eq!(r.code, 2, "{input}: {}", r.stderr);
+        assert!(r.stderr.contains(expect), "{input}: expected {expect:?} in {:?}", r.stderr);
+        assert!(r.stderr.starts_with("protokol: -"), "names the source: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+    // JSON Lines errors name the line.
+    let r = protokol(&path, &["append", "-"], Some(&format!("{ORG}\n{{\"effective\":\"x\"}}\n")));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("-:2: "), "{}", r.stderr);
+    assert!(protokol(&path, &["verify"], None).stdout.starts_with("ok: 0 events"));
+}
+
+#[test]
+fn a_refused_event_names_the_file_the_event_and_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = init(&dir);
+    let file = dir.path().join("join.json");
+    std::fs::write(
+        &file,
+        r#"[{"effective":"2025-01-01","kind":"MemberJoined","body":{"person":"erik-jylling","group":"styregruppen","role":"co_chair"}}]"#,
+    )
+    .unwrap();
+    let r = protokol(&path, &["append", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("join.json: event 1 (MemberJoined, effective 2025-01-01) refused: unknown person \"erik-jylling\" [rule unknown-reference]"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_and_locked_ledgers_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here");
+    for args in [&["verify"][..], &["members", "styregruppen"], &["append", "-"], &["log"]] {
+        let r = protokol(&missing, args, Some(ORG));
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains("no ledger at"), "{}", r.stderr);
+    }
+    assert!(!missing.exists(), "reading must not create a ledger");
+
+    let path = init(&dir);
+    let _held = protokol::Ledger::open(&path).unwrap();
+    let r = protokol(&path, &["append", "-"], Some(ORG));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("in use by another process"), "{}", r.stderr);
+
+    let r = protokol(&path, &["init"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+}
+
+#[test]
+fn a_stale_expected_head_is_a_conflict_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = init(&dir);
+    assert_eq!(protokol(&path, &["append", "-", "--expect-seq", "0"], Some(ORG)).code, 0);
+    let second = ORG.replace("amgros", "lif");
+    let r = protokol(&path, &["append", "-", "--expect-seq", "0"], Some(&second));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("conflict: expected head seq 0, but the ledger's head is seq 1"), "{}", r.stderr);
+    assert!(protokol(&path, &["verify"], None).stdout.starts_with("ok: 1 events"));
+}
+
+#[test]
+fn seed_builds_the_atmp_danmark_record_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("atmp");
+    let r = protokol(&path, &["seed"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Erik Jylling (formandskab)"), "{}", r.stdout);
+    assert!(r.stdout.contains("Malene Fischer"), "nomination shown: {}", r.stdout);
+    let head = r.stdout.lines().find(|l| l.starts_with("ok: ")).unwrap().to_string();
+    let again = protokol(&path, &["seed"], None);
+    assert!(again.stdout.contains("already holds a record"));
+    assert!(again.stdout.contains(&head), "no second copy appended");
+    let r = protokol(&path, &["members", "styregruppen", "--at", "2026-01-21", "--json"], None);
+    let c: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(c["members"].as_array().unwrap().len(), 12);
+    let r = protokol(&path, &["meeting", "styregruppen", "4"], None);
+    assert!(r.stdout.contains("in place of Dorte Bech Vizard"), "{}", r.stdout);
+    let r = protokol(&path, &["history", "søren-pihlkjær-hjortshøj"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Søren Pihlkjær Hjortshøj"));
+}
+
+#[test]
+fn the_embedded_seed_lists_every_file_in_events() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/events/atmp-danmark");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| format!("events/atmp-danmark/{n}"))
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<String> = protokol::seed::FILES.iter().map(|(n, _)| n.to_string()).collect();
+    assert_eq!(embedded, on_disk);
+}

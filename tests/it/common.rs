@@ -1,0 +1,61 @@
+//! Shared fixtures: ledgers in temporary directories, events from JSON, the CLI binary.
+
+use chrono::{DateTime, Utc};
+use protokol::input::{parse_events, NewEvent};
+use protokol::ledger::Ledger;
+use protokol::seed;
+use std::path::Path;
+use std::process::Command;
+
+pub fn at(instant: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(instant).unwrap().with_timezone(&Utc)
+}
+
+/// The recorded time the fixtures write with: after both seed meetings.
+pub fn now() -> DateTime<Utc> {
+    at("2026-02-01T10:00:00Z")
+}
+
+pub fn events(json: serde_json::Value) -> Vec<NewEvent> {
+    parse_events("test", &json.to_string()).unwrap()
+}
+
+/// A ledger holding the ATMP Danmark record from events/, one batch per file.
+pub fn seeded(dir: &Path) -> Ledger {
+    let mut ledger = Ledger::create(dir).unwrap();
+    for (name, text) in seed::FILES {
+        ledger.append(name, parse_events(name, text).unwrap(), None, "test", now()).unwrap();
+    }
+    ledger
+}
+
+pub fn insta_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the real binary with `--ledger` first, as a user would.
+pub fn protokol(ledger: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_protokol"));
+    cmd.arg("--ledger").arg(ledger).args(args).env_remove("PROTOKOL_LEDGER").env("PROTOKOL_BY", "test");
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}

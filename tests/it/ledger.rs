@@ -1,0 +1,235 @@
+//! The ledger core: atomic, durable appends on a chain that verify checks end to end.
+
+use crate::common::*;
+use protokol::envelope::Problem;
+use protokol::ids::Seq;
+use protokol::ledger::{self, Expect, Ledger};
+use protokol::store::StoreError;
+use protokol::Error;
+use serde_json::json;
+
+fn org(id: &str) -> serde_json::Value {
+    json!({"effective": "2025-01-01", "kind": "OrganisationRegistered", "body": {"organisation": id, "name": id}})
+}
+
+fn small(dir: &std::path::Path) -> Ledger {
+    let mut l = Ledger::create(dir).unwrap();
+    l.append("t", events(json!([org("a"), org("b"), org("c")])), None, "test", now()).unwrap();
+    l.append("t", events(json!([org("d"), org("e")])), None, "test", now()).unwrap();
+    l
+}
+
+#[test]
+fn append_then_verify_round_trips_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let head = {
+        let l = small(&path);
+        let (seq, hash) = l.head().unwrap();
+        assert_eq!(seq, Seq(5));
+        hash
+    };
+    let v = ledger::verify(&path).unwrap();
+    assert_eq!((v.count, v.head), (5, head));
+    assert_eq!(v.to_string(), format!("ok: 5 events, head {head}"));
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(l.head(), Some((Seq(5), head)));
+    assert_eq!(l.history().model().organisations.len(), 5);
+}
+
+#[test]
+fn a_batch_with_one_bad_event_leaves_the_ledger_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let mut l = small(&path);
+    let before = l.head();
+    // The third event repeats an id: the first two, though valid, must not be written.
+    let err = l.append("batch.json", events(json!([org("f"), org("g"), org("a")])), None, "test", now()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("batch.json: event 3 (OrganisationRegistered"), "{msg}");
+    assert!(msg.contains("duplicate-id"), "{msg}");
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(l.head(), before);
+    assert!(!l.history().model().organisations.contains_key(&"f".try_into().unwrap()));
+    drop(l);
+    assert_eq!(ledger::verify(&path).unwrap().count, 5);
+}
+
+#[test]
+fn an_expected_head_conflict_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let mut l = small(&path);
+    let (seq, hash) = l.head().unwrap();
+    let stale = Expect::Seq(Seq(3));
+    let err = l.append("t", events(json!([org("x")])), Some(stale), "test", now()).unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert_eq!(err.exit_code(), 1);
+    assert_eq!(err.http_status(), 409);
+    let err = l.append("t", events(json!([org("x")])), Some(Expect::Hash(protokol::ids::Hash([7; 32]))), "test", now()).unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }));
+    assert_eq!(l.head(), Some((seq, hash)));
+    // The right expectation, by seq or by hash, goes through.
+    l.append("t", events(json!([org("x")])), Some(Expect::Seq(seq)), "test", now()).unwrap();
+    let (seq, hash) = l.head().unwrap();
+    l.append("t", events(json!([org("y")])), Some(Expect::Hash(hash)), "test", now()).unwrap();
+    assert_eq!(l.head().unwrap().0, seq.next());
+}
+
+/// Opens the sled database behind a closed ledger, as an attacker or a bad disk would.
+fn with_log_tree(path: &std::path::Path, f: impl FnOnce(&sled::Tree)) {
+    let db = sled::open(path).unwrap();
+    let tree = db.open_tree("log").unwrap();
+    f(&tree);
+    db.flush().unwrap();
+}
+
+#[test]
+fn flipping_one_byte_of_a_stored_record_makes_verify_name_that_seq() {
+    for (offset_from_end, expect_body) in [(3usize, true), (0, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l");
+        drop(small(&path));
+        with_log_tree(&path, |t| {
+            let key = 3u64.to_be_bytes();
+            let mut v = t.get(key).unwrap().unwrap().to_vec();
+            // Near the end is inside the body; byte 40 is inside the header.
+            let i = if expect_body { v.len() - offset_from_end } else { 40 };
+            v[i] ^= 0x01;
+            t.insert(key, v).unwrap();
+        });
+        let err = ledger::verify(&path).unwrap_err();
+        let Error::Verify(fault) = &err else { panic!("{err}") };
+        assert_eq!(fault.seq, Seq(3), "{err}");
+        if expect_body {
+            assert!(matches!(fault.problem, Problem::BodyHashMismatch { .. } | Problem::Undecodable(_)), "{err}");
+        } else {
+            assert!(matches!(fault.problem, Problem::HashMismatch { .. } | Problem::Undecodable(_)), "{err}");
+        }
+        assert_eq!(err.exit_code(), 1);
+    }
+}
+
+#[test]
+fn a_deleted_record_is_reported_as_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(small(&path));
+    with_log_tree(&path, |t| {
+        t.remove(2u64.to_be_bytes()).unwrap();
+    });
+    let err = ledger::verify(&path).unwrap_err();
+    let Error::Verify(fault) = &err else { panic!("{err}") };
+    assert_eq!(fault.seq, Seq(2));
+    assert_eq!(fault.problem, Problem::Gap { expected: Seq(2) });
+    assert!(err.to_string().contains("seq 2: gap"), "{err}");
+    // Opening sees that the count does not reach the head, too.
+    assert!(Ledger::open(&path).is_err());
+}
+
+#[test]
+fn a_relinked_record_with_a_recomputed_hash_is_a_broken_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(small(&path));
+    // Replace record 4 by a well-formed record, hashed correctly, that links to nothing.
+    with_log_tree(&path, |t| {
+        let key = 4u64.to_be_bytes();
+        let mut r = protokol::envelope::Record::decode(&t.get(key).unwrap().unwrap()).unwrap();
+        r.header.prev = protokol::ids::Hash([9; 32]);
+        let forged = protokol::envelope::Record::seal(r.header, r.body_bytes);
+        t.insert(key, forged.encode()).unwrap();
+    });
+    let err = ledger::verify(&path).unwrap_err();
+    let Error::Verify(fault) = &err else { panic!("{err}") };
+    assert_eq!(fault.seq, Seq(4));
+    assert!(matches!(fault.problem, Problem::BrokenLink { .. }), "{err}");
+}
+
+#[test]
+fn opening_checks_the_head_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(small(&path));
+    with_log_tree(&path, |t| {
+        let key = 5u64.to_be_bytes();
+        let mut v = t.get(key).unwrap().unwrap().to_vec();
+        let n = v.len();
+        v[n - 2] ^= 0x20;
+        t.insert(key, v).unwrap();
+    });
+    match Ledger::open(&path) {
+        Err(Error::Store(StoreError::DamagedHead(f))) => assert_eq!(f.seq, Seq(5)),
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("a damaged head must not open"),
+    }
+}
+
+#[test]
+fn export_then_import_into_a_fresh_ledger_gives_the_same_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = seeded(&dir.path().join("a"));
+    let mut out = Vec::new();
+    assert_eq!(a.export(&mut out).unwrap(), a.head().unwrap().0 .0);
+    let mut b = Ledger::create(&dir.path().join("b")).unwrap();
+    let v = b.import_export("x.jsonl", &mut out.as_slice()).unwrap();
+    assert_eq!(Some((Seq(v.count), v.head)), a.head());
+    assert_eq!(b.head(), a.head());
+    assert_eq!(b.history().model(), a.history().model());
+    // Importing again is refused: an export only goes into an empty ledger.
+    assert!(b.import_export("x.jsonl", &mut out.as_slice()).is_err());
+}
+
+#[test]
+fn an_edited_export_line_is_refused_with_its_line_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = small(&dir.path().join("a"));
+    let mut out = Vec::new();
+    a.export(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let edits: [(&str, &str); 3] = [
+        ("\"name\":\"c\"", "\"name\":\"C\""), // body: body hash no longer matches
+        ("\"effective\":\"2025-01-01\",\"hash\"", "\"effective\":\"2025-01-02\",\"hash\""), // header
+        ("\"seq\":3", "\"seq\":4"),
+    ];
+    for (from, to) in edits {
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        lines[2] = lines[2].replacen(from, to, 1);
+        assert_ne!(lines[2], text.lines().nth(2).unwrap(), "edit {from:?} must apply");
+        let edited = lines.join("\n");
+        let mut b = Ledger::create(&dir.path().join(format!("b{}", from.len()))).unwrap();
+        let err = b.import_export("edited.jsonl", &mut edited.as_bytes()).unwrap_err();
+        assert!(err.to_string().starts_with("edited.jsonl:3: "), "{err}");
+        assert_eq!(b.head(), None, "nothing imported");
+    }
+    // Dropping a line is a gap at the next one.
+    let dropped: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| l).collect();
+    let mut b = Ledger::create(&dir.path().join("dropped")).unwrap();
+    let err = b.import_export("d.jsonl", &mut dropped.join("\n").as_bytes()).unwrap_err();
+    assert!(err.to_string().starts_with("d.jsonl:2: seq 2: gap"), "{err}");
+}
+
+#[test]
+fn a_second_opener_gets_a_clear_locked_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let _held = small(&path);
+    match Ledger::open(&path) {
+        Err(e @ Error::Store(StoreError::Locked(_))) => {
+            assert!(e.to_string().contains("in use by another process"), "{e}");
+            assert_eq!(e.exit_code(), 2);
+        }
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("a ledger in use must not open twice"),
+    }
+}
+
+#[test]
+fn recorded_time_never_goes_backwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::create(&dir.path().join("l")).unwrap();
+    l.append("t", events(json!([org("a")])), None, "test", at("2026-02-01T10:00:00Z")).unwrap();
+    // The clock jumped back an hour.
+    let r = l.append("t", events(json!([org("b")])), None, "test", at("2026-02-01T09:00:00Z")).unwrap();
+    assert_eq!(r[0].header.recorded_at.to_string(), "2026-02-01T10:00:00.000000Z");
+}
