@@ -201,7 +201,9 @@ fn emit<T: Serialize>(ctx: &mut Context, json: bool, value: &T, text: impl FnOnc
 /// The history a query should read: all of it, or as known after a seq or an instant.
 pub fn known<'l>(ledger: &'l Ledger, known_at: Option<&str>) -> Result<Cow<'l, History>, Error> {
     let h = ledger.history();
-    let Some(k) = known_at else { return Ok(Cow::Borrowed(h)) };
+    let Some(k) = known_at else {
+        return Ok(Cow::Borrowed(h));
+    };
     let seq = if let Ok(n) = k.parse::<u64>() {
         Seq(n)
     } else {
@@ -225,19 +227,35 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Seed => seed_and_show(path, ctx),
         Command::Append { files, expect_seq, expect_hash, by } => {
-            let by = by.or(ctx.user.clone()).ok_or_else(|| Error::Input("say who enters the events with --by NAME".into()))?;
+            let by = by
+                .or(ctx.user.clone())
+                .ok_or_else(|| Error::Input("say who enters the events with --by NAME".into()))?;
             let mut expect = match (expect_seq, expect_hash) {
                 (Some(s), _) => Some(Expect::Seq(Seq(s))),
-                (_, Some(h)) => Some(Expect::Hash(Hash::from_hex(&h).map_err(|e| Error::Input(format!("--expect-hash: {e}")))?)),
+                (_, Some(h)) => {
+                    Some(Expect::Hash(Hash::from_hex(&h).map_err(|e| Error::Input(format!("--expect-hash: {e}")))?))
+                }
                 _ => None,
             };
             let mut ledger = Ledger::open(path)?;
             // Read and parse every file before writing any, so a bad later file stops the run early.
-            let batches = files.iter().map(|f| Ok((f.clone(), parse_events(f, &read_input(f)?)?))).collect::<Result<Vec<_>, Error>>()?;
+            let batches = files
+                .iter()
+                .map(|f| Ok((f.clone(), parse_events(f, &read_input(f)?)?)))
+                .collect::<Result<Vec<_>, Error>>()?;
             for (source, events) in batches {
                 let records = ledger.append(&source, events, expect.take(), &by, ctx.now)?;
                 let last = records.last().expect("non-empty batch");
-                say(ctx, &format!("{source}: appended {} events, seq {}..{}, head {}", records.len(), records[0].seq(), last.seq(), last.hash))?;
+                say(
+                    ctx,
+                    &format!(
+                        "{source}: appended {} events, seq {}..{}, head {}",
+                        records.len(),
+                        records[0].seq(),
+                        last.seq(),
+                        last.hash
+                    ),
+                )?;
             }
             Ok(())
         }
@@ -253,7 +271,15 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             } else {
                 let rows: Vec<Vec<String>> = entries
                     .iter()
-                    .map(|e| vec![e.seq.to_string(), e.recorded_at.to_string(), e.effective.to_string(), e.recorded_by.clone(), e.event.kind().to_string()])
+                    .map(|e| {
+                        vec![
+                            e.seq.to_string(),
+                            e.recorded_at.to_string(),
+                            e.effective.to_string(),
+                            e.recorded_by.clone(),
+                            e.event.kind().to_string(),
+                        ]
+                    })
                     .collect();
                 say(ctx, render::table(&["seq", "recorded_at", "effective", "recorded_by", "kind"], &rows).trim_end())
             }
@@ -336,7 +362,8 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;
             let h = known(&ledger, asof.known_at.as_deref())?;
-            let r = query::meeting_record(h.model(), &id::<GroupId>("group", &group)?, number, asof.at.unwrap_or(today))?;
+            let r =
+                query::meeting_record(h.model(), &id::<GroupId>("group", &group)?, number, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &r, render::meeting)
         }
     }

@@ -117,8 +117,8 @@ impl Record {
             return Err(undecodable("header length runs past the end of the record"));
         }
         let (header_bytes, body_bytes) = rest.split_at(header_len);
-        let header: Header = serde_json::from_slice(header_bytes)
-            .map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
+        let header: Header =
+            serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
         Ok(Record { header, header_bytes: header_bytes.to_vec(), body_bytes: body_bytes.to_vec(), hash })
     }
 

@@ -104,7 +104,10 @@ mod tests {
         assert!(canonical(&serde_json::json!({"a": 1.5})).unwrap_err().contains("/a"));
         assert!(canonical(&serde_json::json!([1u64 << 53])).is_err());
         assert!(canonical(&serde_json::json!([-(1i64 << 53)])).is_err());
-        assert_eq!(canonical(&serde_json::json!({"b": [INT_ABS_MAX], "a": -3})).unwrap(), b"{\"a\":-3,\"b\":[9007199254740991]}");
+        assert_eq!(
+            canonical(&serde_json::json!({"b": [INT_ABS_MAX], "a": -3})).unwrap(),
+            b"{\"a\":-3,\"b\":[9007199254740991]}"
+        );
     }
 
     #[test]

@@ -98,9 +98,7 @@ pub fn check_slug(s: &str) -> Result<(), String> {
         return Err(format!("id {s:?} cannot start or end with '-'"));
     }
     if let Some(c) = s.chars().find(|c| !(c.is_alphanumeric() && !c.is_uppercase() || *c == '-')) {
-        return Err(format!(
-            "id {s:?} has {c:?}: ids are lowercase letters, digits and '-' (e.g. \"erik-jylling\")"
-        ));
+        return Err(format!("id {s:?} has {c:?}: ids are lowercase letters, digits and '-' (e.g. \"erik-jylling\")"));
     }
     Ok(())
 }

@@ -41,8 +41,12 @@ pub fn parse_events(source: &str, text: &str) -> Result<Vec<NewEvent>, Error> {
             .enumerate()
             .map(|(i, v)| new_event(v).map_err(|e| Error::Input(format!("{source}: event {}: {e}", i + 1))))
             .collect::<Result<Vec<_>, _>>()?,
-        Ok(v @ Value::Object(_)) => vec![new_event(v).map_err(|e| Error::Input(format!("{source}: {e}")))?],
-        Ok(_) => return Err(Error::Input(format!("{source}: expected an event object, an array of them, or JSON Lines"))),
+        Ok(v @ Value::Object(_)) => {
+            vec![new_event(v).map_err(|e| Error::Input(format!("{source}: {e}")))?]
+        }
+        Ok(_) => {
+            return Err(Error::Input(format!("{source}: expected an event object, an array of them, or JSON Lines")))
+        }
         Err(whole) => {
             // Not one JSON document: read it as JSON Lines if its first line is an object.
             let mut out = Vec::new();

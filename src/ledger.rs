@@ -1,7 +1,7 @@
 //! A ledger: the store, the chain on top of it, and the history it folds into. Every
 //! write goes through `append`: checked whole, sealed, written as one batch, flushed.
 
-use crate::envelope::{ChainChecker, Fault, Header, Problem, Record, NAME_LEN_MAX, BODY_BYTES_MAX};
+use crate::envelope::{ChainChecker, Fault, Header, Problem, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
 use crate::error::Error;
 use crate::event::Event;
 use crate::hash;
@@ -88,7 +88,10 @@ impl Ledger {
         now: DateTime<Utc>,
     ) -> Result<Vec<Record>, Error> {
         if events.is_empty() || events.len() > BATCH_LEN_MAX {
-            return Err(Error::Input(format!("{source}: a batch holds 1 to {BATCH_LEN_MAX} events, not {}", events.len())));
+            return Err(Error::Input(format!(
+                "{source}: a batch holds 1 to {BATCH_LEN_MAX} events, not {}",
+                events.len()
+            )));
         }
         if recorded_by.trim().is_empty() || recorded_by.chars().count() > NAME_LEN_MAX {
             return Err(Error::Input(format!("recorded_by must be 1 to {NAME_LEN_MAX} characters")));
@@ -111,7 +114,10 @@ impl Ledger {
             let body_bytes = hash::canonical(&new.event.body_value())
                 .map_err(|e| Error::Input(format!("{source}: event {}: {e}", i + 1)))?;
             if body_bytes.len() > BODY_BYTES_MAX {
-                return Err(Error::Input(format!("{source}: event {}: body is larger than {BODY_BYTES_MAX} bytes", i + 1)));
+                return Err(Error::Input(format!(
+                    "{source}: event {}: body is larger than {BODY_BYTES_MAX} bytes",
+                    i + 1
+                )));
             }
             seq = seq.next();
             let header = Header {
@@ -124,7 +130,13 @@ impl Ledger {
                 prev,
             };
             scratch
-                .push(Entry { seq, recorded_at, effective: new.effective, recorded_by: recorded_by.to_string(), event: new.event.clone() })
+                .push(Entry {
+                    seq,
+                    recorded_at,
+                    effective: new.effective,
+                    recorded_by: recorded_by.to_string(),
+                    event: new.event.clone(),
+                })
                 .map_err(refused)?;
             let record = Record::seal(header, body_bytes);
             prev = record.hash;
@@ -210,7 +222,8 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
     for item in store.records() {
         let (key, bytes) = item?;
         let expected = Seq(chain.count() + 1);
-        let seq = key.map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
+        let seq =
+            key.map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
         let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
         chain.check(Some(seq), &record)?;
         entry_of(&record).map_err(|problem| Fault { seq, problem })?;

@@ -126,7 +126,11 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
         .nominations
         .iter()
         .filter(|n| &n.group == group && n.date <= at)
-        .filter(|n| !m.memberships.iter().any(|x| x.person == n.person && &x.group == group && x.start >= n.date && x.start <= at))
+        .filter(|n| {
+            !m.memberships
+                .iter()
+                .any(|x| x.person == n.person && &x.group == group && x.start >= n.date && x.start <= at)
+        })
         .map(|n| NominationView {
             person: n.person.clone(),
             name: person_name(m, &n.person),
@@ -156,7 +160,8 @@ pub struct Timeline {
 
 pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
     let g = group_of(m, group)?;
-    let mut intervals: Vec<Interval> = m.memberships.iter().filter(|x| &x.group == group).map(|x| interval(m, x)).collect();
+    let mut intervals: Vec<Interval> =
+        m.memberships.iter().filter(|x| &x.group == group).map(|x| interval(m, x)).collect();
     intervals.sort_by(|a, b| (a.start, &a.name, a.opened_by).cmp(&(b.start, &b.name, b.opened_by)));
     let mut meetings: Vec<_> = m
         .meetings
@@ -165,7 +170,14 @@ pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
         .map(|(id, x)| (id.clone(), x.number, x.date()))
         .collect();
     meetings.sort_by_key(|x| x.2);
-    Ok(Timeline { group: group.clone(), name: g.name.clone(), established: g.established, dissolved: g.dissolved, intervals, meetings })
+    Ok(Timeline {
+        group: group.clone(),
+        name: g.name.clone(),
+        established: g.established,
+        dissolved: g.dissolved,
+        intervals,
+        meetings,
+    })
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -191,7 +203,8 @@ pub struct PersonHistory {
 
 pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Error> {
     let p = m.people.get(person).ok_or_else(|| Error::NotFound(format!("no person {person:?}")))?;
-    let mut memberships: Vec<Interval> = m.memberships.iter().filter(|x| &x.person == person).map(|x| interval(m, x)).collect();
+    let mut memberships: Vec<Interval> =
+        m.memberships.iter().filter(|x| &x.person == person).map(|x| interval(m, x)).collect();
     memberships.sort_by(|a, b| (a.start, &a.group, a.opened_by).cmp(&(b.start, &b.group, b.opened_by)));
     let nominations = m
         .nominations
@@ -322,7 +335,9 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Vec<Decis
         .iter()
         .filter(|(_, d)| d.date <= at)
         .filter(|(_, d)| filter.meeting.as_ref().is_none_or(|x| x == &d.meeting))
-        .filter(|(_, d)| filter.group.as_ref().is_none_or(|g| m.meetings.get(&d.meeting).is_some_and(|mt| &mt.group == g)))
+        .filter(|(_, d)| {
+            filter.group.as_ref().is_none_or(|g| m.meetings.get(&d.meeting).is_some_and(|mt| &mt.group == g))
+        })
         .filter(|(_, d)| filter.outcome.is_none_or(|o| o == d.outcome))
         .filter(|(_, d)| filter.status.is_none_or(|s| s == d.status_on(at)))
         .filter(|(_, d)| filter.from.is_none_or(|f| d.date >= f) && filter.to.is_none_or(|t| d.date <= t))
@@ -488,7 +503,11 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
             }),
             presence: a.presence,
             capacity: a.capacity,
-            role: m.memberships.iter().find(|x| x.person == a.person && x.group == mt.group && x.covers(day)).map(|x| x.role),
+            role: m
+                .memberships
+                .iter()
+                .find(|x| x.person == a.person && x.group == mt.group && x.covers(day))
+                .map(|x| x.role),
             in_place_of: a.in_place_of.clone(),
             in_place_of_name: a.in_place_of.as_ref().map(|p| person_name(m, p)),
             items: a.items.clone(),
@@ -502,7 +521,11 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
         .map(|it| ItemView {
             number: it.number,
             title: it.title.clone(),
-            presenters: it.presenters.iter().map(|p| Presenter { person: p.clone(), name: person_name(m, p) }).collect(),
+            presenters: it
+                .presenters
+                .iter()
+                .map(|p| Presenter { person: p.clone(), name: person_name(m, p) })
+                .collect(),
             text: mt.item_texts.get(&it.number).cloned(),
             decision: m
                 .decisions
@@ -512,11 +535,9 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
             actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
         })
         .collect();
-    let next_meeting = m
-        .meetings
-        .iter()
-        .find(|(_, x)| x.announced_at.as_ref() == Some(id))
-        .map(|(nid, x)| NextMeeting { meeting: nid.clone(), starts_at: x.starts_at, ends_at: x.ends_at, place: x.place.clone() });
+    let next_meeting = m.meetings.iter().find(|(_, x)| x.announced_at.as_ref() == Some(id)).map(|(nid, x)| {
+        NextMeeting { meeting: nid.clone(), starts_at: x.starts_at, ends_at: x.ends_at, place: x.place.clone() }
+    });
     Ok(MeetingRecord {
         id: id.clone(),
         group: mt.group.clone(),
@@ -535,7 +556,12 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
         minutes_approvals: mt
             .minutes_approvals
             .iter()
-            .map(|a| ApprovalView { document_hash: a.document_hash, document_name: a.document_name.clone(), date: a.date, seq: a.seq })
+            .map(|a| ApprovalView {
+                document_hash: a.document_hash,
+                document_name: a.document_name.clone(),
+                date: a.date,
+                seq: a.seq,
+            })
             .collect(),
         seqs: mt.seqs.clone(),
     })

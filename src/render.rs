@@ -238,11 +238,23 @@ pub fn meeting(r: &MeetingRecord) -> String {
             }
         }
         for a in &it.actions {
-            let _ = writeln!(out, "   action ({}): {} – {}{}", snake(&a.state), a.owner_name, a.description, a.due.map(|d| format!(", due {d}")).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "   action ({}): {} – {}{}",
+                snake(&a.state),
+                a.owner_name,
+                a.description,
+                a.due.map(|d| format!(", due {d}")).unwrap_or_default()
+            );
         }
     }
     if let Some(n) = &r.next_meeting {
-        let _ = writeln!(out, "\nNext meeting: {}{}", n.starts_at, n.ends_at.map(|e| format!(" to {e}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "\nNext meeting: {}{}",
+            n.starts_at,
+            n.ends_at.map(|e| format!(" to {e}")).unwrap_or_default()
+        );
     }
     out
 }

@@ -28,7 +28,10 @@ fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, Refusa
 
 fn not_before(rule_subject: &str, since: NaiveDate, date: NaiveDate) -> Result<(), Refusal> {
     if date < since {
-        return refuse("before-it-existed", format!("{rule_subject} dates from {since}, after this event's date {date}"));
+        return refuse(
+            "before-it-existed",
+            format!("{rule_subject} dates from {since}, after this event's date {date}"),
+        );
     }
     Ok(())
 }
@@ -240,7 +243,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             }
             if let Some(existing) = m.meetings.get(&e.meeting) {
                 if existing.status == MeetingStatus::Held {
-                    return refuse("meeting-already-held", format!("meeting {:?} is already recorded as held", e.meeting));
+                    return refuse(
+                        "meeting-already-held",
+                        format!("meeting {:?} is already recorded as held", e.meeting),
+                    );
                 }
                 if existing.group != e.group {
                     return refuse(
@@ -296,7 +302,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
                     if !m.memberships.iter().any(|x| x.person == a.person && x.group == mt.group && x.covers(day)) {
                         return refuse(
                             "attendee-not-member",
-                            format!("{:?} attends as a member but is not a member of {:?} on {day}", a.person, mt.group),
+                            format!(
+                                "{:?} attends as a member but is not a member of {:?} on {day}",
+                                a.person, mt.group
+                            ),
                         );
                     }
                 }
@@ -326,10 +335,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
                 );
             }
             match (e.outcome == Outcome::ApprovedWithReservations, e.conditions.is_empty()) {
-                (true, true) => return refuse("reservations", "approved_with_reservations needs at least one condition"),
-                (false, false) => {
-                    return refuse("reservations", "only approved_with_reservations carries conditions")
+                (true, true) => {
+                    return refuse("reservations", "approved_with_reservations needs at least one condition")
                 }
+                (false, false) => return refuse("reservations", "only approved_with_reservations carries conditions"),
                 _ => {}
             }
         }
@@ -379,7 +388,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             };
             not_before(&format!("action {:?}", e.action), a.assigned, date)?;
             if let Some(c) = &a.completed {
-                return refuse("already-completed", format!("action {:?} was completed on {} (seq {})", e.action, c.date, c.seq));
+                return refuse(
+                    "already-completed",
+                    format!("action {:?} was completed on {} (seq {})", e.action, c.date, c.seq),
+                );
             }
             opt(&e.note, |s| text("note", s))?;
         }
@@ -410,7 +422,10 @@ pub fn check_correction(h: &History, entry: &Entry, c: &EventCorrected) -> Resul
         return refuse("correction-target", format!("there is no earlier event with seq {}", c.target));
     };
     if matches!(target.event, Event::EventCorrected(_)) {
-        return refuse("correction-target", format!("seq {} is itself a correction; correct the original event", c.target));
+        return refuse(
+            "correction-target",
+            format!("seq {} is itself a correction; correct the original event", c.target),
+        );
     }
     if h.model().corrections.iter().any(|x| x.target == c.target && x.retracted) {
         return refuse("correction-target", format!("seq {} has already been retracted", c.target));
@@ -419,7 +434,12 @@ pub fn check_correction(h: &History, entry: &Entry, c: &EventCorrected) -> Resul
         if r.kind() != target.event.kind() {
             return refuse(
                 "correction-kind",
-                format!("seq {} is a {}; its replacement must be one too, not a {}", c.target, target.event.kind(), r.kind()),
+                format!(
+                    "seq {} is a {}; its replacement must be one too, not a {}",
+                    c.target,
+                    target.event.kind(),
+                    r.kind()
+                ),
             );
         }
     } else if c.effective.is_some() {

@@ -170,7 +170,7 @@ pub struct Decision {
 impl Decision {
     /// The decision's later status as it stood on `date`.
     pub fn status_on(&self, date: NaiveDate) -> DecisionStatus {
-        self.status_history.iter().filter(|s| s.date <= date).last().map_or(DecisionStatus::Recorded, |s| s.status)
+        self.status_history.iter().rfind(|s| s.date <= date).map_or(DecisionStatus::Recorded, |s| s.status)
     }
 }
 
@@ -520,7 +520,9 @@ impl History {
                 (_, None) => entry,
                 (_, Some(by)) => {
                     let Event::EventCorrected(c) = &by.event else { unreachable!("only corrections are indexed") };
-                    let Some(replacement) = &c.replacement else { continue };
+                    let Some(replacement) = &c.replacement else {
+                        continue;
+                    };
                     corrected = Entry {
                         event: (**replacement).clone(),
                         effective: c.effective.unwrap_or(entry.effective),

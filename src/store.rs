@@ -26,6 +26,10 @@ pub enum StoreError {
     Io { path: PathBuf, message: String },
 }
 
+/// A stored record as read: its key (a seq, or the raw bytes of a key that is not one)
+/// and its undecoded value.
+pub type RawRecord = (Result<Seq, Vec<u8>>, Vec<u8>);
+
 pub struct Store {
     db: sled::Db,
     log: sled::Tree,
@@ -63,7 +67,8 @@ impl Store {
             }
             e => StoreError::Io { path: path.to_path_buf(), message: e.to_string() },
         })?;
-        let log = db.open_tree(LOG_TREE).map_err(|e| StoreError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+        let log =
+            db.open_tree(LOG_TREE).map_err(|e| StoreError::Io { path: path.to_path_buf(), message: e.to_string() })?;
         Ok(Store { db, log, path: path.to_path_buf() })
     }
 
@@ -92,7 +97,7 @@ impl Store {
 
     /// Every stored record in seq order, undecoded: verify decides what is wrong with each.
     /// A key that is not a seq is yielded as `Err` with the raw key.
-    pub fn records(&self) -> impl Iterator<Item = Result<(Result<Seq, Vec<u8>>, Vec<u8>), StoreError>> + '_ {
+    pub fn records(&self) -> impl Iterator<Item = Result<RawRecord, StoreError>> + '_ {
         self.log.iter().map(|item| {
             let (k, v) = item.map_err(|e| self.io(e))?;
             Ok((decode_key(&k).ok_or_else(|| k.to_vec()), v.to_vec()))

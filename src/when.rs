@@ -30,9 +30,7 @@ impl When {
             }
         }
         DateTime::parse_from_rfc3339(s).map(When::Instant).map_err(|_| {
-            format!(
-                "{s:?} is neither a date (2026-01-21) nor an instant with offset (2026-01-21T14:00:00+01:00)"
-            )
+            format!("{s:?} is neither a date (2026-01-21) nor an instant with offset (2026-01-21T14:00:00+01:00)")
         })
     }
 }

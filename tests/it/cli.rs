@@ -2,7 +2,8 @@
 
 use crate::common::*;
 
-const ORG: &str = r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"amgros","name":"Amgros"}}"#;
+const ORG: &str =
+    r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"amgros","name":"Amgros"}}"#;
 
 fn init(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("l");
@@ -56,12 +57,30 @@ fn malformed_input_is_a_clear_error_with_exit_2_and_nothing_written() {
     let path = init(&dir);
     let cases: &[(&str, &str)] = &[
         ("{\"effective\": \"2025-01-01\", \"kind\": ", "EOF while parsing"),
-        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":7,"name":"A"}}"#, "invalid type: integer `7`"),
-        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A","colour":"red"}}"#, "unknown field `colour`"),
-        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A"},"extra":1}"#, "unknown field \"extra\""),
-        (r#"{"effective":"1. maj","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A"}}"#, "effective: \"1. maj\" is neither a date"),
-        (r#"{"effective":"2025-01-01","kind":"OrganizationRegistered","body":{}}"#, "unknown kind \"OrganizationRegistered\""),
-        (r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"Amgros A/S","name":"A"}}"#, "lowercase letters"),
+        (
+            r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":7,"name":"A"}}"#,
+            "invalid type: integer `7`",
+        ),
+        (
+            r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A","colour":"red"}}"#,
+            "unknown field `colour`",
+        ),
+        (
+            r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A"},"extra":1}"#,
+            "unknown field \"extra\"",
+        ),
+        (
+            r#"{"effective":"1. maj","kind":"OrganisationRegistered","body":{"organisation":"a","name":"A"}}"#,
+            "effective: \"1. maj\" is neither a date",
+        ),
+        (
+            r#"{"effective":"2025-01-01","kind":"OrganizationRegistered","body":{}}"#,
+            "unknown kind \"OrganizationRegistered\"",
+        ),
+        (
+            r#"{"effective":"2025-01-01","kind":"OrganisationRegistered","body":{"organisation":"Amgros A/S","name":"A"}}"#,
+            "lowercase letters",
+        ),
         ("[]", "no events"),
         ("42", "expected an event object"),
     ];

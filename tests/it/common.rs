@@ -50,7 +50,8 @@ pub fn protokol(ledger: &Path, args: &[&str], stdin: Option<&str>) -> Run {
     cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    // The child may exit before reading its input (a missing ledger, say): that is fine.
+    let _ = pipe.write_all(stdin.unwrap_or("").as_bytes());
     drop(pipe);
     let out = child.wait_with_output().unwrap();
     Run {

@@ -66,7 +66,9 @@ fn an_expected_head_conflict_writes_nothing() {
     assert!(matches!(err, Error::Conflict { .. }), "{err}");
     assert_eq!(err.exit_code(), 1);
     assert_eq!(err.http_status(), 409);
-    let err = l.append("t", events(json!([org("x")])), Some(Expect::Hash(protokol::ids::Hash([7; 32]))), "test", now()).unwrap_err();
+    let err = l
+        .append("t", events(json!([org("x")])), Some(Expect::Hash(protokol::ids::Hash([7; 32]))), "test", now())
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }));
     assert_eq!(l.head(), Some((seq, hash)));
     // The right expectation, by seq or by hash, goes through.

@@ -1,0 +1,232 @@
+//! Projections over the ATMP Danmark record: compositions on the days around the 4th
+//! steering group meeting, the decision register, actions, and what a correction changes
+//! in valid and in transaction time.
+
+use crate::common::*;
+use chrono::NaiveDate;
+use protokol::cli::known;
+use protokol::event::{DecisionStatus, Outcome};
+use protokol::ids::{GroupId, PersonId, Seq};
+use protokol::query::{self, ActionState, DecisionFilter};
+use protokol::render;
+use protokol::state::History;
+use serde_json::json;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn sg() -> GroupId {
+    "styregruppen".try_into().unwrap()
+}
+
+#[test]
+fn steering_group_composition_around_the_4th_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = seeded(&dir.path().join("l"));
+    let m = l.history().model();
+    let settings = insta_settings();
+    for d in ["2026-01-20", "2026-01-21", "2026-01-22"] {
+        let c = query::composition(m, &sg(), day(d)).unwrap();
+        settings.bind(|| insta::assert_snapshot!(format!("composition_styregruppen_{d}"), render::composition(&c)));
+    }
+    // What the snapshots show, asserted directly.
+    let before = query::composition(m, &sg(), day("2026-01-20")).unwrap();
+    let on = query::composition(m, &sg(), day("2026-01-21")).unwrap();
+    let names = |c: &query::Composition| c.members.iter().map(|x| x.person.to_string()).collect::<Vec<_>>();
+    assert!(!names(&before).contains(&"flemming-sonne".to_string()));
+    assert!(names(&on).contains(&"flemming-sonne".to_string()));
+    let chairs: Vec<_> = on.members.iter().filter(|x| x.chair).map(|x| x.name.as_str()).collect();
+    assert_eq!(chairs, ["Dorte Bech Vizard", "Erik Jylling"]);
+    assert!(before.nominations.is_empty());
+    assert_eq!(on.nominations.len(), 1);
+    assert_eq!(on.nominations[0].person.as_str(), "malene-fischer");
+}
+
+#[test]
+fn amgros_moves_its_representative_between_the_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = seeded(&dir.path().join("l"));
+    let m = l.history().model();
+    let rg: GroupId = "referencegruppen".try_into().unwrap();
+    let ids = |g: &GroupId, d: &str| {
+        query::composition(m, g, day(d)).unwrap().members.iter().map(|x| x.person.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&rg, "2026-01-20"), ["flemming-sonne"]);
+    assert_eq!(ids(&rg, "2026-01-21"), ["nina-uldal"]);
+    let flemming: PersonId = "flemming-sonne".try_into().unwrap();
+    let h = query::person_history(m, &flemming).unwrap();
+    let spans: Vec<_> = h
+        .memberships
+        .iter()
+        .map(|x| (x.group.to_string(), x.start.to_string(), x.end.map(|d| d.to_string())))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            ("referencegruppen".into(), "2025-05-02".into(), Some("2026-01-21".into())),
+            ("styregruppen".into(), "2026-01-21".into(), None),
+        ]
+    );
+    assert_eq!(h.attendance.len(), 1);
+    let t = query::timeline(m, &rg).unwrap();
+    assert_eq!(t.intervals.len(), 2);
+    assert_eq!(t.meetings.len(), 1);
+}
+
+#[test]
+fn decision_register_of_the_4th_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = seeded(&dir.path().join("l"));
+    let m = l.history().model();
+    let filter = DecisionFilter { meeting: Some("styregruppen-2026-01-21".try_into().unwrap()), ..Default::default() };
+    let rows = query::decisions(m, &filter, day("2026-01-21"));
+    insta_settings().bind(|| insta::assert_snapshot!("decisions_styregruppen_4", render::decisions(&rows)));
+    assert_eq!(rows.len(), 11);
+    let with_reservations: Vec<u32> = rows.iter().filter(|d| !d.conditions.is_empty()).map(|d| d.item).collect();
+    assert_eq!(with_reservations, [6, 7]);
+    // Filters narrow; the day before the meeting there was nothing to list.
+    let noted = DecisionFilter { outcome: Some(Outcome::Noted), ..filter.clone() };
+    assert_eq!(query::decisions(m, &noted, day("2026-01-21")).len(), 5);
+    assert!(query::decisions(m, &filter, day("2026-01-20")).is_empty());
+    let by_group = DecisionFilter { group: Some("referencegruppen".try_into().unwrap()), ..Default::default() };
+    assert!(query::decisions(m, &by_group, day("2026-12-31")).is_empty());
+}
+
+#[test]
+fn open_actions_and_their_states_over_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    let open = |l: &protokol::Ledger, d: &str| {
+        let mut rows = query::actions(l.history().model(), day(d));
+        rows.retain(|a| a.state != ActionState::Done);
+        rows
+    };
+    insta_settings()
+        .bind(|| insta::assert_snapshot!("open_actions_2026-02-01", render::actions(&open(&l, "2026-02-01"))));
+    let state = |l: &protokol::Ledger, d: &str, id: &str| {
+        query::actions(l.history().model(), day(d)).into_iter().find(|a| a.id.as_str() == id).map(|a| a.state)
+    };
+    assert_eq!(state(&l, "2025-05-02", "rg1-tilbagemelding-1-juni"), Some(ActionState::Open));
+    assert_eq!(state(&l, "2025-06-02", "rg1-tilbagemelding-1-juni"), Some(ActionState::Overdue));
+    assert_eq!(state(&l, "2025-05-01", "rg1-tilbagemelding-1-juni"), None, "not yet assigned");
+    l.append("t", events(json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}])), None, "test", now()).unwrap();
+    assert_eq!(state(&l, "2026-02-02", "sg4-p7-kontakt-henrik-frederiksen"), Some(ActionState::Open));
+    assert_eq!(state(&l, "2026-02-03", "sg4-p7-kontakt-henrik-frederiksen"), Some(ActionState::Done));
+}
+
+#[test]
+fn decision_status_is_a_lifecycle_in_valid_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    l.append(
+        "t",
+        events(json!([
+            {"effective": "2026-03-01", "kind": "DecisionStatusChanged", "body": {"decision": "sg4-p7", "status": "conditions_met", "note": "Afgrænsningen er aftalt med DCCC."}},
+            {"effective": "2026-04-01", "kind": "DecisionStatusChanged", "body": {"decision": "sg4-p8", "status": "in_progress"}}
+        ])),
+        None,
+        "test",
+        now(),
+    )
+    .unwrap();
+    let m = l.history().model();
+    let status = |d: &str, id: &str| {
+        query::decisions(m, &DecisionFilter::default(), day(d))
+            .into_iter()
+            .find(|x| x.id.as_str() == id)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("2026-02-28", "sg4-p7"), DecisionStatus::Recorded);
+    assert_eq!(status("2026-03-01", "sg4-p7"), DecisionStatus::ConditionsMet);
+    assert_eq!(status("2026-04-01", "sg4-p8"), DecisionStatus::InProgress);
+    let in_progress = DecisionFilter { status: Some(DecisionStatus::InProgress), ..Default::default() };
+    assert_eq!(query::decisions(m, &in_progress, day("2026-04-01")).len(), 1);
+    assert_eq!(query::decisions(m, &in_progress, day("2026-03-31")).len(), 0);
+}
+
+/// Appends, to the seeded record, a correction that moves Flemming Sonne's start in the
+/// steering group to 1 January 2026 (a test-only correction, not in events/).
+fn with_correction(dir: &std::path::Path) -> (protokol::Ledger, Seq) {
+    let mut l = seeded(dir);
+    let before = l.head().unwrap().0;
+    let target = l
+        .history()
+        .entries()
+        .iter()
+        .find(|e| {
+            e.event.kind() == "MemberJoined"
+                && e.event.body_value()["person"] == "flemming-sonne"
+                && e.event.body_value()["group"] == "styregruppen"
+        })
+        .unwrap()
+        .seq;
+    l.append(
+        "t",
+        events(json!([{"effective": "2026-02-01", "kind": "EventCorrected", "body": {
+            "target": target.0, "reason": "Udpegningen gjaldt fra 1. januar 2026.", "effective": "2026-01-01",
+            "replacement": {"kind": "MemberJoined", "body": {"person": "flemming-sonne", "group": "styregruppen", "role": "member", "on_behalf_of": "amgros"}}
+        }}])),
+        None,
+        "test",
+        now(),
+    )
+    .unwrap();
+    (l, before)
+}
+
+#[test]
+fn known_at_shows_what_the_ledger_held_before_a_correction() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, before) = with_correction(&dir.path().join("l"));
+    let then = known(&l, Some(&before.to_string())).unwrap();
+    let now_ = known(&l, None).unwrap();
+    let c_then = query::composition(then.model(), &sg(), day("2026-01-20")).unwrap();
+    let c_now = query::composition(now_.model(), &sg(), day("2026-01-20")).unwrap();
+    let text = format!(
+        "as known at seq {before}:\n{}\nas known now (seq {}):\n{}",
+        render::composition(&c_then),
+        l.head().unwrap().0,
+        render::composition(&c_now)
+    );
+    insta_settings().bind(|| insta::assert_snapshot!("known_at_correction_styregruppen_2026-01-20", text));
+    assert_eq!(c_then.members.len() + 1, c_now.members.len());
+    assert_eq!(now_.model().corrections.len(), 1);
+    assert!(then.model().corrections.is_empty());
+    // known_at by instant: everything was recorded at `now()`, so an earlier instant knows nothing.
+    let empty = known(&l, Some("2026-01-01T00:00:00Z")).unwrap();
+    assert!(empty.model().groups.is_empty());
+    assert!(known(&l, Some("yesterday")).is_err());
+}
+
+#[test]
+fn rebuilding_from_scratch_equals_the_incremental_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, _) = with_correction(&dir.path().join("l"));
+    let rebuilt = History::fold(l.history().entries().to_vec(), true).unwrap();
+    assert_eq!(rebuilt.model(), l.history().model());
+    // And reopening (which folds the stored log) gives the same state again.
+    let path = l.path().to_path_buf();
+    let incremental = l.history().model().clone();
+    drop(l);
+    assert_eq!(protokol::Ledger::open(&path).unwrap().history().model(), &incremental);
+}
+
+#[test]
+fn a_meeting_record_shows_who_sat_then_not_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    // Flemming Sonne later leaves the steering group; the 4th meeting's record keeps his seat.
+    l.append("t", events(json!([{"effective": "2026-06-01", "kind": "MemberLeft", "body": {"person": "flemming-sonne", "group": "styregruppen"}}])), None, "test", now()).unwrap();
+    let r = query::meeting_record(l.history().model(), &sg(), 4, day("2026-12-31")).unwrap();
+    let flemming = r.attendees.iter().find(|a| a.person.as_str() == "flemming-sonne").unwrap();
+    assert_eq!(flemming.role, Some(protokol::event::Role::Member));
+    let eva = r.attendees.iter().find(|a| a.person.as_str() == "eva-jensen").unwrap();
+    assert_eq!(eva.in_place_of_name.as_deref(), Some("Dorte Bech Vizard"));
+    assert_eq!(r.agenda.len(), 11);
+    assert!(r.agenda_approved);
+    assert_eq!(r.next_meeting.as_ref().unwrap().starts_at.to_string(), "2026-04-29T13:00:00+02:00");
+    assert_eq!(r.agenda[6].actions.len(), 1);
+    assert!(query::meeting_record(l.history().model(), &sg(), 5, day("2026-12-31")).is_err());
+}

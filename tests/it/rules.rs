@@ -1,0 +1,501 @@
+//! One test per rule: the refused event, its message, and a history left as it was.
+
+use crate::common::at;
+use protokol::event::Event;
+use protokol::ids::Seq;
+use protokol::rules::Refusal;
+use protokol::state::{Entry, History};
+use protokol::when::{RecordedAt, When};
+use serde_json::{json, Value};
+
+fn push(h: &mut History, effective: &str, kind: &str, body: Value) -> Result<(), Refusal> {
+    h.push(Entry {
+        seq: h.head_seq().next(),
+        recorded_at: RecordedAt(at("2026-02-01T10:00:00Z")),
+        effective: When::parse(effective).unwrap(),
+        recorded_by: "test".into(),
+        event: Event::from_parts(kind, body).unwrap(),
+    })
+}
+
+/// amgros, erik (co-chair since 2025-01-01), nina, the steering group, meeting 1 on
+/// 2025-03-01 with items 1 and 2, decision d1 on item 1, action a1 from it.
+fn base() -> History {
+    let mut h = History::default();
+    let steps: Vec<(&str, &str, Value)> = vec![
+        ("2025-01-01", "OrganisationRegistered", json!({"organisation": "amgros", "name": "Amgros"})),
+        ("2025-01-01", "PersonRegistered", json!({"person": "erik-jylling", "name": "Erik Jylling"})),
+        (
+            "2025-01-01",
+            "PersonRegistered",
+            json!({"person": "nina-uldal", "name": "Nina Uldal", "affiliation": "amgros"}),
+        ),
+        (
+            "2025-01-01",
+            "GroupEstablished",
+            json!({"group": "styregruppen", "name": "Styregruppen", "group_kind": "steering"}),
+        ),
+        ("2025-01-01", "MemberJoined", json!({"person": "erik-jylling", "group": "styregruppen", "role": "co_chair"})),
+        (
+            "2025-03-01",
+            "MeetingHeld",
+            json!({"meeting": "sg-1", "group": "styregruppen", "number": 1, "meeting_kind": "ordinary", "starts_at": "2025-03-01T14:00:00+01:00"}),
+        ),
+        (
+            "2025-03-01",
+            "AgendaSet",
+            json!({"meeting": "sg-1", "items": [{"number": 1, "title": "Dagsorden"}, {"number": 2, "title": "Eventuelt"}]}),
+        ),
+        (
+            "2025-03-01",
+            "DecisionRecorded",
+            json!({"decision": "d1", "meeting": "sg-1", "item": 1, "outcome": "approved", "text": "Godkendt."}),
+        ),
+        (
+            "2025-03-01",
+            "ActionAssigned",
+            json!({"action": "a1", "meeting": "sg-1", "item": 1, "decision": "d1", "owner": {"person": "erik-jylling"}, "description": "Følg op", "due": "2025-04-01"}),
+        ),
+    ];
+    for (eff, kind, body) in steps {
+        push(&mut h, eff, kind, body).unwrap_or_else(|r| panic!("base {kind}: {r}"));
+    }
+    h
+}
+
+/// Asserts the event is refused under `rule` with `message` in its text, changing nothing.
+#[track_caller]
+fn refused(h: &mut History, effective: &str, kind: &str, body: Value, rule: &str, message: &str) {
+    let before = h.model().clone();
+    let head = h.head_seq();
+    let r = push(h, effective, kind, body).expect_err("must be refused");
+    assert_eq!(r.rule, rule, "{r}");
+    assert!(r.message.contains(message), "expected {message:?} in {:?}", r.message);
+    assert_eq!(h.head_seq(), head);
+    assert_eq!(h.model(), &before);
+}
+
+#[test]
+fn unknown_references_are_refused() {
+    let mut h = base();
+    refused(
+        &mut h,
+        "2025-05-01",
+        "MemberJoined",
+        json!({"person": "ghost", "group": "styregruppen", "role": "member"}),
+        "unknown-reference",
+        "unknown person \"ghost\"",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "MemberJoined",
+        json!({"person": "nina-uldal", "group": "nowhere", "role": "member"}),
+        "unknown-reference",
+        "unknown group \"nowhere\"",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "MemberJoined",
+        json!({"person": "nina-uldal", "group": "styregruppen", "role": "member", "on_behalf_of": "lif"}),
+        "unknown-reference",
+        "unknown organisation \"lif\"",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "DecisionRecorded",
+        json!({"decision": "d9", "meeting": "sg-9", "item": 1, "outcome": "noted", "text": "x"}),
+        "unknown-reference",
+        "unknown meeting \"sg-9\"",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "DecisionRecorded",
+        json!({"decision": "d9", "meeting": "sg-1", "item": 7, "outcome": "noted", "text": "x"}),
+        "unknown-reference",
+        "has no agenda item 7",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "ActionAssigned",
+        json!({"action": "a9", "meeting": "sg-1", "item": 2, "decision": "d-missing", "owner": {"group": "styregruppen"}, "description": "x"}),
+        "unknown-reference",
+        "action for unknown decision \"d-missing\"",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "ActionCompleted",
+        json!({"action": "a-missing"}),
+        "unknown-reference",
+        "unknown action",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "DecisionStatusChanged",
+        json!({"decision": "d-missing", "status": "implemented"}),
+        "unknown-reference",
+        "unknown decision",
+    );
+}
+
+#[test]
+fn effective_dates_before_the_thing_existed_are_refused() {
+    let mut h = base();
+    refused(
+        &mut h,
+        "2024-12-31",
+        "MemberJoined",
+        json!({"person": "nina-uldal", "group": "styregruppen", "role": "member"}),
+        "before-it-existed",
+        "person \"nina-uldal\" dates from 2025-01-01",
+    );
+    refused(
+        &mut h,
+        "2025-02-01",
+        "DecisionStatusChanged",
+        json!({"decision": "d1", "status": "implemented"}),
+        "before-it-existed",
+        "decision \"d1\" dates from 2025-03-01",
+    );
+    refused(
+        &mut h,
+        "2025-02-01",
+        "ActionCompleted",
+        json!({"action": "a1"}),
+        "before-it-existed",
+        "action \"a1\" dates from 2025-03-01",
+    );
+    refused(
+        &mut h,
+        "2025-02-28",
+        "MinutesApproved",
+        json!({"meeting": "sg-1", "document_hash": "00".repeat(32)}),
+        "before-it-existed",
+        "meeting \"sg-1\" dates from 2025-03-01",
+    );
+    refused(
+        &mut h,
+        "2025-02-01",
+        "MeetingHeld",
+        json!({"meeting": "sg-2", "group": "styregruppen", "number": 2, "meeting_kind": "ordinary", "starts_at": "2025-03-05"}),
+        "before-it-existed",
+        "cannot be recorded as held on 2025-02-01",
+    );
+}
+
+#[test]
+fn duplicate_ids_are_refused() {
+    let mut h = base();
+    refused(
+        &mut h,
+        "2025-05-01",
+        "OrganisationRegistered",
+        json!({"organisation": "amgros", "name": "Amgros I/S"}),
+        "duplicate-id",
+        "organisation \"amgros\" is already registered",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "PersonRegistered",
+        json!({"person": "nina-uldal", "name": "Nina"}),
+        "duplicate-id",
+        "already registered",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "GroupEstablished",
+        json!({"group": "styregruppen", "name": "X", "group_kind": "other"}),
+        "duplicate-id",
+        "already established",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "ActionAssigned",
+        json!({"action": "a1", "meeting": "sg-1", "item": 2, "owner": {"person": "nina-uldal"}, "description": "x"}),
+        "duplicate-id",
+        "action \"a1\" already exists",
+    );
+}
+
+#[test]
+fn memberships_cannot_overlap_and_only_members_can_leave() {
+    let mut h = base();
+    refused(
+        &mut h,
+        "2025-06-01",
+        "MemberJoined",
+        json!({"person": "erik-jylling", "group": "styregruppen", "role": "member"}),
+        "membership-overlap",
+        "already holds a membership of \"styregruppen\" as CoChair from 2025-01-01",
+    );
+    refused(
+        &mut h,
+        "2025-06-01",
+        "MemberLeft",
+        json!({"person": "nina-uldal", "group": "styregruppen"}),
+        "not-a-member",
+        "\"nina-uldal\" is not a member of \"styregruppen\"",
+    );
+    refused(
+        &mut h,
+        "2025-01-01",
+        "MemberLeft",
+        json!({"person": "erik-jylling", "group": "styregruppen"}),
+        "not-a-member",
+        "starts 2025-01-01, not before 2025-01-01",
+    );
+    refused(
+        &mut h,
+        "2025-06-01",
+        "MemberRoleChanged",
+        json!({"person": "erik-jylling", "group": "styregruppen", "role": "co_chair"}),
+        "same-role",
+        "already holds role",
+    );
+
+    // Leaving and coming back is a second interval; the first is never overwritten.
+    push(&mut h, "2025-06-01", "MemberLeft", json!({"person": "erik-jylling", "group": "styregruppen"})).unwrap();
+    refused(
+        &mut h,
+        "2025-05-01",
+        "MemberJoined",
+        json!({"person": "erik-jylling", "group": "styregruppen", "role": "member"}),
+        "membership-overlap",
+        "until 2025-06-01",
+    );
+    push(
+        &mut h,
+        "2025-09-01",
+        "MemberJoined",
+        json!({"person": "erik-jylling", "group": "styregruppen", "role": "member"}),
+    )
+    .unwrap();
+    push(
+        &mut h,
+        "2025-10-01",
+        "MemberRoleChanged",
+        json!({"person": "erik-jylling", "group": "styregruppen", "role": "chair"}),
+    )
+    .unwrap();
+    let terms: Vec<_> =
+        h.model().memberships.iter().map(|m| (m.role, m.start.to_string(), m.end.map(|d| d.to_string()))).collect();
+    use protokol::event::Role::*;
+    assert_eq!(
+        terms,
+        vec![
+            (CoChair, "2025-01-01".into(), Some("2025-06-01".into())),
+            (Member, "2025-09-01".into(), Some("2025-10-01".into())),
+            (Chair, "2025-10-01".into(), None),
+        ]
+    );
+}
+
+#[test]
+fn a_dissolved_group_takes_no_new_members() {
+    let mut h = base();
+    push(&mut h, "2025-12-31", "GroupDissolved", json!({"group": "styregruppen"})).unwrap();
+    refused(
+        &mut h,
+        "2026-01-01",
+        "MemberJoined",
+        json!({"person": "nina-uldal", "group": "styregruppen", "role": "member"}),
+        "group-dissolved",
+        "was dissolved on 2025-12-31",
+    );
+}
+
+#[test]
+fn meeting_rules() {
+    let mut h = base();
+    let held = |id: &str, n: u32| json!({"meeting": id, "group": "styregruppen", "number": n, "meeting_kind": "ordinary", "starts_at": "2025-06-01"});
+    refused(
+        &mut h,
+        "2025-06-01",
+        "MeetingHeld",
+        held("sg-x", 1),
+        "duplicate-meeting-number",
+        "already has a meeting number 1 (\"sg-1\")",
+    );
+    refused(&mut h, "2025-06-01", "MeetingHeld", held("sg-1", 5), "meeting-already-held", "already recorded as held");
+    refused(
+        &mut h,
+        "2025-06-01",
+        "AgendaSet",
+        json!({"meeting": "sg-1", "items": [{"number": 1, "title": "a"}, {"number": 1, "title": "b"}]}),
+        "agenda-numbering",
+        "zero or repeated",
+    );
+    refused(
+        &mut h,
+        "2025-06-01",
+        "AttendanceRecorded",
+        json!({"meeting": "sg-1", "attendees": [{"person": "nina-uldal", "presence": "present", "capacity": "member"}]}),
+        "attendee-not-member",
+        "\"nina-uldal\" attends as a member but is not a member of \"styregruppen\" on 2025-03-01",
+    );
+    refused(
+        &mut h,
+        "2025-06-01",
+        "AttendanceRecorded",
+        json!({"meeting": "sg-1", "attendees": [{"person": "nina-uldal", "presence": "present", "capacity": "guest", "items": [3]}]}),
+        "unknown-reference",
+        "has no agenda item 3",
+    );
+    // A scheduled meeting keeps its group when it is held, and gets its number then.
+    push(&mut h, "2025-03-01", "MeetingScheduled", json!({"meeting": "sg-2", "group": "styregruppen", "meeting_kind": "extraordinary", "starts_at": "2025-06-01", "announced_at": "sg-1"})).unwrap();
+    refused(
+        &mut h,
+        "2025-06-01",
+        "DecisionRecorded",
+        json!({"decision": "d2", "meeting": "sg-2", "item": 1, "outcome": "noted", "text": "x"}),
+        "meeting-not-held",
+        "scheduled but not recorded as held",
+    );
+    push(&mut h, "2025-06-01", "MeetingHeld", held("sg-2", 2)).unwrap();
+    assert_eq!(h.model().meetings[&"sg-2".try_into().unwrap()].number, Some(2));
+}
+
+#[test]
+fn decision_rules() {
+    let mut h = base();
+    refused(
+        &mut h,
+        "2025-03-01",
+        "DecisionRecorded",
+        json!({"decision": "d2", "meeting": "sg-1", "item": 1, "outcome": "noted", "text": "x"}),
+        "one-decision-per-item",
+        "item 1 of \"sg-1\" already has decision \"d1\"",
+    );
+    refused(
+        &mut h,
+        "2025-03-01",
+        "DecisionRecorded",
+        json!({"decision": "d2", "meeting": "sg-1", "item": 2, "outcome": "approved_with_reservations", "text": "x"}),
+        "reservations",
+        "needs at least one condition",
+    );
+    refused(
+        &mut h,
+        "2025-03-01",
+        "DecisionRecorded",
+        json!({"decision": "d2", "meeting": "sg-1", "item": 2, "outcome": "approved", "text": "x", "conditions": ["y"]}),
+        "reservations",
+        "only approved_with_reservations",
+    );
+    refused(
+        &mut h,
+        "2025-03-01",
+        "ActionAssigned",
+        json!({"action": "a2", "meeting": "sg-1", "item": 2, "decision": "d1", "owner": {"group": "styregruppen"}, "description": "x"}),
+        "action-decision-mismatch",
+        "belongs to item 1",
+    );
+    refused(
+        &mut h,
+        "2025-04-01",
+        "DecisionStatusChanged",
+        json!({"decision": "d1", "status": "superseded"}),
+        "status",
+        "superseded needs superseded_by",
+    );
+    refused(
+        &mut h,
+        "2025-04-01",
+        "DecisionStatusChanged",
+        json!({"decision": "d1", "status": "implemented", "superseded_by": "d1"}),
+        "status",
+        "only with status superseded",
+    );
+    refused(
+        &mut h,
+        "2025-04-01",
+        "DecisionStatusChanged",
+        json!({"decision": "d1", "status": "recorded"}),
+        "status",
+        "cannot be set",
+    );
+    push(&mut h, "2025-04-01", "ActionCompleted", json!({"action": "a1"})).unwrap();
+    refused(
+        &mut h,
+        "2025-04-02",
+        "ActionCompleted",
+        json!({"action": "a1"}),
+        "already-completed",
+        "was completed on 2025-04-01",
+    );
+}
+
+#[test]
+fn limits_are_enforced() {
+    let mut h = base();
+    refused(&mut h, "2025-05-01", "PersonRegistered", json!({"person": "x", "name": "  "}), "limits", "name is empty");
+    refused(
+        &mut h,
+        "2025-05-01",
+        "PersonRegistered",
+        json!({"person": "x", "name": "n".repeat(201)}),
+        "limits",
+        "name is 201 characters, more than 200",
+    );
+    refused(
+        &mut h,
+        "2025-05-01",
+        "ItemMinuted",
+        json!({"meeting": "sg-1", "item": 1, "text": "t".repeat(20_001)}),
+        "limits",
+        "more than 20000",
+    );
+}
+
+#[test]
+fn correction_rules() {
+    let mut h = base();
+    let correct = |target: u64, replacement: Option<Value>| {
+        let mut body = json!({"target": target, "reason": "fejl i referatet"});
+        if let Some(r) = replacement {
+            body["replacement"] = r;
+        }
+        body
+    };
+    refused(
+        &mut h,
+        "2025-05-01",
+        "EventCorrected",
+        correct(99, None),
+        "correction-target",
+        "no earlier event with seq 99",
+    );
+    let wrong_kind = json!({"kind": "PersonRegistered", "body": {"person": "y", "name": "Y"}});
+    refused(
+        &mut h,
+        "2025-05-01",
+        "EventCorrected",
+        correct(1, Some(wrong_kind)),
+        "correction-kind",
+        "seq 1 is a OrganisationRegistered; its replacement must be one too",
+    );
+    // Retracting the meeting would orphan the decision recorded at it.
+    refused(
+        &mut h,
+        "2025-05-01",
+        "EventCorrected",
+        correct(6, None),
+        "correction-breaks-later-event",
+        "would leave seq 7 breaking a rule: unknown meeting \"sg-1\"",
+    );
+    // Retracting an action works, once.
+    push(&mut h, "2025-05-01", "EventCorrected", correct(9, None)).unwrap();
+    assert!(h.model().actions.is_empty());
+    refused(&mut h, "2025-05-01", "EventCorrected", correct(9, None), "correction-target", "already been retracted");
+    refused(&mut h, "2025-05-01", "EventCorrected", correct(10, None), "correction-target", "is itself a correction");
+    assert_eq!(h.entry(Seq(9)).unwrap().event.kind(), "ActionAssigned", "the corrected event stays in the log");
+}
