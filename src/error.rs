@@ -13,8 +13,8 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
     /// A well-formed event that breaks a rule of the model.
-    #[error("{source_name}: event {index} ({kind}, effective {effective}) refused: {refusal}")]
-    Refused { source_name: String, index: usize, kind: String, effective: String, refusal: Refusal },
+    #[error("{origin}: {kind} (effective {effective}) refused: {refusal}")]
+    Refused { origin: String, kind: String, effective: String, refusal: Refusal },
     /// The log moved on since the writer read it; nothing was written.
     #[error("conflict: expected head {expected}, but the ledger's head is {actual}; nothing was written")]
     Conflict { expected: String, actual: String },

@@ -17,6 +17,8 @@ pub const INPUT_BYTES_MAX: usize = 64 * 1024 * 1024;
 pub struct NewEvent {
     pub effective: When,
     pub event: Event,
+    /// Where it came from, for messages: `file.toml:42`, `stdin:3`, `batch.json: event 2`.
+    pub origin: String,
 }
 
 impl NewEvent {
@@ -39,10 +41,13 @@ pub fn parse_events(source: &str, text: &str) -> Result<Vec<NewEvent>, Error> {
         Ok(Value::Array(items)) => items
             .into_iter()
             .enumerate()
-            .map(|(i, v)| new_event(v).map_err(|e| Error::Input(format!("{source}: event {}: {e}", i + 1))))
+            .map(|(i, v)| {
+                let origin = format!("{source}: event {}", i + 1);
+                new_event(v, &origin).map_err(|e| Error::Input(format!("{origin}: {e}")))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         Ok(v @ Value::Object(_)) => {
-            vec![new_event(v).map_err(|e| Error::Input(format!("{source}: {e}")))?]
+            vec![new_event(v, source).map_err(|e| Error::Input(format!("{source}: {e}")))?]
         }
         Ok(_) => {
             return Err(Error::Input(format!("{source}: expected an event object, an array of them, or JSON Lines")))
@@ -61,7 +66,8 @@ pub fn parse_events(source: &str, text: &str) -> Result<Vec<NewEvent>, Error> {
                         Error::Input(format!("{source}:{}: {e}", n + 1))
                     }
                 })?;
-                out.push(new_event(v).map_err(|e| Error::Input(format!("{source}:{}: {e}", n + 1)))?);
+                let origin = format!("{source}:{}", n + 1);
+                out.push(new_event(v, &origin).map_err(|e| Error::Input(format!("{origin}: {e}")))?);
             }
             out
         }
@@ -75,7 +81,7 @@ pub fn parse_events(source: &str, text: &str) -> Result<Vec<NewEvent>, Error> {
     Ok(events)
 }
 
-fn new_event(value: Value) -> Result<NewEvent, String> {
+fn new_event(value: Value, origin: &str) -> Result<NewEvent, String> {
     let Value::Object(mut map) = value else {
         return Err("an event is a JSON object with \"effective\", \"kind\" and \"body\"".into());
     };
@@ -95,5 +101,5 @@ fn new_event(value: Value) -> Result<NewEvent, String> {
     };
     let body = field(&mut map, "body")?;
     let event = Event::from_parts(&kind, body)?;
-    Ok(NewEvent { effective, event })
+    Ok(NewEvent { effective, event, origin: origin.to_string() })
 }

@@ -103,21 +103,17 @@ impl Ledger {
         let mut scratch = self.history.clone();
         let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
         let mut records = Vec::with_capacity(events.len());
-        for (i, new) in events.into_iter().enumerate() {
+        for new in events {
             let refused = |refusal| Error::Refused {
-                source_name: source.to_string(),
-                index: i + 1,
+                origin: new.origin.clone(),
                 kind: new.event.kind().to_string(),
                 effective: new.effective.to_string(),
                 refusal,
             };
-            let body_bytes = hash::canonical(&new.event.body_value())
-                .map_err(|e| Error::Input(format!("{source}: event {}: {e}", i + 1)))?;
+            let body_bytes =
+                hash::canonical(&new.event.body_value()).map_err(|e| Error::Input(format!("{}: {e}", new.origin)))?;
             if body_bytes.len() > BODY_BYTES_MAX {
-                return Err(Error::Input(format!(
-                    "{source}: event {}: body is larger than {BODY_BYTES_MAX} bytes",
-                    i + 1
-                )));
+                return Err(Error::Input(format!("{}: body is larger than {BODY_BYTES_MAX} bytes", new.origin)));
             }
             seq = seq.next();
             let header = Header {

@@ -110,7 +110,7 @@ fn a_refused_event_names_the_file_the_event_and_the_rule() {
     .unwrap();
     let r = protokol(&path, &["append", file.to_str().unwrap()], None);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("join.json: event 1 (MemberJoined, effective 2025-01-01) refused: unknown person \"erik-jylling\" [rule unknown-reference]"), "{}", r.stderr);
+    assert!(r.stderr.contains("join.json: event 1: MemberJoined (effective 2025-01-01) refused: unknown person \"erik-jylling\" [rule unknown-reference]"), "{}", r.stderr);
 }
 
 #[test]

@@ -44,9 +44,11 @@ fn a_batch_with_one_bad_event_leaves_the_ledger_unchanged() {
     let mut l = small(&path);
     let before = l.head();
     // The third event repeats an id: the first two, though valid, must not be written.
-    let err = l.append("batch.json", events(json!([org("f"), org("g"), org("a")])), None, "test", now()).unwrap_err();
+    let batch =
+        protokol::input::parse_events("batch.json", &json!([org("f"), org("g"), org("a")]).to_string()).unwrap();
+    let err = l.append("batch.json", batch, None, "test", now()).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("batch.json: event 3 (OrganisationRegistered"), "{msg}");
+    assert!(msg.starts_with("batch.json: event 3: OrganisationRegistered (effective 2025-01-01) refused"), "{msg}");
     assert!(msg.contains("duplicate-id"), "{msg}");
     assert_eq!(err.exit_code(), 2);
     assert_eq!(l.head(), before);
