@@ -5,6 +5,7 @@
 use crate::error::Error;
 use crate::event::{DecisionStatus, Outcome};
 use crate::ids::{GroupId, Hash, MeetingId, PersonId, Seq};
+use crate::import;
 use crate::input::{parse_events, INPUT_BYTES_MAX};
 use crate::ledger::{self, Expect, Ledger};
 use crate::query::{self, DecisionFilter};
@@ -68,8 +69,16 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Read an export (JSON Lines) into an empty ledger, re-checking everything.
-    Import { file: PathBuf },
+    /// Import meeting and register files (TOML; a folder imports its .toml files), each as
+    /// one batch, registers first and meetings in date order; or an export (.jsonl) into an
+    /// empty ledger, re-checking everything. Creates the ledger if it is missing.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Who enters the events (recorded_by); defaults to $USER.
+        #[arg(long, env = "PROTOKOL_BY")]
+        by: Option<String>,
+    },
     /// The groups and their size.
     Groups(AsOf),
     /// Who sat on a group.
@@ -302,15 +311,21 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 None => ledger.export(ctx.out).map(|_| ()),
             }
         }
-        Command::Import { file } => {
-            let source = file.display().to_string();
-            let f = std::fs::File::open(&file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
-            let mut ledger = match Ledger::open(path) {
-                Err(Error::Store(crate::store::StoreError::NotFound(_))) => Ledger::create(path)?,
-                other => other?,
-            };
-            let v = ledger.import_export(&source, &mut std::io::BufReader::new(f))?;
-            say(ctx, &format!("imported {source}: {v}"))
+        Command::Import { paths, by } => {
+            let mut ledger = open_or_create(path)?;
+            if let [file] = &paths[..] {
+                if file.extension().is_some_and(|x| x == "jsonl") {
+                    let source = file.display().to_string();
+                    let f = std::fs::File::open(file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
+                    let v = ledger.import_export(&source, &mut std::io::BufReader::new(f))?;
+                    return say(ctx, &format!("imported {source}: {v}"));
+                }
+            }
+            let by = by.or(ctx.user.clone()).ok_or_else(|| Error::Input("say who imports with --by NAME".into()))?;
+            for outcome in import::import_paths(&mut ledger, &paths, &by, ctx.now)? {
+                say(ctx, &outcome.to_string())?;
+            }
+            say(ctx, &ledger.verify()?.to_string())
         }
         Command::Groups(asof) => {
             let ledger = Ledger::open(path)?;
@@ -369,6 +384,13 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
     }
 }
 
+fn open_or_create(path: &Path) -> Result<Ledger, Error> {
+    match Ledger::open(path) {
+        Err(Error::Store(crate::store::StoreError::NotFound(_))) => Ledger::create(path),
+        other => other,
+    }
+}
+
 fn say(ctx: &mut Context, line: &str) -> Result<(), Error> {
     writeln!(ctx.out, "{line}").map_err(|e| Error::Input(format!("writing output: {e}")))
 }
@@ -386,15 +408,10 @@ fn read_input(source: &str) -> Result<String, Error> {
 
 /// The main job on the embedded default: a local ledger holding the ATMP Danmark record.
 fn seed_and_show(path: &Path, ctx: &mut Context) -> Result<(), Error> {
-    let mut ledger = match Ledger::open(path) {
-        Err(Error::Store(crate::store::StoreError::NotFound(_))) => Ledger::create(path)?,
-        other => other?,
-    };
+    let mut ledger = open_or_create(path)?;
     if ledger.head().is_none() {
-        for (name, text) in seed::FILES {
-            let events = parse_events(name, text)?;
-            let records = ledger.append(name, events, None, seed::RECORDED_BY, ctx.now)?;
-            say(ctx, &format!("{name}: appended {} events", records.len()))?;
+        for outcome in seed::import_all(&mut ledger, ctx.now)? {
+            say(ctx, &outcome.to_string())?;
         }
     } else {
         say(ctx, &format!("{} already holds a record; showing it", path.display()))?;

@@ -13,6 +13,8 @@ pub const NAME_CHARS_MAX: usize = 200;
 pub const TEXT_CHARS_MAX: usize = 20_000;
 /// Most entries in any list inside one event (agenda items, attendees, conditions).
 pub const LIST_LEN_MAX: usize = 500;
+/// Largest meeting file kept in a `FileImported` event, in characters.
+pub const FILE_CHARS_MAX: usize = 200_000;
 
 /// Declares the catalogue once: the enum, its kind names and `kind()` cannot disagree.
 macro_rules! catalogue {
@@ -57,6 +59,7 @@ catalogue!(
     ActionCompleted,
     MinutesApproved,
     EventCorrected,
+    FileImported,
 );
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -433,6 +436,19 @@ pub struct EventCorrected {
     /// A corrected valid time for the target, if that was what was wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective: Option<When>,
+}
+
+/// A meeting or register file was imported; the batch it belongs to holds its events.
+/// The file's text is kept, so a later, changed copy can be shown as a diff and the
+/// record can always say which document it was built from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileImported {
+    /// The file's name (not its path: the same file imported from elsewhere is the same file).
+    pub file: String,
+    /// Plain BLAKE3 of the file's bytes.
+    pub content_hash: Hash,
+    pub content: String,
 }
 
 impl Event {

@@ -399,6 +399,26 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             meeting(m, &e.meeting, date, true)?;
             opt(&e.document_name, |s| name("document_name", s))?;
         }
+        Event::FileImported(e) => {
+            name("file", &e.file)?;
+            text_max("content", &e.content, FILE_CHARS_MAX)?;
+            let computed = crate::hash::document_hash(e.content.as_bytes());
+            if computed != e.content_hash {
+                return refuse("file-content-hash", format!("content hashes to {computed}, not {}", e.content_hash));
+            }
+            if let Some(i) = m.imports.iter().find(|i| i.content_hash == e.content_hash) {
+                return refuse("file-imported", format!("this content was imported as {:?} at seq {}", i.file, i.seq));
+            }
+            if let Some(i) = m.imports.iter().find(|i| i.file == e.file) {
+                return refuse(
+                    "file-imported",
+                    format!(
+                        "{:?} was imported at seq {} with other content; record a correction instead",
+                        e.file, i.seq
+                    ),
+                );
+            }
+        }
         Event::EventCorrected(_) => {
             return refuse("correction", "a correction cannot itself be the replacement of an event");
         }

@@ -215,6 +215,16 @@ pub struct Model {
     pub decisions: BTreeMap<DecisionId, Decision>,
     pub actions: BTreeMap<ActionId, Action>,
     pub corrections: Vec<Correction>,
+    pub imports: Vec<ImportedFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportedFile {
+    pub file: String,
+    pub content_hash: Hash,
+    pub content: String,
+    pub date: NaiveDate,
+    pub seq: Seq,
 }
 
 impl Model {
@@ -435,6 +445,13 @@ impl Model {
                     date,
                     seq,
                 })
+            }),
+            Event::FileImported(e) => self.imports.push(ImportedFile {
+                file: e.file.clone(),
+                content_hash: e.content_hash,
+                content: e.content.clone(),
+                date,
+                seq,
             }),
             Event::EventCorrected(_) => {}
         }

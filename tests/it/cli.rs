@@ -175,10 +175,17 @@ fn the_embedded_seed_lists_every_file_in_events() {
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".json"))
-        .map(|n| format!("events/atmp-danmark/{n}"))
+        .filter(|n| n.ends_with(".toml"))
         .collect();
     on_disk.sort();
-    let embedded: Vec<String> = protokol::seed::FILES.iter().map(|(n, _)| n.to_string()).collect();
+    let mut embedded: Vec<String> = protokol::seed::FILES.iter().map(|(n, _)| n.to_string()).collect();
+    embedded.sort();
     assert_eq!(embedded, on_disk);
+    for (name, text) in protokol::seed::FILES {
+        assert_eq!(
+            std::fs::read_to_string(format!("{dir}/{name}")).unwrap(),
+            *text,
+            "{name} is embedded as it is on disk"
+        );
+    }
 }

@@ -20,12 +20,10 @@ pub fn events(json: serde_json::Value) -> Vec<NewEvent> {
     parse_events("test", &json.to_string()).unwrap()
 }
 
-/// A ledger holding the ATMP Danmark record from events/, one batch per file.
+/// A ledger holding the ATMP Danmark record from events/, imported as `protokol seed` does.
 pub fn seeded(dir: &Path) -> Ledger {
     let mut ledger = Ledger::create(dir).unwrap();
-    for (name, text) in seed::FILES {
-        ledger.append(name, parse_events(name, text).unwrap(), None, "test", now()).unwrap();
-    }
+    seed::import_all(&mut ledger, now()).unwrap();
     ledger
 }
 
