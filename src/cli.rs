@@ -4,15 +4,20 @@
 
 use crate::error::Error;
 use crate::event::{DecisionStatus, Outcome};
+use crate::event::{Event, MinutesApproved};
+use crate::hash;
 use crate::ids::{GroupId, Hash, MeetingId, PersonId, Seq};
 use crate::import;
+use crate::input::NewEvent;
 use crate::input::{parse_events, INPUT_BYTES_MAX};
 use crate::ledger::{self, Expect, Ledger};
+use crate::minutes::{self, Format, Lang};
 use crate::query::{self, DecisionFilter};
 use crate::render;
 use crate::seed;
 use crate::state::History;
 use crate::when::RecordedAt;
+use crate::when::When;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -123,6 +128,42 @@ pub enum Command {
         open: bool,
         #[command(flatten)]
         asof: AsOf,
+    },
+    /// Render a meeting's minutes from the ledger.
+    Minutes {
+        group: String,
+        number: u32,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: Lang,
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Transaction time: render from what the ledger held after this seq or instant.
+        #[arg(long)]
+        known_at: Option<String>,
+    },
+    /// Record that a document (any file) is the approved minutes of a meeting.
+    ApproveMinutes {
+        group: String,
+        number: u32,
+        #[arg(long)]
+        file: PathBuf,
+        /// The date of the approval (default: today).
+        #[arg(long)]
+        effective: Option<NaiveDate>,
+        #[arg(long, env = "PROTOKOL_BY")]
+        by: Option<String>,
+    },
+    /// Say which meeting's approved minutes FILE is (exit 1 if none), or with --rendered,
+    /// whether today's rendering of a meeting still hashes to what was approved.
+    VerifyMinutes {
+        #[arg(required_unless_present = "rendered", conflicts_with = "rendered")]
+        file: Option<PathBuf>,
+        /// GROUP NUMBER of the meeting whose rendering to check.
+        #[arg(long, num_args = 2, value_names = ["GROUP", "NUMBER"])]
+        rendered: Option<Vec<String>>,
     },
     /// A meeting's full record.
     Meeting {
@@ -374,6 +415,103 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             }
             emit(ctx, asof.json, &rows, |r| render::actions(r))
         }
+        Command::Minutes { group, number, lang, format, out, known_at } => {
+            let ledger = Ledger::open(path)?;
+            let h = known(&ledger, known_at.as_deref())?;
+            let text = render_minutes(h.model(), &group, number, lang, format)?;
+            match out {
+                Some(file) => {
+                    std::fs::write(&file, &text).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+                    say(ctx, &format!("wrote {} ({})", file.display(), hash::document_hash(text.as_bytes())))
+                }
+                None => ctx.out.write_all(text.as_bytes()).map_err(|e| Error::Input(format!("writing output: {e}"))),
+            }
+        }
+        Command::ApproveMinutes { group, number, file, effective, by } => {
+            let by = by
+                .or(ctx.user.clone())
+                .ok_or_else(|| Error::Input("say who records the approval with --by NAME".into()))?;
+            let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+            let mut ledger = Ledger::open(path)?;
+            let (meeting, _) = query::find_meeting(ledger.history().model(), &id::<GroupId>("group", &group)?, number)?;
+            let event = Event::MinutesApproved(MinutesApproved {
+                meeting: meeting.clone(),
+                document_hash: hash::document_hash(&bytes),
+                document_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+            });
+            let effective = When::Date(effective.unwrap_or(today));
+            let origin = format!("approve-minutes {}", file.display());
+            let records =
+                ledger.append(&origin.clone(), vec![NewEvent { effective, event, origin }], None, &by, ctx.now)?;
+            say(
+                ctx,
+                &format!(
+                    "recorded {} ({}) as the approved minutes of {group} {number} at seq {}",
+                    file.display(),
+                    hash::document_hash(&bytes),
+                    records[0].seq()
+                ),
+            )
+        }
+        Command::VerifyMinutes { file, rendered } => {
+            let ledger = Ledger::open(path)?;
+            let m = ledger.history().model();
+            match (file, rendered) {
+                (Some(file), _) => {
+                    let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+                    let h = hash::document_hash(&bytes);
+                    let found = m
+                        .meetings
+                        .iter()
+                        .flat_map(|(id, mt)| {
+                            mt.minutes_approvals.iter().filter(|a| a.document_hash == h).map(move |a| (id, mt, a))
+                        })
+                        .next();
+                    let Some((id, mt, a)) = found else {
+                        return Err(Error::NoMatch(format!(
+                            "{} ({h}) matches no approved minutes in the ledger",
+                            file.display()
+                        )));
+                    };
+                    say(
+                        ctx,
+                        &format!(
+                            "{} ({h}) is the approved minutes of {} meeting {} ({id}, held {}), approved {} at seq {}",
+                            file.display(),
+                            mt.group,
+                            mt.number.map(|n| n.to_string()).unwrap_or_default(),
+                            mt.date(),
+                            a.date,
+                            a.seq
+                        ),
+                    )
+                }
+                (None, Some(gn)) => {
+                    let number: u32 = gn[1]
+                        .parse()
+                        .map_err(|_| Error::Input(format!("--rendered: {:?} is not a meeting number", gn[1])))?;
+                    let (_, mt) = query::find_meeting(m, &id::<GroupId>("group", &gn[0])?, number)?;
+                    if mt.minutes_approvals.is_empty() {
+                        return Err(Error::NoMatch(format!("{} meeting {number} has no approved minutes", gn[0])));
+                    }
+                    for (lang, format) in minutes::ALL {
+                        let h = hash::document_hash(render_minutes(m, &gn[0], number, lang, format)?.as_bytes());
+                        if let Some(a) = mt.minutes_approvals.iter().find(|a| a.document_hash == h) {
+                            return say(ctx, &format!(
+                                "today's rendering of {} meeting {number} ({lang:?}, {format:?}) hashes to {h}, as approved on {} at seq {}",
+                                gn[0], a.date, a.seq
+                            ));
+                        }
+                    }
+                    Err(Error::NoMatch(format!(
+                        "today's rendering of {} meeting {number} matches none of its approved minutes ({}): the record has changed since approval",
+                        gn[0],
+                        mt.minutes_approvals.iter().map(|a| format!("{} at seq {}", a.document_hash, a.seq)).collect::<Vec<_>>().join(", ")
+                    )))
+                }
+                (None, None) => Err(Error::Input("name a FILE or --rendered GROUP NUMBER".into())),
+            }
+        }
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;
             let h = known(&ledger, asof.known_at.as_deref())?;
@@ -382,6 +520,21 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             emit(ctx, asof.json, &r, render::meeting)
         }
     }
+}
+
+/// Minutes as of the meeting's own record: `at` is far enough ahead to include every
+/// decision and action of the meeting, and nothing on the page depends on later dates.
+pub fn render_minutes(
+    m: &crate::state::Model,
+    group: &str,
+    number: u32,
+    lang: Lang,
+    format: Format,
+) -> Result<String, Error> {
+    let g = id::<GroupId>("group", group)?;
+    let (_, mt) = query::find_meeting(m, &g, number)?;
+    let record = query::meeting_record(m, &g, number, mt.date())?;
+    Ok(minutes::render(m, &record, lang, format))
 }
 
 fn open_or_create(path: &Path) -> Result<Ledger, Error> {

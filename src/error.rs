@@ -22,13 +22,16 @@ pub enum Error {
     Verify(#[from] Fault),
     #[error("{0}")]
     NotFound(String),
+    /// A document that is not what it is checked against (verify-minutes).
+    #[error("{0}")]
+    NoMatch(String),
 }
 
 impl Error {
     /// 0 ok, 1 verification failed or conflict, 2 usage or input error (and anything else).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Conflict { .. } | Error::Verify(_) => 1,
+            Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) => 1,
             Error::Store(StoreError::DamagedHead(_)) => 1,
             _ => 2,
         }
@@ -39,7 +42,7 @@ impl Error {
             Error::Input(_) => 400,
             Error::Refused { .. } => 422,
             Error::Conflict { .. } => 409,
-            Error::NotFound(_) | Error::Store(StoreError::NotFound(_)) => 404,
+            Error::NotFound(_) | Error::NoMatch(_) | Error::Store(StoreError::NotFound(_)) => 404,
             Error::Store(StoreError::Locked(_)) => 503,
             Error::Verify(_) | Error::Store(_) => 500,
         }

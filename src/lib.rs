@@ -10,6 +10,7 @@ pub mod ids;
 pub mod import;
 pub mod input;
 pub mod ledger;
+pub mod minutes;
 pub mod query;
 pub mod record_file;
 pub mod render;

@@ -15,7 +15,7 @@ fn person_name(m: &Model, id: &PersonId) -> String {
 }
 
 fn org_name(m: &Model, id: &OrgId) -> String {
-    m.organisations.get(id).map_or_else(|| id.to_string(), |o| o.short_name.clone().unwrap_or_else(|| o.name.clone()))
+    m.organisations.get(id).map_or_else(|| id.to_string(), |o| o.name.clone())
 }
 
 fn group_of<'m>(m: &'m Model, id: &GroupId) -> Result<&'m crate::state::Group, Error> {
@@ -535,9 +535,18 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
             actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
         })
         .collect();
-    let next_meeting = m.meetings.iter().find(|(_, x)| x.announced_at.as_ref() == Some(id)).map(|(nid, x)| {
-        NextMeeting { meeting: nid.clone(), starts_at: x.starts_at, ends_at: x.ends_at, place: x.place.clone() }
-    });
+    // The next meeting is the group's own, announced at this one (not other groups' meetings it mentions).
+    let next_meeting = m
+        .meetings
+        .iter()
+        .filter(|(_, x)| x.announced_at.as_ref() == Some(id) && x.group == mt.group)
+        .min_by_key(|(_, x)| x.date())
+        .map(|(nid, x)| NextMeeting {
+            meeting: nid.clone(),
+            starts_at: x.starts_at,
+            ends_at: x.ends_at,
+            place: x.place.clone(),
+        });
     Ok(MeetingRecord {
         id: id.clone(),
         group: mt.group.clone(),

@@ -3,6 +3,8 @@
 mod cli;
 mod common;
 mod format;
+mod import;
 mod ledger;
+mod minutes;
 mod projections;
 mod rules;

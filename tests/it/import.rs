@@ -1,0 +1,209 @@
+//! Meeting and register files: the ATMP Danmark record imports and answers; bad files are
+//! named by file and line and write nothing; re-imports are no-ops; changes are refused.
+
+use crate::common::*;
+use chrono::NaiveDate;
+use protokol::ids::GroupId;
+use protokol::import::{self, Outcome};
+use protokol::query::{self, DecisionFilter};
+use protokol::record_file;
+use protokol::render;
+use protokol::Ledger;
+
+const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events/atmp-danmark");
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+#[test]
+fn the_atmp_danmark_folder_imports_verifies_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let r = protokol(&path, &["import", EVENTS], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("register.toml: imported "), "registers first: {}", r.stdout);
+    assert!(lines[1].starts_with("2025-05-02-referencegruppen-1.toml: imported "), "{}", r.stdout);
+    assert!(lines[2].starts_with("2026-01-21-styregruppen-4.toml: imported "), "{}", r.stdout);
+    assert!(lines[3].starts_with("ok: "), "{}", r.stdout);
+
+    let r = protokol(&path, &["members", "styregruppen", "--at", "2026-01-21"], None);
+    assert!(
+        r.stdout.contains("Erik Jylling (formandskab)") && r.stdout.contains("Dorte Bech Vizard (formandskab)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("12 members"), "{}", r.stdout);
+    let r = protokol(&path, &["decisions", "--meeting", "styregruppen-2026-01-21"], None);
+    assert!(
+        r.stdout.contains("reservation: Der skal foretages en yderligere faglig afgrænsning af opgaven."),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.matches("approved_with_reservations").count(), 2, "{}", r.stdout);
+    let r = protokol(&path, &["actions", "--open", "--at", "2026-02-01"], None);
+    assert!(r.stdout.contains("sg4-p7-kontakt-henrik-frederiksen"), "{}", r.stdout);
+}
+
+#[test]
+fn importing_the_same_files_again_is_a_no_op_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    assert_eq!(protokol(&path, &["import", EVENTS], None).code, 0);
+    let head = protokol(&path, &["verify"], None).stdout;
+    let r = protokol(&path, &["import", EVENTS], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.matches("already imported (same content").count(), 3, "{}", r.stdout);
+    assert_eq!(protokol(&path, &["verify"], None).stdout, head);
+}
+
+#[test]
+fn a_changed_file_is_refused_with_a_diff_and_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    let head = l.head();
+    let original = std::fs::read_to_string(format!("{EVENTS}/2026-01-21-styregruppen-4.toml")).unwrap();
+    let changed = original.replace("number = 4", "number = 5");
+    let file = record_file::parse("2026-01-21-styregruppen-4.toml", &changed).unwrap();
+    let err = import::import_file(&mut l, &file, "test", now()).unwrap_err().to_string();
+    assert!(err.contains("has changed since"), "{err}");
+    assert!(err.contains("EventCorrected"), "advice to record a correction: {err}");
+    assert!(err.contains("-number = 4\n+number = 5"), "a diff: {err}");
+    assert_eq!(l.head(), head);
+}
+
+/// Imports `text` as a meeting file on top of the seeded record; returns the error text.
+fn import_error(name: &str, text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    let head = l.head();
+    let err = record_file::parse(name, text).and_then(|f| import::import_file(&mut l, &f, "test", now()));
+    let msg = err.expect_err("must fail").to_string();
+    assert_eq!(l.head(), head, "nothing appended for: {msg}");
+    msg
+}
+
+const GOOD: &str = r#"
+[meeting]
+id = "styregruppen-2026-04-29"
+group = "styregruppen"
+number = 5
+starts = 2026-04-29T13:00:00+02:00
+
+[[item]]
+number = 1
+title = "Velkommen"
+
+[item.decision]
+id = "sg5-p1"
+outcome = "noted"
+text = "Styregruppen tog orienteringen til efterretning."
+
+[[item.action]]
+id = "sg5-p1-a"
+owner = "atmp-danmark-sekretariatet"
+description = "Følge op"
+due = 2026-05-15
+"#;
+
+#[test]
+fn a_good_meeting_file_imports_on_top_of_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    let f = record_file::parse("2026-04-29-styregruppen-5.toml", GOOD).unwrap();
+    let out = import::import_file(&mut l, &f, "test", now()).unwrap();
+    assert!(matches!(out, Outcome::Appended { events: 5, .. }), "{out:?}");
+    let m = l.history().model();
+    let held = &m.meetings[&"styregruppen-2026-04-29".try_into().unwrap()];
+    assert_eq!(held.number, Some(5), "the scheduled meeting is now held, with its number");
+    assert_eq!(
+        m.actions[&"sg5-p1-a".try_into().unwrap()].owner,
+        protokol::event::Party::Group("atmp-danmark-sekretariatet".try_into().unwrap())
+    );
+}
+
+#[test]
+fn each_kind_of_file_error_names_file_line_and_what_is_wrong() {
+    let name = "2026-04-29-styregruppen-5.toml";
+    let cases: Vec<(String, &str)> = vec![
+        // TOML syntax
+        (GOOD.replace("number = 5", "number = 5\nnumber = 6"), "TOML parse error at line 6, column 1"),
+        // unknown field
+        (GOOD.replace("number = 5", "number = 5\ncolour = \"red\""), "unknown field `colour`"),
+        // wrong type
+        (GOOD.replace("number = 5", "number = \"five\""), "invalid type: string \"five\""),
+        // a bad id
+        (GOOD.replace("id = \"sg5-p1\"", "id = \"SG5 P1\""), "lowercase letters"),
+        // a local time with no offset
+        (GOOD.replace("13:00:00+02:00", "13:00:00"), "needs a UTC offset"),
+        // a due date that is not a date
+        (GOOD.replace("due = 2026-05-15", "due = 2026-05-15T10:00:00+02:00"), "must be a plain date"),
+        // an owner nobody knows
+        (
+            GOOD.replace("owner = \"atmp-danmark-sekretariatet\"", "owner = \"nobody\""),
+            "owner \"nobody\" is no known person, group or organisation",
+        ),
+        // an unknown outcome
+        (GOOD.replace("outcome = \"noted\"", "outcome = \"accepted\""), "unknown variant `accepted`"),
+        // missing required field
+        (GOOD.replace("title = \"Velkommen\"\n", ""), "missing field `title`"),
+    ];
+    for (text, expect) in cases {
+        let msg = import_error(name, &text);
+        assert!(msg.starts_with(name), "names the file: {msg}");
+        assert!(msg.contains(expect), "expected {expect:?} in {msg}");
+        assert!(msg.contains("line ") || msg.contains(&format!("{name}:")), "names the line: {msg}");
+    }
+    // A rule refusal points at the line of the table that made the event.
+    let msg = import_error(name, &GOOD.replace("number = 5", "number = 4"));
+    assert!(msg.starts_with(&format!("{name}:2: MeetingHeld")), "{msg}");
+    assert!(msg.contains("duplicate-meeting-number"), "{msg}");
+    let msg = import_error(
+        name,
+        &GOOD
+            .replace("owner = \"atmp-danmark-sekretariatet\"", "owner = \"erik-jylling\"\n")
+            .replace("id = \"sg5-p1\"", "id = \"sg4-p1\""),
+    );
+    let decision_line = GOOD.lines().position(|l| l == "[item.decision]").unwrap() + 1;
+    assert!(msg.starts_with(&format!("{name}:{decision_line}: DecisionRecorded")), "{msg}");
+    assert!(msg.contains("duplicate-id"), "{msg}");
+    let msg = import_error("notes.toml", "title = \"x\"\n");
+    assert!(msg.contains("neither a meeting file"), "{msg}");
+}
+
+#[test]
+fn compositions_of_both_groups_after_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = seeded(&dir.path().join("l"));
+    let m = l.history().model();
+    let settings = insta_settings();
+    for g in ["styregruppen", "referencegruppen"] {
+        let group: GroupId = g.try_into().unwrap();
+        for d in ["2025-05-02", "2026-01-20", "2026-01-22"] {
+            if g == "styregruppen" && d != "2025-05-02" {
+                continue; // the steering group's are the projection snapshots
+            }
+            let c = query::composition(m, &group, day(d)).unwrap();
+            settings.bind(|| insta::assert_snapshot!(format!("composition_{g}_{d}"), render::composition(&c)));
+        }
+    }
+}
+
+#[test]
+fn the_whole_decision_register_after_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = seeded(&dir.path().join("l"));
+    let rows = query::decisions(l.history().model(), &DecisionFilter::default(), day("2026-11-22"));
+    insta_settings().bind(|| insta::assert_json_snapshot!("decision_register_atmp_danmark", rows));
+}
+
+#[test]
+fn a_fresh_ledger_is_refused_a_meeting_before_its_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::create(&dir.path().join("l")).unwrap();
+    let f = record_file::parse("m.toml", GOOD).unwrap();
+    let msg = import::import_file(&mut l, &f, "test", now()).unwrap_err().to_string();
+    assert!(msg.contains("owner \"atmp-danmark-sekretariatet\" is no known"), "{msg}");
+    assert_eq!(l.head(), None);
+}
