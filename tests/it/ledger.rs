@@ -237,3 +237,28 @@ fn recorded_time_never_goes_backwards() {
     let r = l.append("t", events(json!([org("b")])), None, "test", at("2026-02-01T09:00:00Z")).unwrap();
     assert_eq!(r[0].header.recorded_at.to_string(), "2026-02-01T10:00:00.000000Z");
 }
+
+/// Regression: opening used to check only the head, so queries could answer from a
+/// tampered record in the middle of the log.
+#[test]
+fn opening_refuses_a_ledger_with_a_tampered_record_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(small(&path));
+    with_log_tree(&path, |t| {
+        let key = 2u64.to_be_bytes();
+        let mut v = t.get(key).unwrap().unwrap().to_vec();
+        let needle = b"\"name\":\"b\"";
+        let at = v.windows(needle.len()).position(|w| w == needle).unwrap();
+        v[at + needle.len() - 2] = b'B';
+        t.insert(key, v).unwrap();
+    });
+    match Ledger::open(&path) {
+        Err(Error::Verify(f)) => {
+            assert_eq!(f.seq, Seq(2));
+            assert!(matches!(f.problem, Problem::BodyHashMismatch { .. }), "{f}");
+        }
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("a tampered ledger must not open"),
+    }
+}
