@@ -19,7 +19,7 @@ use crate::state::History;
 use crate::when::RecordedAt;
 use crate::when::When;
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{Read, Write};
@@ -110,10 +110,12 @@ pub enum Command {
         group: Option<String>,
         #[arg(long)]
         meeting: Option<String>,
-        #[arg(long, value_enum)]
-        outcome: Option<OutcomeArg>,
-        #[arg(long, value_enum)]
-        status: Option<StatusArg>,
+        /// noted, approved, approved_with_reservations, decided, discussed, rejected, postponed
+        #[arg(long, value_parser = snake_enum::<Outcome>)]
+        outcome: Option<Outcome>,
+        /// recorded, conditions_met, in_progress, implemented, superseded, revoked
+        #[arg(long, value_parser = snake_enum::<DecisionStatus>)]
+        status: Option<DecisionStatus>,
         #[arg(long)]
         from: Option<NaiveDate>,
         #[arg(long)]
@@ -188,48 +190,10 @@ pub struct AsOf {
     pub json: bool,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum OutcomeArg {
-    Noted,
-    Approved,
-    ApprovedWithReservations,
-    Decided,
-    Discussed,
-    Rejected,
-    Postponed,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum StatusArg {
-    Recorded,
-    ConditionsMet,
-    InProgress,
-    Implemented,
-    Superseded,
-    Revoked,
-}
-
-fn outcome(a: OutcomeArg) -> Outcome {
-    match a {
-        OutcomeArg::Noted => Outcome::Noted,
-        OutcomeArg::Approved => Outcome::Approved,
-        OutcomeArg::ApprovedWithReservations => Outcome::ApprovedWithReservations,
-        OutcomeArg::Decided => Outcome::Decided,
-        OutcomeArg::Discussed => Outcome::Discussed,
-        OutcomeArg::Rejected => Outcome::Rejected,
-        OutcomeArg::Postponed => Outcome::Postponed,
-    }
-}
-
-fn status(a: StatusArg) -> DecisionStatus {
-    match a {
-        StatusArg::Recorded => DecisionStatus::Recorded,
-        StatusArg::ConditionsMet => DecisionStatus::ConditionsMet,
-        StatusArg::InProgress => DecisionStatus::InProgress,
-        StatusArg::Implemented => DecisionStatus::Implemented,
-        StatusArg::Superseded => DecisionStatus::Superseded,
-        StatusArg::Revoked => DecisionStatus::Revoked,
-    }
+/// Reads a value of one of the model's enums by its JSON name (`approved_with_reservations`;
+/// hyphens work too), so the CLI never keeps a second copy of the catalogue's names.
+fn snake_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.replace('-', "_"))).map_err(|e| e.to_string())
 }
 
 /// What the edge passes in: the clock and the user. The library never reads either.
@@ -398,8 +362,8 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             let filter = DecisionFilter {
                 group: group.map(|g| id::<GroupId>("--group", &g)).transpose()?,
                 meeting: meeting.map(|m| id::<MeetingId>("--meeting", &m)).transpose()?,
-                outcome: o.map(outcome),
-                status: s.map(status),
+                outcome: o,
+                status: s,
                 from,
                 to,
             };

@@ -164,6 +164,13 @@ fn seed_builds_the_atmp_danmark_record_and_is_idempotent() {
     assert_eq!(c["members"].as_array().unwrap().len(), 12);
     let r = protokol(&path, &["meeting", "styregruppen", "4"], None);
     assert!(r.stdout.contains("in place of Dorte Bech Vizard"), "{}", r.stdout);
+    let r = protokol(&path, &["decisions", "--outcome", "approved-with-reservations", "--json"], None);
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ids: Vec<&str> = rows.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["sg4-p6", "sg4-p7"]);
+    let r = protokol(&path, &["decisions", "--status", "implemented"], None);
+    assert_eq!(r.code, 0);
+    assert!(!r.stdout.contains("sg4-"), "no decision is implemented yet: {}", r.stdout);
     let r = protokol(&path, &["history", "søren-pihlkjær-hjortshøj"], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("Søren Pihlkjær Hjortshøj"));
