@@ -15,13 +15,10 @@ use crate::minutes::{self, Format, Lang};
 use crate::query::{self, DecisionFilter};
 use crate::render;
 use crate::seed;
-use crate::state::History;
-use crate::when::RecordedAt;
 use crate::when::When;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -212,25 +209,6 @@ fn emit<T: Serialize>(ctx: &mut Context, json: bool, value: &T, text: impl FnOnc
     ctx.out.write_all(s.as_bytes()).map_err(|e| Error::Input(format!("writing output: {e}")))
 }
 
-/// The history a query should read: all of it, or as known after a seq or an instant.
-pub fn known<'l>(ledger: &'l Ledger, known_at: Option<&str>) -> Result<Cow<'l, History>, Error> {
-    let h = ledger.history();
-    let Some(k) = known_at else {
-        return Ok(Cow::Borrowed(h));
-    };
-    let seq = if let Ok(n) = k.parse::<u64>() {
-        Seq(n)
-    } else {
-        let t = DateTime::parse_from_rfc3339(k)
-            .map_err(|_| Error::Input(format!("--known-at {k:?}: expected a seq or an RFC 3339 instant")))?;
-        h.seq_at_instant(RecordedAt(t.with_timezone(&Utc)))
-    };
-    if seq >= h.head_seq() {
-        return Ok(Cow::Borrowed(h));
-    }
-    Ok(Cow::Owned(h.known_at(seq)))
-}
-
 pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
     let path = cli.ledger.as_path();
     let today = ctx.now.date_naive();
@@ -334,31 +312,31 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Groups(asof) => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let rows = query::groups(h.model(), asof.at.unwrap_or(today));
             emit(ctx, asof.json, &rows, |r| render::groups(r))
         }
         Command::Members { group, asof } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let c = query::composition(h.model(), &id::<GroupId>("group", &group)?, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &c, render::composition)
         }
         Command::Timeline { group, asof } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let t = query::timeline(h.model(), &id::<GroupId>("group", &group)?)?;
             emit(ctx, asof.json, &t, |t| render::intervals(&format!("{} ({})", t.name, t.group), &t.intervals))
         }
         Command::History { person, asof } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let p = query::person_history(h.model(), &id::<PersonId>("person", &person)?)?;
             emit(ctx, asof.json, &p, |p| render::intervals(&p.name, &p.memberships))
         }
         Command::Decisions { group, meeting, outcome: o, status: s, from, to, asof } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let filter = DecisionFilter {
                 group: group.map(|g| id::<GroupId>("--group", &g)).transpose()?,
                 meeting: meeting.map(|m| id::<MeetingId>("--meeting", &m)).transpose()?,
@@ -372,7 +350,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Actions { open, asof } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let mut rows = query::actions(h.model(), asof.at.unwrap_or(today));
             if open {
                 rows.retain(|a| a.state != query::ActionState::Done);
@@ -381,8 +359,8 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Minutes { group, number, lang, format, out, known_at } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, known_at.as_deref())?;
-            let text = render_minutes(h.model(), &group, number, lang, format)?;
+            let h = ledger.known_at(known_at.as_deref())?;
+            let text = minutes::render_meeting(h.model(), &group, number, lang, format)?;
             match out {
                 Some(file) => {
                     std::fs::write(&file, &text).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
@@ -423,82 +401,33 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             match (file, rendered) {
                 (Some(file), _) => {
                     let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
-                    let h = hash::document_hash(&bytes);
-                    let found = m
-                        .meetings
-                        .iter()
-                        .flat_map(|(id, mt)| {
-                            mt.minutes_approvals.iter().filter(|a| a.document_hash == h).map(move |a| (id, mt, a))
-                        })
-                        .next();
-                    let Some((id, mt, a)) = found else {
+                    let found = minutes::find_approved(m, &bytes);
+                    let Some(a) = found.first() else {
                         return Err(Error::NoMatch(format!(
-                            "{} ({h}) matches no approved minutes in the ledger",
-                            file.display()
+                            "{} ({}) matches no approved minutes in the ledger",
+                            file.display(),
+                            hash::document_hash(&bytes)
                         )));
                     };
-                    say(
-                        ctx,
-                        &format!(
-                            "{} ({h}) is the approved minutes of {} meeting {} ({id}, held {}), approved {} at seq {}",
-                            file.display(),
-                            mt.group,
-                            mt.number.map(|n| n.to_string()).unwrap_or_default(),
-                            mt.date(),
-                            a.date,
-                            a.seq
-                        ),
-                    )
+                    say(ctx, &format!("{} ({}) is {a}", file.display(), a.document_hash))
                 }
                 (None, Some(gn)) => {
                     let number: u32 = gn[1]
                         .parse()
                         .map_err(|_| Error::Input(format!("--rendered: {:?} is not a meeting number", gn[1])))?;
-                    let (_, mt) = query::find_meeting(m, &id::<GroupId>("group", &gn[0])?, number)?;
-                    if mt.minutes_approvals.is_empty() {
-                        return Err(Error::NoMatch(format!("{} meeting {number} has no approved minutes", gn[0])));
-                    }
-                    for (lang, format) in minutes::ALL {
-                        let h = hash::document_hash(render_minutes(m, &gn[0], number, lang, format)?.as_bytes());
-                        if let Some(a) = mt.minutes_approvals.iter().find(|a| a.document_hash == h) {
-                            return say(ctx, &format!(
-                                "today's rendering of {} meeting {number} ({lang:?}, {format:?}) hashes to {h}, as approved on {} at seq {}",
-                                gn[0], a.date, a.seq
-                            ));
-                        }
-                    }
-                    Err(Error::NoMatch(format!(
-                        "today's rendering of {} meeting {number} matches none of its approved minutes ({}): the record has changed since approval",
-                        gn[0],
-                        mt.minutes_approvals.iter().map(|a| format!("{} at seq {}", a.document_hash, a.seq)).collect::<Vec<_>>().join(", ")
-                    )))
+                    say(ctx, &minutes::check_rendered(m, &gn[0], number)?)
                 }
                 (None, None) => Err(Error::Input("name a FILE or --rendered GROUP NUMBER".into())),
             }
         }
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;
-            let h = known(&ledger, asof.known_at.as_deref())?;
+            let h = ledger.known_at(asof.known_at.as_deref())?;
             let r =
                 query::meeting_record(h.model(), &id::<GroupId>("group", &group)?, number, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &r, render::meeting)
         }
     }
-}
-
-/// Minutes as of the meeting's own record: `at` is far enough ahead to include every
-/// decision and action of the meeting, and nothing on the page depends on later dates.
-pub fn render_minutes(
-    m: &crate::state::Model,
-    group: &str,
-    number: u32,
-    lang: Lang,
-    format: Format,
-) -> Result<String, Error> {
-    let g = id::<GroupId>("group", group)?;
-    let (_, mt) = query::find_meeting(m, &g, number)?;
-    let record = query::meeting_record(m, &g, number, mt.date())?;
-    Ok(minutes::render(m, &record, lang, format))
 }
 
 fn open_or_create(path: &Path) -> Result<Ledger, Error> {

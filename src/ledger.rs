@@ -11,6 +11,7 @@ use crate::state::{Entry, History};
 use crate::store::Store;
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -83,6 +84,36 @@ impl Ledger {
 
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// The history a query should read: all of it, or as known after a seq or at an
+    /// RFC 3339 instant (transaction time).
+    pub fn known_at(&self, known_at: Option<&str>) -> Result<Cow<'_, History>, Error> {
+        let h = &self.history;
+        let Some(k) = known_at else {
+            return Ok(Cow::Borrowed(h));
+        };
+        let seq = if let Ok(n) = k.parse::<u64>() {
+            Seq(n)
+        } else {
+            let t = DateTime::parse_from_rfc3339(k)
+                .map_err(|_| Error::Input(format!("known_at {k:?}: expected a seq or an RFC 3339 instant")))?;
+            h.seq_at_instant(RecordedAt(t.with_timezone(&Utc)))
+        };
+        if seq >= h.head_seq() {
+            return Ok(Cow::Borrowed(h));
+        }
+        Ok(Cow::Owned(h.known_at(seq)))
+    }
+
+    /// Up to `limit` stored records after `after`, for the event feed.
+    pub fn records_after(&self, after: Seq, limit: usize) -> Result<Vec<Record>, Error> {
+        let mut out = Vec::new();
+        for item in self.store.records_from(after.next()).take(limit) {
+            let (seq, bytes) = item?;
+            out.push(Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?);
+        }
+        Ok(out)
     }
 
     /// Checks the whole batch against the rules, then writes it as one atomic, flushed

@@ -3,7 +3,10 @@
 //! HTML. Deterministic: the same ledger renders the same bytes, so a rendering can be
 //! approved by hash and checked again later.
 
+use crate::error::Error;
 use crate::event::{Capacity, Presence};
+use crate::ids::{GroupId, Hash, MeetingId, Seq};
+use crate::query;
 use crate::query::{AttendeeView, MeetingRecord};
 use crate::state::Model;
 use crate::when::When;
@@ -349,7 +352,8 @@ fn md_escape(s: &str) -> String {
     out
 }
 
-fn html_escape(s: &str) -> String {
+/// Escapes text for HTML element content and attribute values.
+pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
@@ -438,6 +442,87 @@ fn to_html(doc: &[Block], lang: Lang) -> String {
         }
     }
     out + "</body>\n</html>\n"
+}
+
+/// Renders the minutes of a group's meeting by number, from the model alone. Memberships
+/// are read on the meeting's date, and nothing on the page depends on later dates.
+pub fn render_meeting(model: &Model, group: &str, number: u32, lang: Lang, format: Format) -> Result<String, Error> {
+    let g = GroupId::try_from(group).map_err(|e| Error::Input(format!("group: {e}")))?;
+    let (_, mt) = query::find_meeting(model, &g, number)?;
+    let record = query::meeting_record(model, &g, number, mt.date())?;
+    Ok(render(model, &record, lang, format))
+}
+
+/// An approval a document matched.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Approved {
+    pub meeting: MeetingId,
+    pub group: GroupId,
+    pub number: Option<u32>,
+    pub held: NaiveDate,
+    pub approved: NaiveDate,
+    pub seq: Seq,
+    pub document_hash: Hash,
+    pub document_name: Option<String>,
+}
+
+impl std::fmt::Display for Approved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the approved minutes of {} meeting {} ({}, held {}), approved {} at seq {}",
+            self.group,
+            self.number.map(|n| n.to_string()).unwrap_or_default(),
+            self.meeting,
+            self.held,
+            self.approved,
+            self.seq
+        )
+    }
+}
+
+/// Every approval of minutes whose document hashes like `document`.
+pub fn find_approved(model: &Model, document: &[u8]) -> Vec<Approved> {
+    let h = crate::hash::document_hash(document);
+    model
+        .meetings
+        .iter()
+        .flat_map(|(id, mt)| {
+            mt.minutes_approvals.iter().filter(move |a| a.document_hash == h).map(move |a| Approved {
+                meeting: id.clone(),
+                group: mt.group.clone(),
+                number: mt.number,
+                held: mt.date(),
+                approved: a.date,
+                seq: a.seq,
+                document_hash: a.document_hash,
+                document_name: a.document_name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Whether today's rendering of a meeting, in any language and format, still hashes to
+/// one of its approved documents.
+pub fn check_rendered(model: &Model, group: &str, number: u32) -> Result<String, Error> {
+    let g = GroupId::try_from(group).map_err(|e| Error::Input(format!("group: {e}")))?;
+    let (_, mt) = query::find_meeting(model, &g, number)?;
+    if mt.minutes_approvals.is_empty() {
+        return Err(Error::NoMatch(format!("{group} meeting {number} has no approved minutes")));
+    }
+    for (lang, format) in ALL {
+        let h = crate::hash::document_hash(render_meeting(model, group, number, lang, format)?.as_bytes());
+        if let Some(a) = mt.minutes_approvals.iter().find(|a| a.document_hash == h) {
+            return Ok(format!(
+                "today's rendering of {group} meeting {number} ({lang:?}, {format:?}) hashes to {h}, as approved on {} at seq {}",
+                a.date, a.seq
+            ));
+        }
+    }
+    Err(Error::NoMatch(format!(
+        "today's rendering of {group} meeting {number} matches none of its approved minutes ({}): the record has changed since approval",
+        mt.minutes_approvals.iter().map(|a| format!("{} at seq {}", a.document_hash, a.seq)).collect::<Vec<_>>().join(", ")
+    )))
 }
 
 /// Renders a meeting's minutes from the model alone.

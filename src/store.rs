@@ -104,6 +104,15 @@ impl Store {
         })
     }
 
+    /// Records from `seq` on, in order, for paging. Keys that are not seqs end the walk:
+    /// verify reports them.
+    pub fn records_from(&self, seq: Seq) -> impl Iterator<Item = Result<(Seq, Vec<u8>), StoreError>> + '_ {
+        self.log.range(seq.0.to_be_bytes()..).map_while(|item| match item {
+            Ok((k, v)) => decode_key(&k).map(|s| Ok((s, v.to_vec()))),
+            Err(e) => Some(Err(self.io(e))),
+        })
+    }
+
     pub fn get(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.log.get(seq.0.to_be_bytes()).map_err(|e| self.io(e))?.map(|v| v.to_vec()))
     }

@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use chrono::NaiveDate;
-use protokol::cli::known;
+
 use protokol::event::{DecisionStatus, Outcome};
 use protokol::ids::{GroupId, PersonId, Seq};
 use protokol::query::{self, ActionState, DecisionFilter};
@@ -180,8 +180,8 @@ fn with_correction(dir: &std::path::Path) -> (protokol::Ledger, Seq) {
 fn known_at_shows_what_the_ledger_held_before_a_correction() {
     let dir = tempfile::tempdir().unwrap();
     let (l, before) = with_correction(&dir.path().join("l"));
-    let then = known(&l, Some(&before.to_string())).unwrap();
-    let now_ = known(&l, None).unwrap();
+    let then = l.known_at(Some(&before.to_string())).unwrap();
+    let now_ = l.known_at(None).unwrap();
     let c_then = query::composition(then.model(), &sg(), day("2026-01-20")).unwrap();
     let c_now = query::composition(now_.model(), &sg(), day("2026-01-20")).unwrap();
     let text = format!(
@@ -195,9 +195,9 @@ fn known_at_shows_what_the_ledger_held_before_a_correction() {
     assert_eq!(now_.model().corrections.len(), 1);
     assert!(then.model().corrections.is_empty());
     // known_at by instant: everything was recorded at `now()`, so an earlier instant knows nothing.
-    let empty = known(&l, Some("2026-01-01T00:00:00Z")).unwrap();
+    let empty = l.known_at(Some("2026-01-01T00:00:00Z")).unwrap();
     assert!(empty.model().groups.is_empty());
-    assert!(known(&l, Some("yesterday")).is_err());
+    assert!(l.known_at(Some("yesterday")).is_err());
 }
 
 #[test]
