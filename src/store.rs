@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 const FORMAT_KEY: &[u8] = b"format";
 const FORMAT_VALUE: &[u8] = b"protokol ledger v1";
 const LOG_TREE: &[u8] = b"log";
+/// How often, and how far apart, opening retries a lock held by someone else.
+const LOCK_ATTEMPTS_MAX: u32 = 10;
+const LOCK_RETRY_MS: u64 = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -61,12 +64,25 @@ impl Store {
     }
 
     fn open_sled(path: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(path).open().map_err(|e| match e {
-            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                StoreError::Locked(path.to_path_buf())
+        // No background flusher: every append flushes before it returns, and a flusher
+        // thread would keep the file lock for a moment after the ledger is closed.
+        let config = sled::Config::new().path(path).flush_every_ms(None);
+        let mut attempts = 0;
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                // sled's own threads may hold the lock briefly after this process closed
+                // the same ledger; another process holding it keeps it.
+                Err(sled::Error::Io(ref io)) if io.to_string().contains("could not acquire lock") => {
+                    attempts += 1;
+                    if attempts >= LOCK_ATTEMPTS_MAX {
+                        return Err(StoreError::Locked(path.to_path_buf()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(LOCK_RETRY_MS));
+                }
+                Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), message: e.to_string() }),
             }
-            e => StoreError::Io { path: path.to_path_buf(), message: e.to_string() },
-        })?;
+        };
         let log =
             db.open_tree(LOG_TREE).map_err(|e| StoreError::Io { path: path.to_path_buf(), message: e.to_string() })?;
         Ok(Store { db, log, path: path.to_path_buf() })

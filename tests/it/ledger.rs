@@ -82,7 +82,19 @@ fn an_expected_head_conflict_writes_nothing() {
 
 /// Opens the sled database behind a closed ledger, as an attacker or a bad disk would.
 fn with_log_tree(path: &std::path::Path, f: impl FnOnce(&sled::Tree)) {
-    let db = sled::open(path).unwrap();
+    // The ledger just closed may hold its lock for a moment (see Store::open_sled).
+    let mut attempt = 0;
+    let db = loop {
+        match sled::open(path) {
+            Ok(db) => break db,
+            Err(e) if attempt < 20 => {
+                attempt += 1;
+                eprintln!("waiting for the lock: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
     let tree = db.open_tree("log").unwrap();
     f(&tree);
     db.flush().unwrap();
