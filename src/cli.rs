@@ -15,6 +15,7 @@ use crate::minutes::{self, Format, Lang};
 use crate::query::{self, DecisionFilter};
 use crate::render;
 use crate::seed;
+use crate::server::{self, AppState, Tokens};
 use crate::when::When;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -163,6 +164,16 @@ pub enum Command {
         /// GROUP NUMBER of the meeting whose rendering to check.
         #[arg(long, num_args = 2, value_names = ["GROUP", "NUMBER"])]
         rendered: Option<Vec<String>>,
+    },
+    /// Serve the JSON API and the public site. A missing ledger is first seeded with the
+    /// ATMP Danmark record. Writes need a token: `name:token` pairs from --tokens FILE or
+    /// PROTOKOL_TOKENS; with none, the server is read-only.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: std::net::SocketAddr,
+        /// A file of `name:token` lines.
+        #[arg(long, env = "PROTOKOL_TOKENS_FILE")]
+        tokens: Option<PathBuf>,
     },
     /// A meeting's full record.
     Meeting {
@@ -419,6 +430,38 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 }
                 (None, None) => Err(Error::Input("name a FILE or --rendered GROUP NUMBER".into())),
             }
+        }
+        Command::Serve { addr, tokens } => {
+            let tokens = match (tokens, std::env::var("PROTOKOL_TOKENS").ok()) {
+                (Some(file), _) => {
+                    let text =
+                        std::fs::read_to_string(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+                    Tokens::parse(&file.display().to_string(), &text)?
+                }
+                (None, Some(inline)) => Tokens::parse("PROTOKOL_TOKENS", &inline)?,
+                (None, None) => Tokens::default(),
+            };
+            let mut ledger = open_or_create(path)?;
+            if ledger.head().is_none() {
+                for outcome in seed::import_all(&mut ledger, ctx.now)? {
+                    say(ctx, &outcome.to_string())?;
+                }
+            }
+            // Opening checked every record's hashes and links; say what was checked.
+            let (seq, head) = ledger.head().unwrap_or((Seq(0), Hash::ZERO));
+            say(ctx, &format!("ledger {}: ok, {seq} events, head {head}", path.display()))?;
+            if tokens.is_empty() {
+                say(ctx, "no write tokens configured: read-only")?;
+            }
+            let _ = tracing_subscriber::fmt().with_target(false).with_writer(std::io::stderr).try_init();
+            let state = AppState::new(ledger, tokens);
+            let runtime =
+                tokio::runtime::Runtime::new().map_err(|e| Error::Input(format!("starting the server: {e}")))?;
+            let out = &mut *ctx.out;
+            runtime.block_on(server::run(state, addr, |local| {
+                let _ = writeln!(out, "serving on http://{local}/");
+                let _ = out.flush();
+            }))
         }
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;

@@ -1,6 +1,7 @@
 //! protokol: a committee's record as a tamper-evident, event-sourced decision ledger.
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod api;
 pub mod cli;
 pub mod envelope;
 pub mod error;
@@ -16,6 +17,8 @@ pub mod record_file;
 pub mod render;
 pub mod rules;
 pub mod seed;
+pub mod server;
+pub mod site;
 pub mod state;
 pub mod store;
 pub mod when;

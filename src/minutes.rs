@@ -398,11 +398,16 @@ fn to_markdown(doc: &[Block]) -> String {
 
 fn to_html(doc: &[Block], lang: Lang) -> String {
     let title = doc.iter().find_map(|b| if let Block::Title(t) = b { Some(t.as_str()) } else { None }).unwrap_or("");
-    let mut out = format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body>\n",
+    format!(
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
         if lang == Lang::Da { "da" } else { "en" },
-        html_escape(title)
-    );
+        html_escape(title),
+        html_blocks(doc)
+    )
+}
+
+fn html_blocks(doc: &[Block]) -> String {
+    let mut out = String::new();
     for b in doc {
         match b {
             Block::Title(t) => out += &format!("<h1>{}</h1>\n", html_escape(t)),
@@ -441,7 +446,12 @@ fn to_html(doc: &[Block], lang: Lang) -> String {
             Block::Label(l) => out += &format!("<p><strong>{}</strong></p>\n", html_escape(l)),
         }
     }
-    out + "</body>\n</html>\n"
+    out
+}
+
+/// The minutes as an HTML fragment, for a page that has its own frame (the site).
+pub fn html_fragment(model: &Model, record: &MeetingRecord, lang: Lang) -> String {
+    html_blocks(&document(model, record, lang))
 }
 
 /// Renders the minutes of a group's meeting by number, from the model alone. Memberships

@@ -8,3 +8,4 @@ mod ledger;
 mod minutes;
 mod projections;
 mod rules;
+mod server;

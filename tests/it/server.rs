@@ -1,0 +1,287 @@
+//! The server through `app()` and `oneshot`: every route, its errors, auth, and that a
+//! write is visible in the next read.
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use protokol::api::ROUTES;
+use protokol::server::{app, AppState, Tokens, REQUEST_BYTES_MAX};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const TOKEN: &str = "secret-token-for-cecilie";
+
+fn state(dir: &std::path::Path, tokens: &str) -> AppState {
+    AppState::new(seeded(dir), Tokens::parse("test", tokens).unwrap())
+}
+
+async fn call(
+    s: &AppState,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: impl Into<Body>,
+) -> (StatusCode, String) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let resp = app(s.clone()).oneshot(req.body(body.into()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn get_json(s: &AppState, uri: &str) -> Value {
+    let (status, body) = call(s, "GET", uri, None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}"))
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{group}", "styregruppen").replace("{number}", "4").replace("{person}", "flemming-sonne")
+}
+
+#[tokio::test]
+async fn every_documented_get_route_answers_and_the_openapi_lists_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    for r in ROUTES.iter().filter(|r| r.method == "get") {
+        let (status, body) = call(&s, "GET", &concrete(r.path), None, Body::empty()).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", r.path);
+    }
+    let doc = get_json(&s, "/api/openapi.json").await;
+    for r in ROUTES {
+        assert!(doc["paths"][r.path][r.method].is_object(), "{} {} missing from OpenAPI", r.method, r.path);
+    }
+    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(documented, ROUTES.len());
+    // And nothing undocumented answers under /api.
+    let (status, body) = call(&s, "GET", "/api/nothing", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("\"not_found\""), "{body}");
+}
+
+#[tokio::test]
+async fn queries_take_at_and_known_at_like_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    let c = get_json(&s, "/api/groups/styregruppen/members?at=2026-01-20").await;
+    assert_eq!(c["members"].as_array().unwrap().len(), 11);
+    let c = get_json(&s, "/api/groups/styregruppen/members?at=2026-01-21").await;
+    assert_eq!(c["members"].as_array().unwrap().len(), 12);
+    let c = get_json(&s, "/api/groups/styregruppen/members?at=2026-01-21&known_at=58").await;
+    assert_eq!(c["members"].as_array().unwrap().len(), 11, "before the meeting file was imported");
+    let d =
+        get_json(&s, "/api/decisions?meeting=styregruppen-2026-01-21&outcome=approved_with_reservations&at=2026-02-01")
+            .await;
+    assert_eq!(d.as_array().unwrap().len(), 2);
+    let a = get_json(&s, "/api/actions?at=2026-02-01&open=true").await;
+    assert_eq!(a.as_array().unwrap().len(), 7);
+    let m = get_json(&s, "/api/groups/styregruppen/meetings/4").await;
+    assert_eq!(m["agenda"].as_array().unwrap().len(), 11);
+    let (status, md) = call(&s, "GET", "/api/groups/styregruppen/meetings/4/minutes", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(md.starts_with("# Beslutningsreferat"));
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_and_missing_things_404_all_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    for (uri, status, code) in [
+        ("/api/groups?at=yesterday", 400, "bad_request"),
+        ("/api/groups?known_at=soon", 400, "bad_request"),
+        ("/api/decisions?outcome=maybe", 400, "bad_request"),
+        ("/api/events?limit=100000", 400, "bad_request"),
+        ("/api/events?after=-1", 400, "bad_request"),
+        ("/api/groups/Styregruppen/members", 400, "bad_request"),
+        ("/api/groups/styregruppen/meetings/four", 400, "bad_request"),
+        ("/api/groups/styregruppen/meetings/4/minutes?lang=fr", 400, "bad_request"),
+        ("/api/groups/nowhere/members", 404, "not_found"),
+        ("/api/groups/styregruppen/meetings/9", 404, "not_found"),
+        ("/api/people/nobody", 404, "not_found"),
+    ] {
+        let (got, body) = call(&s, "GET", uri, None, Body::empty()).await;
+        assert_eq!(got.as_u16(), status, "{uri}: {body}");
+        let v: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{uri}: not JSON: {body}"));
+        assert_eq!(v["error"]["code"], code, "{uri}");
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn writes_need_a_valid_token_and_a_read_only_server_refuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = json!({"events": [{"effective": "2026-02-01", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}]}).to_string();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let (status, body) = call(&s, "POST", "/api/events", None, batch.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _) = call(&s, "POST", "/api/events", Some("wrong-token-wrong-token"), batch.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(&s, "POST", "/api/import?name=x.toml", None, "x").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let head = get_json(&s, "/api/head").await;
+    assert_eq!(head["seq"], 109, "nothing written");
+
+    let ro = state(&dir.path().join("ro"), "");
+    let (status, body) = call(&ro, "POST", "/api/events", Some(TOKEN), batch).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("read_only"));
+}
+
+#[tokio::test]
+async fn a_write_is_visible_in_the_next_read_and_recorded_by_the_token_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let before = get_json(&s, "/api/actions?at=2026-02-01&open=true").await;
+    let batch = json!({"expect_seq": 109, "events": [{"effective": "2026-02-01", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}]});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), batch.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let after = get_json(&s, "/api/actions?at=2026-02-01&open=true").await;
+    assert_eq!(after.as_array().unwrap().len() + 1, before.as_array().unwrap().len());
+    let feed = get_json(&s, "/api/events?after=109").await;
+    assert_eq!(feed["events"][0]["recorded_by"], "cecilie", "who wrote is authenticated, not claimed");
+    assert_eq!(feed["events"][0]["seq"], 110);
+    assert_eq!(feed["head"]["seq"], 110);
+    assert!(feed["next_after"].is_null());
+
+    // The same expectation again is now stale: 409, nothing written.
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), batch.to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("\"conflict\""));
+    // A rule refusal is 422 and names the event.
+    let bad = json!({"events": [{"effective": "2026-02-01", "kind": "ActionCompleted", "body": {"action": "nope"}}]});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), bad.to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("unknown action"), "{body}");
+    // Unreadable bodies are 400.
+    let (status, _) = call(&s, "POST", "/api/events", Some(TOKEN), "{not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(get_json(&s, "/api/head").await["seq"], 110);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let big = vec![b' '; REQUEST_BYTES_MAX + 1];
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), big.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body.contains("too_large"), "{body}");
+    let (status, _) = call(&s, "POST", "/api/verify-minutes", None, big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn import_and_verify_minutes_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let file = "[meeting]\nid = \"styregruppen-2026-04-29\"\ngroup = \"styregruppen\"\nnumber = 5\nstarts = 2026-04-29T13:00:00+02:00\n";
+    let (status, body) = call(&s, "POST", "/api/import?name=2026-04-29-styregruppen-5.toml", Some(TOKEN), file).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(&s, "POST", "/api/import?name=2026-04-29-styregruppen-5.toml", Some(TOKEN), file).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("already_imported_at"), "{body}");
+    let (status, body) = call(&s, "POST", "/api/import?name=bad.toml", Some(TOKEN), "[meeting\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("bad.toml"), "{body}");
+
+    let doc = b"the approved minutes, as a PDF would be".to_vec();
+    let approve = json!({"events": [{"effective": "2026-04-29", "kind": "MinutesApproved", "body": {
+        "meeting": "styregruppen-2026-01-21", "document_hash": protokol::hash::document_hash(&doc).to_hex(), "document_name": "referat.pdf"}}]});
+    assert_eq!(call(&s, "POST", "/api/events", Some(TOKEN), approve.to_string()).await.0, StatusCode::CREATED);
+    let (status, body) = call(&s, "POST", "/api/verify-minutes", None, doc.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["approved"][0]["meeting"], "styregruppen-2026-01-21");
+    let mut other = doc;
+    other[0] ^= 1;
+    let (_, body) = call(&s, "POST", "/api/verify-minutes", None, other).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["approved"], json!([]));
+}
+
+#[tokio::test]
+async fn open_data_popolo_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    let p = get_json(&s, "/api/export/popolo.json").await;
+    let flemming: Vec<&Value> =
+        p["memberships"].as_array().unwrap().iter().filter(|m| m["person_id"] == "flemming-sonne").collect();
+    assert_eq!(flemming.len(), 2);
+    let rg = flemming.iter().find(|m| m["organization_id"] == "referencegruppen").unwrap();
+    assert_eq!(rg["end_date"], "2026-01-20", "Popolo end dates are inclusive");
+    assert!(p["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["id"] == "styregruppen" && o["classification"] == "steering"));
+    let (status, csv) = call(&s, "GET", "/api/decisions.csv?group=styregruppen", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("id,group,meeting,"));
+    assert_eq!(lines.len(), 12);
+    assert!(lines[7].starts_with("sg4-p7,styregruppen,"), "{}", lines[7]);
+    assert!(lines[7].contains("\"Styregruppen godkendte processen"), "quoted: {}", lines[7]);
+}
+
+#[tokio::test]
+async fn the_site_pages_render_and_escape_what_they_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let evil = json!({"events": [{"effective": "2026-02-01", "kind": "PersonRegistered", "body": {"person": "mallory", "name": "<script>alert('x')</script>"}},
+        {"effective": "2026-02-01", "kind": "MemberJoined", "body": {"person": "mallory", "group": "styregruppen", "role": "observer"}}]});
+    assert_eq!(call(&s, "POST", "/api/events", Some(TOKEN), evil.to_string()).await.0, StatusCode::CREATED);
+    for uri in [
+        "/",
+        "/?lang=en",
+        "/groups/styregruppen?at=2026-02-02",
+        "/groups/styregruppen?at=2026-01-21&lang=en",
+        "/meetings/styregruppen/4",
+        "/meetings/referencegruppen/1?lang=en",
+        "/decisions",
+        "/decisions?outcome=approved_with_reservations",
+        "/people/mallory",
+        "/people/erik-jylling",
+        "/audit",
+        "/audit?after=100",
+        "/check",
+    ] {
+        let (status, html) = call(&s, "GET", uri, None, Body::empty()).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+        assert!(html.starts_with("<!doctype html>"), "{uri}");
+        assert!(!html.contains("<script>"), "{uri} must escape names");
+    }
+    let (_, html) = call(&s, "GET", "/groups/styregruppen?at=2026-02-02", None, Body::empty()).await;
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(html.contains("<svg"), "the timeline");
+    let (_, html) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21", None, Body::empty()).await;
+    assert_eq!(html.matches("<tr class=\"member\">").count(), 12);
+    assert!(html.contains("Erik Jylling</a> (formandskab)"));
+    let (status, _) = call(&s, "GET", "/groups/nowhere", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&s, "GET", "/groups/styregruppen?at=soon", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_check_page_takes_an_uploaded_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    let form = |content: &str| {
+        format!("--XYZ\r\nContent-Disposition: form-data; name=\"document\"; filename=\"referat.pdf\"\r\nContent-Type: application/pdf\r\n\r\n{content}\r\n--XYZ--\r\n")
+    };
+    let req = |body: String| {
+        Request::builder()
+            .method("POST")
+            .uri("/check")
+            .header("content-type", "multipart/form-data; boundary=XYZ")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let resp = app(s.clone()).oneshot(req(form("not approved"))).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("svarer ikke til noget godkendt referat"), "{html}");
+}
