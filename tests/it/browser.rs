@@ -1,0 +1,181 @@
+//! The site in a real headless Chromium, driven over WebDriver (Debian's chromium and
+//! chromium-driver). Runs when PROTOKOL_BROWSER_TESTS=1, as `.ci/run` sets after
+//! installing them; then a missing browser is a failure, not a skip.
+//! Screenshots go to target/browser/.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Session {
+    base: String,
+}
+
+impl Session {
+    fn post(&self, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let mut resp = ureq::post(&url).send_json(&body).unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        resp.body_mut().read_json::<Value>().unwrap()["value"].take()
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let mut resp = ureq::get(&format!("{}{path}", self.base)).call().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        resp.body_mut().read_json::<Value>().unwrap()["value"].take()
+    }
+
+    fn open(&self, url: &str) {
+        self.post("/url", json!({ "url": url }));
+    }
+
+    fn find_all(&self, css: &str) -> Vec<String> {
+        let v = self.post("/elements", json!({"using": "css selector", "value": css}));
+        v.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_string()).collect()
+    }
+
+    fn find(&self, css: &str) -> String {
+        self.find_all(css).into_iter().next().unwrap_or_else(|| panic!("no element {css}"))
+    }
+
+    fn text(&self, element: &str) -> String {
+        self.get(&format!("/element/{element}/text")).as_str().unwrap().to_string()
+    }
+
+    fn click(&self, element: &str) {
+        self.post(&format!("/element/{element}/click"), json!({}));
+    }
+
+    fn type_into(&self, element: &str, text: &str) {
+        self.post(&format!("/element/{element}/value"), json!({ "text": text }));
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        use base64::Engine;
+        let png = base64::engine::general_purpose::STANDARD.decode(self.get("/screenshot").as_str().unwrap()).unwrap();
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while ureq::get(url).call().is_err() {
+        assert!(Instant::now() < deadline, "{url} did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_site_in_headless_chromium() {
+    if std::env::var("PROTOKOL_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser test not run: set PROTOKOL_BROWSER_TESTS=1 with chromium and chromium-driver installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    // The server, started as the README says, on a port of its choosing.
+    let started = Instant::now();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_protokol"))
+        .args(["--ledger", dir.path().join("l").to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+        .env_remove("PROTOKOL_TOKENS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(server.stdout.take().unwrap());
+    let _server = Kill(server);
+    let site = stdout
+        .lines()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.strip_prefix("serving on ").map(|u| u.trim_end_matches('/').to_string()))
+        .expect("the server says where it listens");
+    wait_for(&format!("{site}/api/head"));
+    eprintln!("server answered {} ms after start (seeding included)", started.elapsed().as_millis());
+
+    let port = free_port();
+    let _driver = Kill(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed"),
+    );
+    let driver_url = format!("http://127.0.0.1:{port}");
+    wait_for(&format!("{driver_url}/status"));
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1200,1600", format!("--user-data-dir={}", profile.path().display())]
+    }}}});
+    let mut resp = ureq::post(&format!("{driver_url}/session")).send_json(&caps).unwrap();
+    let created: Value = resp.body_mut().read_json().unwrap();
+    let id = created["value"]["sessionId"].as_str().expect("a session").to_string();
+    let s = Session { base: format!("{driver_url}/session/{id}") };
+
+    // The steering group on the day of its 4th meeting.
+    s.open(&format!("{site}/groups/styregruppen?at=2026-01-21"));
+    let members: Vec<String> = s.find_all("tr.member").iter().map(|e| s.text(e)).collect();
+    assert_eq!(members.len(), 12, "{members:?}");
+    assert!(members.iter().any(|m| m.contains("Erik Jylling (formandskab)")), "{members:?}");
+    assert!(members.iter().any(|m| m.contains("Flemming Sonne")));
+    s.screenshot("group-styregruppen-2026-01-21");
+
+    // Change the date with the form: the day before, Flemming Sonne had not joined.
+    s.script("document.getElementById('at').value = '2026-01-20';");
+    let show = s.find("form button[type=submit]");
+    s.click(&show);
+    let url = s.get("/url").as_str().unwrap().to_string();
+    assert!(url.contains("at=2026-01-20"), "{url}");
+    let members: Vec<String> = s.find_all("tr.member").iter().map(|e| s.text(e)).collect();
+    assert_eq!(members.len(), 11, "{members:?}");
+    assert!(!members.iter().any(|m| m.contains("Flemming Sonne")));
+
+    // Follow the link to the 4th meeting.
+    let link = s.find("a[href^='/meetings/styregruppen/4']");
+    s.click(&link);
+    let h1 = s.text(&s.find("h1"));
+    assert!(h1.contains("4. ordinære møde i styregruppen"), "{h1}");
+    let body = s.text(&s.find("main"));
+    assert!(body.contains("Styregruppen tog orienteringen til efterretning."));
+    s.screenshot("meeting-styregruppen-4");
+
+    // Upload a document on the check page.
+    let doc = dir.path().join("referat.pdf");
+    std::fs::write(&doc, b"%PDF-1.4 not the approved minutes").unwrap();
+    s.open(&format!("{site}/check"));
+    let input = s.find("#document");
+    s.type_into(&input, doc.to_str().unwrap());
+    let check = s.find("#check");
+    s.click(&check);
+    let result = s.text(&s.find("#result"));
+    assert!(result.contains("svarer ikke til noget godkendt referat"), "{result}");
+    s.screenshot("check-document");
+
+    let _ = ureq::delete(&s.base).call();
+}
