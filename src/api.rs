@@ -21,10 +21,66 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
-use serde::Deserialize;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 type ApiResult = Result<Response, ApiError>;
+
+/// Adds `T`'s schema to the generator and returns a reference to it.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HeadView {
+    pub seq: Seq,
+    pub hash: Hash,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerifyView {
+    pub ok: bool,
+    pub count: u64,
+    pub head: Hash,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EventsPage {
+    /// Canonical envelopes, as in the JSON Lines export (docs/FORMAT.md).
+    pub events: Vec<Value>,
+    /// The `after` for the next page; null on the last page.
+    pub next_after: Option<Seq>,
+    pub head: HeadView,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Appended {
+    pub appended: usize,
+    pub first: Seq,
+    pub last: Seq,
+    pub head: HeadView,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Imported {
+    pub file: String,
+    /// Events appended; 0 when the same content was imported before.
+    pub appended: usize,
+    pub first: Option<u64>,
+    pub last: Option<u64>,
+    pub already_imported_at: Option<u64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MinutesCheck {
+    pub document_hash: Hash,
+    /// Every approval of minutes this document is; empty if none.
+    pub approved: Vec<minutes::Approved>,
+}
 
 /// One documented route: what the OpenAPI document says about it.
 pub struct RouteDoc {
@@ -37,7 +93,11 @@ pub struct RouteDoc {
     pub body: Option<&'static str>,
     /// Response statuses besides 200 or 201, with their meaning.
     pub errors: &'static [(u16, &'static str)],
+    /// The success response's media type and schema.
+    pub response: (&'static str, SchemaFn),
 }
+
+const JSON: &str = "application/json";
 
 const ASOF: &[(&str, &str)] = &[
     ("at", "valid time: the world on this date (YYYY-MM-DD); default today"),
@@ -75,6 +135,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[],
         body: None,
         errors: &[],
+        response: (JSON, schema::<HeadView>),
     },
     RouteDoc {
         method: "get",
@@ -83,6 +144,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[],
         body: None,
         errors: &[(500, "verification failed")],
+        response: (JSON, schema::<VerifyView>),
     },
     RouteDoc {
         method: "get",
@@ -91,6 +153,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: ASOF,
         body: None,
         errors: &[BAD],
+        response: (JSON, schema::<Vec<query::GroupRow>>),
     },
     RouteDoc {
         method: "get",
@@ -99,6 +162,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: ASOF,
         body: None,
         errors: &[BAD, MISSING],
+        response: (JSON, schema::<query::Composition>),
     },
     RouteDoc {
         method: "get",
@@ -107,6 +171,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: ASOF,
         body: None,
         errors: &[BAD, MISSING],
+        response: (JSON, schema::<query::Timeline>),
     },
     RouteDoc {
         method: "get",
@@ -115,6 +180,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: ASOF,
         body: None,
         errors: &[BAD, MISSING],
+        response: (JSON, schema::<query::MeetingRecord>),
     },
     RouteDoc {
         method: "get",
@@ -127,6 +193,7 @@ pub const ROUTES: &[RouteDoc] = &[
         ],
         body: None,
         errors: &[BAD, MISSING],
+        response: ("text/markdown", schema::<String>),
     },
     RouteDoc {
         method: "get",
@@ -135,6 +202,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: ASOF,
         body: None,
         errors: &[BAD, MISSING],
+        response: (JSON, schema::<query::PersonHistory>),
     },
     RouteDoc {
         method: "get",
@@ -143,6 +211,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: FILTERS,
         body: None,
         errors: &[BAD],
+        response: (JSON, schema::<Vec<query::DecisionView>>),
     },
     RouteDoc {
         method: "get",
@@ -151,6 +220,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: FILTERS,
         body: None,
         errors: &[BAD],
+        response: ("text/csv", schema::<String>),
     },
     RouteDoc {
         method: "get",
@@ -163,6 +233,7 @@ pub const ROUTES: &[RouteDoc] = &[
         ],
         body: None,
         errors: &[BAD],
+        response: (JSON, schema::<Vec<query::ActionView>>),
     },
     RouteDoc {
         method: "get",
@@ -171,6 +242,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[("after", "events after this seq (default 0)"), ("limit", "page size, at most 1000 (default 100)")],
         body: None,
         errors: &[BAD],
+        response: (JSON, schema::<EventsPage>),
     },
     RouteDoc {
         method: "post",
@@ -179,6 +251,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[],
         body: Some("application/json"),
         errors: WRITE,
+        response: (JSON, schema::<Appended>),
     },
     RouteDoc {
         method: "post",
@@ -187,6 +260,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[("name", "the file's name, e.g. 2026-04-29-styregruppen-5.toml")],
         body: Some("application/toml"),
         errors: WRITE,
+        response: (JSON, schema::<Imported>),
     },
     RouteDoc {
         method: "post",
@@ -195,6 +269,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[],
         body: Some("application/octet-stream"),
         errors: &[(413, "body too large")],
+        response: (JSON, schema::<MinutesCheck>),
     },
     RouteDoc {
         method: "get",
@@ -203,6 +278,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[],
         body: None,
         errors: &[],
+        response: (JSON, schema::<Value>),
     },
     RouteDoc {
         method: "get",
@@ -211,6 +287,7 @@ pub const ROUTES: &[RouteDoc] = &[
         query: &[],
         body: None,
         errors: &[],
+        response: (JSON, schema::<Value>),
     },
 ];
 
@@ -290,12 +367,12 @@ fn ok<T: serde::Serialize>(value: T) -> ApiResult {
 async fn head(State(s): State<AppState>) -> ApiResult {
     let l = s.read();
     let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
-    ok(json!({"seq": seq, "hash": hash}))
+    ok(HeadView { seq, hash })
 }
 
 async fn verify(State(s): State<AppState>) -> ApiResult {
     let v = s.read().verify()?;
-    ok(json!({"ok": true, "count": v.count, "head": v.head}))
+    ok(VerifyView { ok: true, count: v.count, head: v.head })
 }
 
 async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection>) -> ApiResult {
@@ -495,7 +572,7 @@ async fn events(State(s): State<AppState>, q: Result<Query<EventsQuery>, QueryRe
     }
     let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
     let next_after = records.last().map(|r| r.seq()).filter(|last| *last < seq);
-    ok(json!({"events": lines, "next_after": next_after, "head": {"seq": seq, "hash": hash}}))
+    ok(EventsPage { events: lines, next_after, head: HeadView { seq, hash } })
 }
 
 fn body(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
@@ -528,7 +605,12 @@ async fn post_events(State(s): State<AppState>, headers: HeaderMap, b: Result<By
     let events = parse_events("request", &batch.events.to_string())?;
     let records = s.write().append("request", events, expect, &by, Utc::now())?;
     let last = records.last().expect("a batch is never empty");
-    let out = json!({"appended": records.len(), "first": records[0].seq(), "last": last.seq(), "head": {"seq": last.seq(), "hash": last.hash}});
+    let out = Appended {
+        appended: records.len(),
+        first: records[0].seq(),
+        last: last.seq(),
+        head: HeadView { seq: last.seq(), hash: last.hash },
+    };
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
@@ -565,7 +647,7 @@ async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejecti
     let bytes = body(b)?;
     let l = s.read();
     let found = minutes::find_approved(l.history().model(), &bytes);
-    ok(json!({"document_hash": crate::hash::document_hash(&bytes), "approved": found}))
+    ok(MinutesCheck { document_hash: crate::hash::document_hash(&bytes), approved: found })
 }
 
 /// Popolo (popoloproject.com) JSON: people, organisations (groups and the organisations
@@ -620,6 +702,8 @@ async fn popolo(State(s): State<AppState>) -> ApiResult {
 
 /// The OpenAPI 3.1 document, built from [`ROUTES`].
 pub fn openapi_document() -> Value {
+    let settings = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into());
+    let mut generator = settings.into_generator();
     let mut paths = serde_json::Map::new();
     for r in ROUTES {
         let mut params: Vec<Value> = r
@@ -633,7 +717,10 @@ pub fn openapi_document() -> Value {
         }));
         let ok_status = if r.method == "post" && r.path != "/api/verify-minutes" { "201" } else { "200" };
         let mut responses = serde_json::Map::new();
-        responses.insert(ok_status.into(), json!({"description": "success"}));
+        let (media, response) = r.response;
+        let body_schema = response(&mut generator);
+        responses
+            .insert(ok_status.into(), json!({"description": "success", "content": {media: {"schema": body_schema}}}));
         for (status, what) in r.errors {
             responses.insert(
                 status.to_string(),
@@ -647,13 +734,18 @@ pub fn openapi_document() -> Value {
         }
         paths.entry(r.path).or_insert_with(|| json!({}))[r.method] = op;
     }
+    let mut schemas = generator.take_definitions(true);
+    schemas.insert(
+        "Error".into(),
+        json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}),
+    );
     json!({
         "openapi": "3.1.0",
         "info": {"title": "protokol", "version": env!("CARGO_PKG_VERSION"), "description": "A committee's record as a tamper-evident decision ledger"},
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}}
+            "schemas": schemas,
         }
     })
 }

@@ -464,7 +464,7 @@ pub fn render_meeting(model: &Model, group: &str, number: u32, lang: Lang, forma
 }
 
 /// An approval a document matched.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct Approved {
     pub meeting: MeetingId,
     pub group: GroupId,

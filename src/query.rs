@@ -8,6 +8,7 @@ use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId
 use crate::state::{Decision, Meeting, MeetingStatus, Membership, Model};
 use crate::when::When;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 fn person_name(m: &Model, id: &PersonId) -> String {
@@ -22,7 +23,7 @@ fn group_of<'m>(m: &'m Model, id: &GroupId) -> Result<&'m crate::state::Group, E
     m.groups.get(id).ok_or_else(|| Error::NotFound(format!("no group {id:?}")))
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct GroupRow {
     pub id: GroupId,
     pub name: String,
@@ -54,7 +55,7 @@ pub fn groups(m: &Model, at: NaiveDate) -> Vec<GroupRow> {
 }
 
 /// One interval of a membership, with the events behind it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Interval {
     pub person: PersonId,
     pub name: String,
@@ -93,7 +94,7 @@ fn interval(m: &Model, x: &Membership) -> Interval {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct NominationView {
     pub person: PersonId,
     pub name: String,
@@ -106,7 +107,7 @@ pub struct NominationView {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Composition {
     pub group: GroupId,
     pub name: String,
@@ -146,7 +147,7 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
     Ok(Composition { group: group.clone(), name: g.name.clone(), at, members, nominations })
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Timeline {
     pub group: GroupId,
     pub name: String,
@@ -180,7 +181,7 @@ pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
     })
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Attendance {
     pub meeting: MeetingId,
     pub group: GroupId,
@@ -190,7 +191,7 @@ pub struct Attendance {
     pub capacity: Capacity,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct PersonHistory {
     pub person: PersonId,
     pub name: String,
@@ -259,7 +260,7 @@ pub struct DecisionFilter {
     pub to: Option<NaiveDate>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct StatusView {
     pub status: DecisionStatus,
     pub superseded_by: Option<DecisionId>,
@@ -268,7 +269,7 @@ pub struct StatusView {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct DecisionView {
     pub id: DecisionId,
     pub group: GroupId,
@@ -347,7 +348,7 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Vec<Decis
     out
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {
     Open,
@@ -355,7 +356,7 @@ pub enum ActionState {
     Done,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ActionView {
     pub id: ActionId,
     pub state: ActionState,
@@ -408,7 +409,7 @@ pub fn actions(m: &Model, at: NaiveDate) -> Vec<ActionView> {
     out
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct AttendeeView {
     pub person: PersonId,
     pub name: String,
@@ -423,13 +424,13 @@ pub struct AttendeeView {
     pub minute_taker: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Presenter {
     pub person: PersonId,
     pub name: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ItemView {
     pub number: u32,
     pub title: String,
@@ -439,7 +440,7 @@ pub struct ItemView {
     pub actions: Vec<ActionView>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct NextMeeting {
     pub meeting: MeetingId,
     pub starts_at: When,
@@ -447,7 +448,7 @@ pub struct NextMeeting {
     pub place: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ApprovalView {
     pub document_hash: Hash,
     pub document_name: Option<String>,
@@ -455,7 +456,7 @@ pub struct ApprovalView {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct MeetingRecord {
     pub id: MeetingId,
     pub group: GroupId,

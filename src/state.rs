@@ -99,7 +99,7 @@ pub struct Nomination {
     pub seq: Seq,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingStatus {
     Scheduled,

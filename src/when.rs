@@ -50,6 +50,20 @@ impl Serialize for When {
     }
 }
 
+impl schemars::JsonSchema for When {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "When".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "description": "a date (2026-01-21) or an RFC 3339 instant with offset (2026-01-21T14:00:00+01:00)"})
+    }
+}
+
 impl<'de> Deserialize<'de> for When {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;

@@ -196,3 +196,35 @@ fn the_embedded_seed_lists_every_file_in_events() {
         );
     }
 }
+
+#[test]
+fn serve_seeds_a_missing_ledger_answers_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_protokol"))
+        .args(["--ledger", path.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+        .env_remove("PROTOKOL_TOKENS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map(|l| l.unwrap());
+    let site = lines.by_ref().find_map(|l| l.strip_prefix("serving on ").map(str::to_string)).expect("serving");
+    let mut resp = ureq::get(&format!("{site}api/head")).call().unwrap();
+    let head: serde_json::Value = resp.body_mut().read_json().unwrap();
+    assert_eq!(head["seq"], 109, "seeded with the ATMP Danmark record");
+
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    assert_eq!(protokol::ledger::verify(&path).unwrap().count, 109);
+}

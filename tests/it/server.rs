@@ -57,6 +57,23 @@ async fn every_documented_get_route_answers_and_the_openapi_lists_them_all() {
     }
     let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, ROUTES.len());
+    // Every success response has a schema; every reference resolves; and what the JSON
+    // routes return has exactly the fields their schema names.
+    let schemas = &doc["components"]["schemas"];
+    let text = doc.to_string();
+    for name in text.split("#/components/schemas/").skip(1).map(|r| r.split('"').next().unwrap()) {
+        assert!(schemas[name].is_object(), "unresolved $ref {name}");
+    }
+    for r in ROUTES.iter().filter(|r| r.method == "get") {
+        let ok = &doc["paths"][r.path]["get"]["responses"]["200"]["content"];
+        let Some(reference) = ok["application/json"]["schema"]["$ref"].as_str() else { continue };
+        let schema = &schemas[reference.trim_start_matches("#/components/schemas/")];
+        let props: std::collections::BTreeSet<&str> =
+            schema["properties"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let body = get_json(&s, &concrete(r.path)).await;
+        let keys: std::collections::BTreeSet<&str> = body.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, props, "{}: response fields against schema", r.path);
+    }
     // And nothing undocumented answers under /api.
     let (status, body) = call(&s, "GET", "/api/nothing", None, Body::empty()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
