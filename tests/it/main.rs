@@ -3,6 +3,7 @@
 mod browser;
 mod cli;
 mod common;
+mod crash;
 mod format;
 mod import;
 mod ledger;
