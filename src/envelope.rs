@@ -46,11 +46,29 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     Undecodable(String),
-    HashMismatch { stored: Hash, computed: Hash },
-    BodyHashMismatch { stated: Hash, computed: Hash },
-    BrokenLink { prev: Hash, expected: Hash },
-    Gap { expected: Seq },
-    SeqMismatch { stored_under: Seq },
+    HashMismatch {
+        stored: Hash,
+        computed: Hash,
+    },
+    BodyHashMismatch {
+        stated: Hash,
+        computed: Hash,
+    },
+    BrokenLink {
+        prev: Hash,
+        expected: Hash,
+    },
+    Gap {
+        expected: Seq,
+    },
+    SeqMismatch {
+        stored_under: Seq,
+    },
+    /// The head recorded with the last append is not where the log ends.
+    HeadMismatch {
+        recorded: Option<(Seq, Hash)>,
+        log_ends: Seq,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -67,6 +85,12 @@ impl fmt::Display for Problem {
                 write!(f, "broken link: prev is {prev}, the previous event's hash is {expected}")
             }
             Problem::Gap { expected } => write!(f, "gap: seq {expected} is missing"),
+            Problem::HeadMismatch { recorded: Some((seq, hash)), log_ends } => {
+                write!(f, "the recorded head is seq {seq} ({hash}), but the log ends at seq {log_ends}")
+            }
+            Problem::HeadMismatch { recorded: None, log_ends } => {
+                write!(f, "no head is recorded, but the log ends at seq {log_ends}")
+            }
             Problem::SeqMismatch { stored_under } => {
                 write!(f, "record claims a different seq than the one it is stored under ({stored_under})")
             }

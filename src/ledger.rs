@@ -65,6 +65,7 @@ impl Ledger {
             chain.check(Some(seq), &record)?;
             entries.push(entry_of(&record).map_err(|problem| Fault { seq, problem })?);
         }
+        check_recorded_head(&store, &chain)?;
         assert_eq!(
             head.map(|h| (h.0, h.1)),
             (chain.count() > 0).then(|| (Seq(chain.count()), chain.head())),
@@ -263,7 +264,29 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
         chain.check(Some(seq), &record)?;
         entry_of(&record).map_err(|problem| Fault { seq, problem })?;
     }
+    check_recorded_head(store, &chain)?;
     Ok(Verified { count: chain.count(), head: chain.head() })
+}
+
+/// The chain walked must end where the last append said it ended: a log cut short at
+/// the end is otherwise a valid, shorter log.
+fn check_recorded_head(store: &Store, chain: &ChainChecker) -> Result<(), Error> {
+    let ends = Seq(chain.count());
+    let recorded = match store.recorded_head()? {
+        None if ends == Seq(0) => return Ok(()),
+        None => None,
+        Some(Ok(h)) if h == (ends, chain.head()) => return Ok(()),
+        Some(Ok(h)) => Some(h),
+        Some(Err(_)) => {
+            return Err(Fault { seq: ends, problem: Problem::Undecodable("the recorded head".into()) }.into())
+        }
+    };
+    // A recorded head beyond the end means records are missing from there on.
+    let seq = match recorded {
+        Some((s, _)) if s > ends => ends.next(),
+        _ => ends,
+    };
+    Err(Fault { seq, problem: Problem::HeadMismatch { recorded, log_ends: ends } }.into())
 }
 
 fn entry_of(record: &Record) -> Result<Entry, Problem> {

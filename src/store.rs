@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 const FORMAT_KEY: &[u8] = b"format";
 const FORMAT_VALUE: &[u8] = b"protokol ledger v1";
 const LOG_TREE: &[u8] = b"log";
+/// Key of the recorded head in the log tree; it sorts after every seq key below 2^56.
+const HEAD_KEY: &[u8] = b"head";
 /// protokol's own lock file inside the ledger directory.
 const LOCK_FILE: &str = "protokol.lock";
 /// How often, and how far apart, opening retries a lock held by someone else.
@@ -143,7 +145,7 @@ impl Store {
 
     /// The newest record, decoded and re-hashed. A damaged one is an error, never a guess.
     pub fn head(&self) -> Result<Option<Record>, StoreError> {
-        let Some((key, value)) = self.log.last().map_err(|e| self.io(e))? else {
+        let Some((key, value)) = self.log.range(..HEAD_KEY).next_back().transpose().map_err(|e| self.io(e))? else {
             return Ok(None);
         };
         let seq = decode_key(&key).ok_or_else(|| {
@@ -159,7 +161,7 @@ impl Store {
     /// Every stored record in seq order, undecoded: verify decides what is wrong with each.
     /// A key that is not a seq is yielded as `Err` with the raw key.
     pub fn records(&self) -> impl Iterator<Item = Result<RawRecord, StoreError>> + '_ {
-        self.log.iter().map(|item| {
+        self.log.range(..HEAD_KEY).map(|item| {
             let (k, v) = item.map_err(|e| self.io(e))?;
             Ok((decode_key(&k).ok_or_else(|| k.to_vec()), v.to_vec()))
         })
@@ -168,10 +170,21 @@ impl Store {
     /// Records from `seq` on, in order, for paging. Keys that are not seqs end the walk:
     /// verify reports them.
     pub fn records_from(&self, seq: Seq) -> impl Iterator<Item = Result<(Seq, Vec<u8>), StoreError>> + '_ {
-        self.log.range(seq.0.to_be_bytes()..).map_while(|item| match item {
+        self.log.range(seq.0.to_be_bytes().to_vec()..HEAD_KEY.to_vec()).map_while(|item| match item {
             Ok((k, v)) => decode_key(&k).map(|s| Ok((s, v.to_vec()))),
             Err(e) => Some(Err(self.io(e))),
         })
+    }
+
+    /// The head recorded with the last append: (seq, hash), if anything was appended.
+    /// `Err` with the raw bytes if it is not 40 bytes.
+    pub fn recorded_head(&self) -> Result<Option<Result<(Seq, Hash), Vec<u8>>>, StoreError> {
+        let Some(v) = self.log.get(HEAD_KEY).map_err(|e| self.io(e))? else { return Ok(None) };
+        if v.len() != 40 {
+            return Ok(Some(Err(v.to_vec())));
+        }
+        let seq = Seq(u64::from_be_bytes(v[..8].try_into().expect("8 bytes")));
+        Ok(Some(Ok((seq, Hash(v[8..].try_into().expect("32 bytes"))))))
     }
 
     pub fn get(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
@@ -191,6 +204,10 @@ impl Store {
             prev = record.hash;
             batch.insert(&seq.0.to_be_bytes(), record.encode());
         }
+        // The head, in the same atomic batch: what lets verify see a log cut short.
+        let mut head = seq.0.to_be_bytes().to_vec();
+        head.extend_from_slice(&prev.0);
+        batch.insert(HEAD_KEY, head);
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()?;
         if let Some(last) = records.last() {

@@ -289,3 +289,19 @@ fn an_unfinished_snapshot_left_by_a_killed_process_does_not_brick_the_ledger() {
     assert_eq!(l.verify().unwrap().count, 5);
     assert!(!path.join("snap.FFFFFFFFFFFFFFFF.generating").exists());
 }
+
+#[test]
+fn a_log_cut_short_at_its_end_is_caught_by_the_recorded_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(small(&path));
+    with_log_tree(&path, |t| {
+        t.remove(5u64.to_be_bytes()).unwrap();
+        t.remove(4u64.to_be_bytes()).unwrap();
+    });
+    let err = ledger::verify(&path).unwrap_err();
+    let Error::Verify(fault) = &err else { panic!("{err}") };
+    assert_eq!(fault.seq, Seq(4), "{err}");
+    assert!(err.to_string().contains("the recorded head is seq 5"), "{err}");
+    assert!(Ledger::open(&path).is_err());
+}
