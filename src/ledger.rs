@@ -8,7 +8,7 @@ use crate::hash;
 use crate::ids::{Hash, Seq};
 use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::state::{Entry, History};
-use crate::store::Store;
+use crate::store::{RecordedHead, Store};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
@@ -273,11 +273,11 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
 fn check_recorded_head(store: &Store, chain: &ChainChecker) -> Result<(), Error> {
     let ends = Seq(chain.count());
     let recorded = match store.recorded_head()? {
-        None if ends == Seq(0) => return Ok(()),
-        None => None,
-        Some(Ok(h)) if h == (ends, chain.head()) => return Ok(()),
-        Some(Ok(h)) => Some(h),
-        Some(Err(_)) => {
+        RecordedHead::None if ends == Seq(0) => return Ok(()),
+        RecordedHead::None => None,
+        RecordedHead::At(s, h) if (s, h) == (ends, chain.head()) => return Ok(()),
+        RecordedHead::At(s, h) => Some((s, h)),
+        RecordedHead::Malformed => {
             return Err(Fault { seq: ends, problem: Problem::Undecodable("the recorded head".into()) }.into())
         }
     };

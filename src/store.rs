@@ -37,6 +37,15 @@ pub enum StoreError {
 /// and its undecoded value.
 pub type RawRecord = (Result<Seq, Vec<u8>>, Vec<u8>);
 
+/// The head written with the last append, as found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordedHead {
+    None,
+    At(Seq, Hash),
+    /// Not the 40 bytes it should be.
+    Malformed,
+}
+
 pub struct Store {
     db: sled::Db,
     log: sled::Tree,
@@ -176,15 +185,14 @@ impl Store {
         })
     }
 
-    /// The head recorded with the last append: (seq, hash), if anything was appended.
-    /// `Err` with the raw bytes if it is not 40 bytes.
-    pub fn recorded_head(&self) -> Result<Option<Result<(Seq, Hash), Vec<u8>>>, StoreError> {
-        let Some(v) = self.log.get(HEAD_KEY).map_err(|e| self.io(e))? else { return Ok(None) };
+    /// The head recorded with the last append.
+    pub fn recorded_head(&self) -> Result<RecordedHead, StoreError> {
+        let Some(v) = self.log.get(HEAD_KEY).map_err(|e| self.io(e))? else { return Ok(RecordedHead::None) };
         if v.len() != 40 {
-            return Ok(Some(Err(v.to_vec())));
+            return Ok(RecordedHead::Malformed);
         }
         let seq = Seq(u64::from_be_bytes(v[..8].try_into().expect("8 bytes")));
-        Ok(Some(Ok((seq, Hash(v[8..].try_into().expect("32 bytes"))))))
+        Ok(RecordedHead::At(seq, Hash(v[8..].try_into().expect("32 bytes"))))
     }
 
     pub fn get(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
