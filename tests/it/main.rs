@@ -11,3 +11,4 @@ mod minutes;
 mod projections;
 mod rules;
 mod server;
+mod tamper;

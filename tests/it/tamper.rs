@@ -1,0 +1,174 @@
+//! Tamper tests: a ledger damaged at random, in every way a disk or a person could, must
+//! fail verification every time, naming the first affected seq.
+
+use crate::common::*;
+use proptest::prelude::*;
+use protokol::envelope::Record;
+use protokol::ids::{Hash, Seq};
+use protokol::ledger;
+use protokol::Error;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+const CASES: u32 = 200;
+
+/// The seeded ATMP Danmark ledger (109 events) and its export, built once.
+fn pristine() -> &'static (tempfile::TempDir, PathBuf, String) {
+    static P: OnceLock<(tempfile::TempDir, PathBuf, String)> = OnceLock::new();
+    P.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pristine");
+        let l = seeded(&path);
+        let mut out = Vec::new();
+        l.export(&mut out).unwrap();
+        (dir, path, String::from_utf8(out).unwrap())
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else if e.file_name() != "protokol.lock" {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Damage {
+    FlipBit {
+        seq: u64,
+        at: usize,
+        bit: u8,
+    },
+    Drop {
+        seq: u64,
+    },
+    Swap {
+        a: u64,
+        b: u64,
+    },
+    Truncate {
+        keep: u64,
+    },
+    /// Re-sealed, so its own hash is right, but linked to the wrong previous event.
+    Relink {
+        seq: u64,
+    },
+}
+
+const N: u64 = 109;
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        (1..=N, any::<usize>(), 0u8..8).prop_map(|(seq, at, bit)| Damage::FlipBit { seq, at, bit }),
+        (1..=N).prop_map(|seq| Damage::Drop { seq }),
+        (1..=N, 1..=N)
+            .prop_filter("two different records", |(a, b)| a != b)
+            .prop_map(|(a, b)| Damage::Swap { a: a.min(b), b: a.max(b) }),
+        (0..N).prop_map(|keep| Damage::Truncate { keep }),
+        (1..=N).prop_map(|seq| Damage::Relink { seq }),
+    ]
+}
+
+/// Applies the damage through sled directly; returns the first seq it affects.
+fn apply(path: &Path, d: &Damage) -> u64 {
+    let db = sled::open(path).unwrap();
+    let t = db.open_tree("log").unwrap();
+    let key = |s: u64| s.to_be_bytes();
+    let first = match *d {
+        Damage::FlipBit { seq, at, bit } => {
+            let mut v = t.get(key(seq)).unwrap().unwrap().to_vec();
+            let i = at % v.len();
+            v[i] ^= 1 << bit;
+            t.insert(key(seq), v).unwrap();
+            seq
+        }
+        Damage::Drop { seq } => {
+            t.remove(key(seq)).unwrap();
+            seq
+        }
+        Damage::Swap { a, b } => {
+            let va = t.get(key(a)).unwrap().unwrap();
+            let vb = t.get(key(b)).unwrap().unwrap();
+            t.insert(key(a), vb).unwrap();
+            t.insert(key(b), va).unwrap();
+            a
+        }
+        Damage::Truncate { keep } => {
+            for s in keep + 1..=N {
+                t.remove(key(s)).unwrap();
+            }
+            keep + 1
+        }
+        Damage::Relink { seq } => {
+            let mut r = Record::decode(&t.get(key(seq)).unwrap().unwrap()).unwrap();
+            r.header.prev = Hash(*blake3::hash(&r.header.prev.0).as_bytes());
+            t.insert(key(seq), Record::seal(r.header, r.body_bytes).encode()).unwrap();
+            seq
+        }
+    };
+    db.flush().unwrap();
+    first
+}
+
+fn runner() -> proptest::test_runner::TestRunner {
+    proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })
+}
+
+#[test]
+fn every_damage_to_the_stored_log_fails_verify_at_the_first_affected_seq() {
+    let (_, pristine, _) = pristine();
+    let ran = AtomicUsize::new(0);
+    runner()
+        .run(&damage(), |d| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("l");
+            copy_dir(pristine, &path);
+            let first = apply(&path, &d);
+            let err = ledger::verify(&path).expect_err("damage must not verify");
+            let Error::Verify(fault) = &err else { panic!("{d:?}: not a verification failure: {err}") };
+            prop_assert_eq!(fault.seq, Seq(first), "{:?}: {}", d, err);
+            prop_assert!(protokol::Ledger::open(&path).is_err(), "{:?}: a damaged ledger must not open", d);
+            ran.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+    eprintln!("tamper: {} random damages to the stored log, all detected at the first affected seq", ran.into_inner());
+}
+
+#[test]
+fn every_edited_export_line_is_refused_with_its_line_number() {
+    let (_, _, export) = pristine();
+    let ran = AtomicUsize::new(0);
+    let edits = (0..N as usize, any::<usize>(), "[a-zA-Z0-9 ]");
+    runner()
+        .run(&edits, |(line, at, with)| {
+            let mut lines: Vec<String> = export.lines().map(String::from).collect();
+            let mut chars: Vec<char> = lines[line].chars().collect();
+            let i = at % chars.len();
+            let replacement = with.chars().next().unwrap();
+            prop_assume!(chars[i] != replacement);
+            chars[i] = replacement;
+            lines[line] = chars.into_iter().collect();
+            let dir = tempfile::tempdir().unwrap();
+            let mut l = protokol::Ledger::create(&dir.path().join("l")).unwrap();
+            let err = l
+                .import_export("x.jsonl", &mut lines.join("\n").as_bytes())
+                .expect_err("an edited export must not import");
+            prop_assert!(err.to_string().starts_with(&format!("x.jsonl:{}: ", line + 1)), "{}", err);
+            prop_assert_eq!(l.head(), None);
+            ran.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+    eprintln!("tamper: {} random edits of export lines, all refused with their line number", ran.into_inner());
+}
