@@ -302,3 +302,39 @@ async fn the_check_page_takes_an_uploaded_document() {
     let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(html.contains("svarer ikke til noget godkendt referat"), "{html}");
 }
+
+#[test]
+fn arbitrary_request_bodies_never_make_a_5xx_or_a_partial_write() {
+    use proptest::prelude::*;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let body = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..200),
+        "\\{\"events\": \\[[ -~]{0,60}\\]\\}".prop_map(String::into_bytes),
+        "\\{\"expect_seq\": [0-9]{1,3}, \"events\": \\[\\{\"effective\":\"2026-0[1-9]-1[0-9]\",\"kind\":\"[A-Za-z]{4,20}\",\"body\":\\{\\}\\}\\]\\}".prop_map(String::into_bytes),
+    ];
+    let route = prop_oneof![Just("/api/events"), Just("/api/import?name=f.toml"), Just("/api/verify-minutes")];
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 300,
+        failure_persistence: None,
+        ..Default::default()
+    });
+    let ran = std::cell::Cell::new(0);
+    runner
+        .run(&(route, body), |(route, body)| {
+            ran.set(ran.get() + 1);
+            let before = rt.block_on(get_json(&s, "/api/head"));
+            let (status, text) = rt.block_on(call(&s, "POST", route, Some(TOKEN), body));
+            prop_assert!(status.as_u16() < 500, "{route}: {status} {text}");
+            if !status.is_success() {
+                let v: Value =
+                    serde_json::from_str(&text).map_err(|_| TestCaseError::fail(format!("not JSON: {text}")))?;
+                prop_assert!(v["error"]["code"].is_string());
+                prop_assert_eq!(rt.block_on(get_json(&s, "/api/head")), before);
+            }
+            Ok(())
+        })
+        .unwrap();
+    eprintln!("bad input: {} generated API request bodies, no 5xx, no partial write", ran.get());
+}
