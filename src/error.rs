@@ -32,7 +32,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) => 1,
-            Error::Store(StoreError::DamagedHead(_)) => 1,
+            Error::Store(StoreError::DamagedHead(_) | StoreError::Corrupt { .. }) => 1,
             _ => 2,
         }
     }

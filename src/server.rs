@@ -146,6 +146,7 @@ impl From<Error> for ApiError {
             Error::NotFound(_) | Error::Store(StoreError::NotFound(_)) => "not_found",
             Error::NoMatch(_) => "no_match",
             Error::Store(StoreError::Locked(_)) => "unavailable",
+            Error::Store(StoreError::Corrupt { .. }) => "corrupt",
             Error::Store(_) => "storage",
         };
         let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -31,6 +31,8 @@ pub enum StoreError {
     DamagedHead(Fault),
     #[error("storage error at {path}: {message}")]
     Io { path: PathBuf, message: String },
+    #[error("the database files at {path} are damaged ({message}); restore the ledger from a backup, or build a new one from an export with `protokol import`, which re-checks every hash")]
+    Corrupt { path: PathBuf, message: String },
 }
 
 /// A stored record as read: its key (a seq, or the raw bytes of a key that is not one)
@@ -128,6 +130,9 @@ impl Store {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(LOCK_RETRY_MS));
                 }
+                Err(e @ sled::Error::Corruption { .. }) => {
+                    return Err(StoreError::Corrupt { path: path.to_path_buf(), message: e.to_string() })
+                }
                 Err(e) => return Err(io(e.to_string())),
             }
         };
@@ -137,7 +142,10 @@ impl Store {
     }
 
     fn io(&self, e: sled::Error) -> StoreError {
-        StoreError::Io { path: self.path.clone(), message: e.to_string() }
+        match e {
+            sled::Error::Corruption { .. } => StoreError::Corrupt { path: self.path.clone(), message: e.to_string() },
+            e => StoreError::Io { path: self.path.clone(), message: e.to_string() },
+        }
     }
 
     /// sled's flush, then an fsync of its data file: the durability point of an append.
