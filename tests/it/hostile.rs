@@ -132,7 +132,8 @@ fn a_truncated_or_corrupt_sled_file_is_a_clear_error_never_a_panic() {
         assert!(protokol(&pristine, &["append", "-"], &batch(i * 50, 50)).status.success());
     }
     let len = std::fs::metadata(pristine.join("db")).unwrap().len();
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Damage = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Damage)> = vec![
         (
             "truncated to half",
             Box::new(move |p: &Path| {
