@@ -453,7 +453,9 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             if tokens.is_empty() {
                 say(ctx, "no write tokens configured: read-only")?;
             }
-            let _ = tracing_subscriber::fmt().with_target(false).with_writer(std::io::stderr).try_init();
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let _ =
+                tracing_subscriber::fmt().with_target(false).with_ansi(ansi).with_writer(std::io::stderr).try_init();
             let state = AppState::new(ledger, tokens);
             let runtime =
                 tokio::runtime::Runtime::new().map_err(|e| Error::Input(format!("starting the server: {e}")))?;

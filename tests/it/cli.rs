@@ -202,11 +202,12 @@ fn serve_seeds_a_missing_ledger_answers_and_stops_cleanly_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l");
+    let token = "never-logged-token-0123456789";
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_protokol"))
         .args(["--ledger", path.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
-        .env_remove("PROTOKOL_TOKENS")
+        .env("PROTOKOL_TOKENS", format!("cecilie:{token}"))
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map(|l| l.unwrap());
@@ -214,6 +215,14 @@ fn serve_seeds_a_missing_ledger_answers_and_stops_cleanly_on_sigterm() {
     let mut resp = ureq::get(&format!("{site}api/head")).call().unwrap();
     let head: serde_json::Value = resp.body_mut().read_json().unwrap();
     assert_eq!(head["seq"], 109, "seeded with the ATMP Danmark record");
+    let resp = ureq::post(&format!("{site}api/events?token={token}"))
+        .header("authorization", &format!("Bearer {token}"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send_json(serde_json::json!({"events": []}))
+        .unwrap();
+    assert_eq!(resp.status(), 400, "an empty batch");
 
     let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
@@ -227,4 +236,8 @@ fn serve_seeds_a_missing_ledger_answers_and_stops_cleanly_on_sigterm() {
     };
     assert!(exit.success(), "{exit:?}");
     assert_eq!(protokol::ledger::verify(&path).unwrap().count, 109);
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(log.contains("path=/api/events") && log.contains("status=400"), "one line per request: {log}");
+    assert!(!log.contains(token), "tokens are never logged: {log}");
 }

@@ -338,3 +338,21 @@ fn arbitrary_request_bodies_never_make_a_5xx_or_a_partial_write() {
         .unwrap();
     eprintln!("bad input: {} generated API request bodies, no 5xx, no partial write", ran.get());
 }
+
+#[tokio::test]
+async fn path_tricks_in_parameters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    for uri in [
+        "/api/groups/..%2F..%2Fetc%2Fpasswd/members",
+        "/api/groups/%2e%2e/members",
+        "/api/people/erik-jylling%00",
+        "/api/people/%3Cscript%3E",
+        "/groups/..%2Fstyregruppen",
+        "/meetings/styregruppen/4%2F..",
+    ] {
+        let (status, body) = call(&s, "GET", uri, None, Body::empty()).await;
+        assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND, "{uri}: {status} {body}");
+        assert!(!body.contains("root:"), "{uri}");
+    }
+}
