@@ -591,10 +591,9 @@ struct Batch {
     events: Value,
 }
 
-async fn post_events(State(s): State<AppState>, headers: HeaderMap, b: Result<Bytes, BytesRejection>) -> ApiResult {
-    let by = s.writer(&headers)?;
-    let bytes = body(b)?;
-    let batch: Batch = serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("request: {e}")))?;
+/// Reads a `POST /api/events` body: `{expect_seq?, expect_hash?, events: [...]}`.
+pub fn parse_batch(bytes: &[u8]) -> Result<(Option<Expect>, Vec<crate::input::NewEvent>), ApiError> {
+    let batch: Batch = serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request: {e}")))?;
     let expect = match (batch.expect_seq, &batch.expect_hash) {
         (Some(seq), _) => Some(Expect::Seq(Seq(seq))),
         (None, Some(h)) => {
@@ -602,7 +601,12 @@ async fn post_events(State(s): State<AppState>, headers: HeaderMap, b: Result<By
         }
         (None, None) => None,
     };
-    let events = parse_events("request", &batch.events.to_string())?;
+    Ok((expect, parse_events("request", &batch.events.to_string())?))
+}
+
+async fn post_events(State(s): State<AppState>, headers: HeaderMap, b: Result<Bytes, BytesRejection>) -> ApiResult {
+    let by = s.writer(&headers)?;
+    let (expect, events) = parse_batch(&body(b)?)?;
     let records = s.write().append("request", events, expect, &by, Utc::now())?;
     let last = records.last().expect("a batch is never empty");
     let out = Appended {
