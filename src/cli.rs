@@ -175,6 +175,14 @@ pub enum Command {
         #[arg(long, env = "PROTOKOL_TOKENS_FILE")]
         tokens: Option<PathBuf>,
     },
+    /// Fill an empty ledger with a generated, realistic governance workload (for
+    /// benchmarks): about N events, the same for the same seed.
+    Gen {
+        #[arg(long)]
+        events: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// A meeting's full record.
     Meeting {
         group: String,
@@ -464,6 +472,25 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 let _ = writeln!(out, "serving on http://{local}/");
                 let _ = out.flush();
             }))
+        }
+        Command::Gen { events, seed } => {
+            let mut ledger = open_or_create(path)?;
+            if ledger.head().is_some() {
+                return Err(Error::Input(format!("{}: gen fills an empty ledger only", path.display())));
+            }
+            let started = std::time::Instant::now();
+            let mut n = 0;
+            for batch in crate::gen::generate(events, seed) {
+                n += ledger.append("gen", batch, None, "protokol gen", ctx.now)?.len();
+            }
+            say(
+                ctx,
+                &format!(
+                    "generated {n} events (seed {seed}) in {:.1} s; {}",
+                    started.elapsed().as_secs_f64(),
+                    ledger.verify()?
+                ),
+            )
         }
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;

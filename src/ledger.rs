@@ -140,13 +140,41 @@ impl Ledger {
         // Recorded time never goes backwards along the chain, even if the clock does:
         // `known_at INSTANT` relies on it.
         let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
-        let mut scratch = self.history.clone();
+        // The batch is checked by applying it to the live history, which is rolled back
+        // (by re-folding the prefix: slow, but only on a refusal or a failed write) if
+        // anything fails. Copying the history for every append would make appends
+        // linear in the log's length.
+        let checkpoint = self.history.head_seq();
+        let result = self.seal_batch(events, recorded_by, recorded_at).and_then(|records| {
+            self.store.append(&records, self.head())?;
+            Ok(records)
+        });
+        let records = match result {
+            Ok(records) => records,
+            Err(e) => {
+                self.history.truncate(checkpoint);
+                return Err(e);
+            }
+        };
+        let last = records.last().expect("a batch is never empty");
+        self.head = Some((last.seq(), last.hash, recorded_at));
+        Ok(records)
+    }
+
+    /// Checks each event against the history (taking it in) and seals its record.
+    fn seal_batch(
+        &mut self,
+        events: Vec<NewEvent>,
+        recorded_by: &str,
+        recorded_at: RecordedAt,
+    ) -> Result<Vec<Record>, Error> {
         let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
         let mut records = Vec::with_capacity(events.len());
         for new in events {
+            let kind = new.event.kind();
             let refused = |refusal| Error::Refused {
                 origin: new.origin.clone(),
-                kind: new.event.kind().to_string(),
+                kind: kind.to_string(),
                 effective: new.effective.to_string(),
                 refusal,
             };
@@ -161,27 +189,23 @@ impl Ledger {
                 recorded_at,
                 effective: new.effective,
                 recorded_by: recorded_by.to_string(),
-                kind: new.event.kind().to_string(),
+                kind: kind.to_string(),
                 body_hash: hash::body_hash(&body_bytes),
                 prev,
             };
-            scratch
+            self.history
                 .push(Entry {
                     seq,
                     recorded_at,
                     effective: new.effective,
                     recorded_by: recorded_by.to_string(),
-                    event: new.event.clone(),
+                    event: new.event,
                 })
                 .map_err(refused)?;
             let record = Record::seal(header, body_bytes);
             prev = record.hash;
             records.push(record);
         }
-        self.store.append(&records, self.head())?;
-        self.history = scratch;
-        let last = records.last().expect("a batch is never empty");
-        self.head = Some((last.seq(), last.hash, recorded_at));
         Ok(records)
     }
 

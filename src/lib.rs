@@ -6,6 +6,7 @@ pub mod cli;
 pub mod envelope;
 pub mod error;
 pub mod event;
+pub mod gen;
 pub mod hash;
 pub mod ids;
 pub mod import;

@@ -556,6 +556,13 @@ impl History {
         Ok(History { entries, model })
     }
 
+    /// Forgets everything after `seq`: used to roll back a batch that was not written.
+    pub fn truncate(&mut self, seq: Seq) {
+        if seq < self.head_seq() {
+            *self = self.known_at(seq);
+        }
+    }
+
     /// The history as the ledger knew it after `seq` (transaction time).
     pub fn known_at(&self, seq: Seq) -> History {
         let n = (seq.0 as usize).min(self.entries.len());

@@ -305,3 +305,43 @@ fn a_log_cut_short_at_its_end_is_caught_by_the_recorded_head() {
     assert!(err.to_string().contains("the recorded head is seq 5"), "{err}");
     assert!(Ledger::open(&path).is_err());
 }
+
+/// Appends check a batch against the live history and roll it back on refusal; the
+/// rolled-back history must be exactly the one the ledger holds on disk.
+#[test]
+fn a_refused_batch_rolls_the_history_back_to_what_is_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let mut l = seeded(&path);
+    let bad = json!([
+        {"effective": "2026-02-01", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}},
+        {"effective": "2026-02-01", "kind": "MemberLeft", "body": {"person": "flemming-sonne", "group": "styregruppen"}},
+        {"effective": "2026-02-01", "kind": "MemberLeft", "body": {"person": "flemming-sonne", "group": "styregruppen"}}
+    ]);
+    assert!(l.append("t", events(bad), None, "test", now()).is_err());
+    let after_refusal = l.history().model().clone();
+    let entries = l.history().entries().len();
+    drop(l);
+    let reopened = Ledger::open(&path).unwrap();
+    assert_eq!(reopened.history().entries().len(), entries);
+    assert_eq!(reopened.history().model(), &after_refusal);
+}
+
+#[test]
+fn the_generated_workload_is_accepted_whole_and_is_deterministic() {
+    let a = protokol::gen::generate(3_000, 42);
+    let b = protokol::gen::generate(3_000, 42);
+    assert_eq!(a, b, "same seed, same events");
+    assert_ne!(a, protokol::gen::generate(3_000, 43));
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::create(&dir.path().join("l")).unwrap();
+    let mut n = 0;
+    for batch in a {
+        n += l.append("gen", batch, None, "gen", now()).unwrap_or_else(|e| panic!("{e}")).len();
+    }
+    assert!(n >= 3_000);
+    let m = l.history().model();
+    assert!(m.meetings.len() > 30 && m.decisions.len() > 100 && m.actions.len() > 20, "a realistic mix");
+    assert!(m.memberships.iter().any(|x| x.end.is_some()), "people leave");
+    assert_eq!(l.verify().unwrap().count, n as u64);
+}
