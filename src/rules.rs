@@ -175,11 +175,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             opt(&e.decision, |d| decision(m, d, date))?;
             opt(&e.seat, |s| name("seat", s))?;
             opt(&e.note, |s| text("note", s))?;
-            if let Some(other) = m
-                .memberships
-                .iter()
-                .find(|x| x.person == e.person && x.group == e.group && x.end.is_none_or(|end| end > date))
-            {
+            if let Some(other) = m.memberships_of(&e.person, &e.group).find(|x| x.end.is_none_or(|end| end > date)) {
                 return refuse(
                     "membership-overlap",
                     format!(
@@ -200,7 +196,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             group(m, g, date)?;
             opt(d, |d| decision(m, d, date))?;
             opt(note, |s| text("note", s))?;
-            let current = m.memberships.iter().find(|x| &x.person == p && &x.group == g && x.end.is_none());
+            let current = m.memberships_of(p, g).find(|x| x.end.is_none());
             match current {
                 None => return refuse("not-a-member", format!("{p:?} is not a member of {g:?} on {date}")),
                 Some(x) if x.start >= date => {
@@ -255,7 +251,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
                     );
                 }
             }
-            if let Some((id, _)) = m.meetings.iter().find(|(_, x)| x.group == e.group && x.number == Some(e.number)) {
+            if let Some(id) = m.meeting_numbered(&e.group, e.number) {
                 return refuse(
                     "duplicate-meeting-number",
                     format!("{:?} already has a meeting number {} ({id:?})", e.group, e.number),
@@ -299,7 +295,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
                 }
                 if a.capacity == Capacity::Member {
                     let day = mt.date();
-                    if !m.memberships.iter().any(|x| x.person == a.person && x.group == mt.group && x.covers(day)) {
+                    if !m.memberships_of(&a.person, &mt.group).any(|x| x.covers(day)) {
                         return refuse(
                             "attendee-not-member",
                             format!(
@@ -328,7 +324,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             if m.decisions.contains_key(&e.decision) {
                 return refuse("duplicate-id", format!("decision {:?} already exists", e.decision));
             }
-            if let Some((id, _)) = m.decisions.iter().find(|(_, d)| d.meeting == e.meeting && d.item == e.item) {
+            if let Some(id) = m.decision_on_item(&e.meeting, e.item) {
                 return refuse(
                     "one-decision-per-item",
                     format!("item {} of {:?} already has decision {id:?}", e.item, e.meeting),

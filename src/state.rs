@@ -216,6 +216,16 @@ pub struct Model {
     pub actions: BTreeMap<ActionId, Action>,
     pub corrections: Vec<Correction>,
     pub imports: Vec<ImportedFile>,
+    /// Lookups derived from the above and kept by `apply`, so the rules never scan.
+    #[serde(skip)]
+    pub index: Index,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Index {
+    memberships: HashMap<(PersonId, GroupId), Vec<usize>>,
+    meeting_numbers: HashMap<(GroupId, u32), MeetingId>,
+    item_decisions: HashMap<(MeetingId, u32), DecisionId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -228,9 +238,40 @@ pub struct ImportedFile {
 }
 
 impl Model {
+    /// Every interval `person` has held in `group`, oldest first.
+    pub fn memberships_of<'m>(
+        &'m self,
+        person: &PersonId,
+        group: &GroupId,
+    ) -> impl Iterator<Item = &'m Membership> + 'm {
+        let at = self.index.memberships.get(&(person.clone(), group.clone())).map_or(&[][..], |v| &v[..]);
+        at.iter().map(|&i| &self.memberships[i])
+    }
+
+    /// The meeting a group numbered `number`, if any.
+    pub fn meeting_numbered(&self, group: &GroupId, number: u32) -> Option<&MeetingId> {
+        self.index.meeting_numbers.get(&(group.clone(), number))
+    }
+
+    /// The decision recorded on an item, if any.
+    pub fn decision_on_item(&self, meeting: &MeetingId, item: u32) -> Option<&DecisionId> {
+        self.index.item_decisions.get(&(meeting.clone(), item))
+    }
+
+    fn add_membership(&mut self, m: Membership) {
+        self.index.memberships.entry((m.person.clone(), m.group.clone())).or_default().push(self.memberships.len());
+        self.memberships.push(m);
+    }
+
     /// The interval of `person` in `group` that is still open, if any.
     pub fn open_membership(&mut self, person: &PersonId, group: &GroupId) -> Option<&mut Membership> {
-        self.memberships.iter_mut().find(|m| &m.person == person && &m.group == group && m.end.is_none())
+        let i = *self
+            .index
+            .memberships
+            .get(&(person.clone(), group.clone()))?
+            .iter()
+            .find(|&&i| self.memberships[i].end.is_none())?;
+        Some(&mut self.memberships[i])
     }
 
     /// Applies one event that the rules have accepted. Corrections are not applied here:
@@ -294,7 +335,7 @@ impl Model {
                 date,
                 seq,
             }),
-            Event::MemberJoined(e) => self.memberships.push(Membership {
+            Event::MemberJoined(e) => self.add_membership(Membership {
                 person: e.person.clone(),
                 group: e.group.clone(),
                 role: e.role,
@@ -322,7 +363,7 @@ impl Model {
                         closed_by: None,
                         ..current.clone()
                     };
-                    self.memberships.push(next);
+                    self.add_membership(next);
                 }
             }
             Event::MemberLeft(e) => {
@@ -373,6 +414,7 @@ impl Model {
                 });
                 m.status = MeetingStatus::Held;
                 m.number = Some(e.number);
+                self.index.meeting_numbers.insert((e.group.clone(), e.number), e.meeting.clone());
                 m.meeting_kind = e.meeting_kind;
                 m.title = e.title.clone();
                 m.place = e.place.clone();
@@ -388,6 +430,7 @@ impl Model {
             }),
             Event::DecisionRecorded(e) => {
                 self.with_meeting(&e.meeting, seq, |_| {});
+                self.index.item_decisions.insert((e.meeting.clone(), e.item), e.decision.clone());
                 self.decisions.insert(
                     e.decision.clone(),
                     Decision {
