@@ -216,17 +216,31 @@ impl ChainChecker {
     /// Checks the record that should come next. `stored_under` is the key it was read from,
     /// where there is one. Nothing is advanced on failure.
     pub fn check(&mut self, stored_under: Option<Seq>, record: &Record) -> Result<(), Fault> {
+        let at = self.position(stored_under, record)?;
+        record.check().map_err(|problem| Fault { seq: at, problem })?;
+        self.link(at, record)
+    }
+
+    /// The first half of [`ChainChecker::check`]: is this record where the chain is?
+    /// Split out so the hashing in between can run elsewhere (verify hashes in parallel).
+    pub fn position(&self, stored_under: Option<Seq>, record: &Record) -> Result<Seq, Fault> {
         let at = stored_under.unwrap_or(record.seq());
-        let fault = |problem| Fault { seq: at, problem };
         if at != self.next_seq {
             return Err(Fault { seq: self.next_seq, problem: Problem::Gap { expected: self.next_seq } });
         }
         if record.seq() != at {
-            return Err(fault(Problem::SeqMismatch { stored_under: at }));
+            return Err(Fault { seq: at, problem: Problem::SeqMismatch { stored_under: at } });
         }
-        record.check().map_err(fault)?;
+        Ok(at)
+    }
+
+    /// The second half: does it link to the one before? Then it becomes the head.
+    pub fn link(&mut self, at: Seq, record: &Record) -> Result<(), Fault> {
         if record.header.prev != self.prev {
-            return Err(fault(Problem::BrokenLink { prev: record.header.prev, expected: self.prev }));
+            return Err(Fault {
+                seq: at,
+                problem: Problem::BrokenLink { prev: record.header.prev, expected: self.prev },
+            });
         }
         self.next_seq = at.next();
         self.prev = record.hash;

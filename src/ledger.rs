@@ -54,17 +54,15 @@ impl Ledger {
         let head = store.head()?.map(|r| (r.seq(), r.hash, r.header.recorded_at));
         let mut chain = ChainChecker::default();
         let mut entries = Vec::new();
+        let mut chunk = Vec::with_capacity(VERIFY_CHUNK_LEN);
         for item in store.records() {
-            let (key, bytes) = item?;
-            let expected = Seq(chain.count() + 1);
-            let seq = key.map_err(|_| Fault {
-                seq: expected,
-                problem: Problem::Undecodable("a key that is not a seq".into()),
-            })?;
-            let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
-            chain.check(Some(seq), &record)?;
-            entries.push(entry_of(&record).map_err(|problem| Fault { seq, problem })?);
+            chunk.push(item?);
+            if chunk.len() == VERIFY_CHUNK_LEN {
+                entries.extend(verify_chunk(&mut chain, &chunk)?);
+                chunk.clear();
+            }
         }
+        entries.extend(verify_chunk(&mut chain, &chunk)?);
         check_recorded_head(&store, &chain)?;
         assert_eq!(
             head.map(|h| (h.0, h.1)),
@@ -277,19 +275,57 @@ pub fn verify(path: &Path) -> Result<Verified, Error> {
     verify_store(&Store::open(path)?)
 }
 
+/// Records verified per chunk: the hashing of a chunk is spread over the cores, then
+/// its links are walked in order. Memory stays bounded by the chunk, whatever the log.
+const VERIFY_CHUNK_LEN: usize = 4096;
+
 fn verify_store(store: &Store) -> Result<Verified, Error> {
     let mut chain = ChainChecker::default();
+    let mut chunk = Vec::with_capacity(VERIFY_CHUNK_LEN);
     for item in store.records() {
-        let (key, bytes) = item?;
-        let expected = Seq(chain.count() + 1);
-        let seq =
-            key.map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
-        let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
-        chain.check(Some(seq), &record)?;
-        entry_of(&record).map_err(|problem| Fault { seq, problem })?;
+        chunk.push(item?);
+        if chunk.len() == VERIFY_CHUNK_LEN {
+            verify_chunk(&mut chain, &chunk)?;
+            chunk.clear();
+        }
     }
+    verify_chunk(&mut chain, &chunk)?;
     check_recorded_head(store, &chain)?;
     Ok(Verified { count: chain.count(), head: chain.head() })
+}
+
+/// What can be checked of one record without the others: it decodes, its hashes match
+/// its bytes, its body is an event of the catalogue.
+fn check_alone(bytes: &[u8]) -> Result<(Record, Result<Entry, Problem>), Problem> {
+    let record = Record::decode(bytes)?;
+    let checked = record.check().and_then(|()| entry_of(&record));
+    Ok((record, checked))
+}
+
+/// Checks a chunk of stored records, continuing `chain`; returns their decoded entries.
+fn verify_chunk(chain: &mut ChainChecker, chunk: &[crate::store::RawRecord]) -> Result<Vec<Entry>, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let per_thread = chunk.len().div_ceil(threads).max(1);
+    let alone: Vec<Result<(Record, Result<Entry, Problem>), Problem>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunk
+            .chunks(per_thread)
+            .map(|part| s.spawn(move || part.iter().map(|(_, bytes)| check_alone(bytes)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("checking a record does not panic")).collect()
+    });
+    // In log order, so the first bad seq is the one reported.
+    let mut entries = Vec::with_capacity(chunk.len());
+    for ((key, _), result) in chunk.iter().zip(alone) {
+        let expected = Seq(chain.count() + 1);
+        let seq = key
+            .clone()
+            .map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
+        let (record, checked) = result.map_err(|problem| Fault { seq, problem })?;
+        let at = chain.position(Some(seq), &record)?;
+        entries.push(checked.map_err(|problem| Fault { seq: at, problem })?);
+        chain.link(at, &record)?;
+    }
+    Ok(entries)
 }
 
 /// The chain walked must end where the last append said it ended: a log cut short at

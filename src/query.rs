@@ -49,7 +49,7 @@ pub fn groups(m: &Model, at: NaiveDate) -> Vec<GroupRow> {
             dissolved: g.dissolved,
             predecessor: g.predecessor.clone(),
             successor: g.successor.clone(),
-            members: m.memberships.iter().filter(|x| &x.group == id && x.covers(at)).count(),
+            members: m.group_memberships(id).filter(|x| x.covers(at)).count(),
         })
         .collect()
 }
@@ -121,7 +121,7 @@ pub struct Composition {
 pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composition, Error> {
     let g = group_of(m, group)?;
     let mut members: Vec<Interval> =
-        m.memberships.iter().filter(|x| &x.group == group && x.covers(at)).map(|x| interval(m, x)).collect();
+        m.group_memberships(group).filter(|x| x.covers(at)).map(|x| interval(m, x)).collect();
     members.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
     let nominations = m
         .nominations
@@ -161,8 +161,7 @@ pub struct Timeline {
 
 pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
     let g = group_of(m, group)?;
-    let mut intervals: Vec<Interval> =
-        m.memberships.iter().filter(|x| &x.group == group).map(|x| interval(m, x)).collect();
+    let mut intervals: Vec<Interval> = m.group_memberships(group).map(|x| interval(m, x)).collect();
     intervals.sort_by(|a, b| (a.start, &a.name, a.opened_by).cmp(&(b.start, &b.name, b.opened_by)));
     let mut meetings: Vec<_> = m
         .meetings
@@ -320,10 +319,10 @@ fn decision_view(m: &Model, id: &DecisionId, d: &Decision, at: NaiveDate) -> Dec
             })
             .collect(),
         actions: m
-            .actions
+            .decision_actions(id)
             .iter()
-            .filter(|(_, a)| a.decision.as_ref() == Some(id) && a.assigned <= at)
-            .map(|(aid, _)| aid.clone())
+            .filter(|a| m.actions.get(*a).is_some_and(|a| a.assigned <= at))
+            .cloned()
             .collect(),
         seq: d.seq,
     }
@@ -331,14 +330,14 @@ fn decision_view(m: &Model, id: &DecisionId, d: &Decision, at: NaiveDate) -> Dec
 
 /// The decision register as it stood on `at`, by date, meeting and item.
 pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Vec<DecisionView> {
-    let mut out: Vec<DecisionView> = m
-        .decisions
-        .iter()
+    // A group's own decisions when a group is named, else all of them.
+    let candidates: Box<dyn Iterator<Item = (&DecisionId, &Decision)>> = match &filter.group {
+        Some(g) => Box::new(m.group_decisions(g).iter().filter_map(|id| m.decisions.get_key_value(id))),
+        None => Box::new(m.decisions.iter()),
+    };
+    let mut out: Vec<DecisionView> = candidates
         .filter(|(_, d)| d.date <= at)
         .filter(|(_, d)| filter.meeting.as_ref().is_none_or(|x| x == &d.meeting))
-        .filter(|(_, d)| {
-            filter.group.as_ref().is_none_or(|g| m.meetings.get(&d.meeting).is_some_and(|mt| &mt.group == g))
-        })
         .filter(|(_, d)| filter.outcome.is_none_or(|o| o == d.outcome))
         .filter(|(_, d)| filter.status.is_none_or(|s| s == d.status_on(at)))
         .filter(|(_, d)| filter.from.is_none_or(|f| d.date >= f) && filter.to.is_none_or(|t| d.date <= t))

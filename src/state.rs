@@ -224,6 +224,9 @@ pub struct Model {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     memberships: HashMap<(PersonId, GroupId), Vec<usize>>,
+    group_memberships: HashMap<GroupId, Vec<usize>>,
+    group_decisions: HashMap<GroupId, Vec<DecisionId>>,
+    decision_actions: HashMap<DecisionId, Vec<ActionId>>,
     meeting_numbers: HashMap<(GroupId, u32), MeetingId>,
     item_decisions: HashMap<(MeetingId, u32), DecisionId>,
 }
@@ -258,8 +261,25 @@ impl Model {
         self.index.item_decisions.get(&(meeting.clone(), item))
     }
 
+    /// Every interval ever held in `group`.
+    pub fn group_memberships<'m>(&'m self, group: &GroupId) -> impl Iterator<Item = &'m Membership> + 'm {
+        let at = self.index.group_memberships.get(group).map_or(&[][..], |v| &v[..]);
+        at.iter().map(|&i| &self.memberships[i])
+    }
+
+    /// The ids of the actions that follow from a decision.
+    pub fn decision_actions(&self, decision: &DecisionId) -> &[ActionId] {
+        self.index.decision_actions.get(decision).map_or(&[][..], |v| &v[..])
+    }
+
+    /// The ids of every decision taken at a meeting of `group`.
+    pub fn group_decisions(&self, group: &GroupId) -> &[DecisionId] {
+        self.index.group_decisions.get(group).map_or(&[][..], |v| &v[..])
+    }
+
     fn add_membership(&mut self, m: Membership) {
         self.index.memberships.entry((m.person.clone(), m.group.clone())).or_default().push(self.memberships.len());
+        self.index.group_memberships.entry(m.group.clone()).or_default().push(self.memberships.len());
         self.memberships.push(m);
     }
 
@@ -431,6 +451,9 @@ impl Model {
             Event::DecisionRecorded(e) => {
                 self.with_meeting(&e.meeting, seq, |_| {});
                 self.index.item_decisions.insert((e.meeting.clone(), e.item), e.decision.clone());
+                if let Some(g) = self.meetings.get(&e.meeting).map(|m| m.group.clone()) {
+                    self.index.group_decisions.entry(g).or_default().push(e.decision.clone());
+                }
                 self.decisions.insert(
                     e.decision.clone(),
                     Decision {
@@ -461,6 +484,9 @@ impl Model {
             }
             Event::ActionAssigned(e) => {
                 self.with_meeting(&e.meeting, seq, |_| {});
+                if let Some(d) = &e.decision {
+                    self.index.decision_actions.entry(d.clone()).or_default().push(e.action.clone());
+                }
                 self.actions.insert(
                     e.action.clone(),
                     Action {
