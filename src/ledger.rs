@@ -296,7 +296,10 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
 
 /// What can be checked of one record without the others: it decodes, its hashes match
 /// its bytes, its body is an event of the catalogue.
-fn check_alone(bytes: &[u8]) -> Result<(Record, Result<Entry, Problem>), Problem> {
+/// A record decoded, and whether it stands on its own.
+type Alone = Result<(Record, Result<Entry, Problem>), Problem>;
+
+fn check_alone(bytes: &[u8]) -> Alone {
     let record = Record::decode(bytes)?;
     let checked = record.check().and_then(|()| entry_of(&record));
     Ok((record, checked))
@@ -306,7 +309,7 @@ fn check_alone(bytes: &[u8]) -> Result<(Record, Result<Entry, Problem>), Problem
 fn verify_chunk(chain: &mut ChainChecker, chunk: &[crate::store::RawRecord]) -> Result<Vec<Entry>, Error> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let per_thread = chunk.len().div_ceil(threads).max(1);
-    let alone: Vec<Result<(Record, Result<Entry, Problem>), Problem>> = std::thread::scope(|s| {
+    let alone: Vec<Alone> = std::thread::scope(|s| {
         let handles: Vec<_> = chunk
             .chunks(per_thread)
             .map(|part| s.spawn(move || part.iter().map(|(_, bytes)| check_alone(bytes)).collect::<Vec<_>>()))
