@@ -60,6 +60,12 @@ fn check(path: &std::path::Path, acked: &BTreeMap<Seq, Hash>, kill: usize, seed_
     v.count
 }
 
+/// The seq and hash `append` reports: "-: appended 1 events, seq S..S, head H".
+fn acknowledged(line: &str) -> (Seq, Hash) {
+    let seq: u64 = line.split("seq ").nth(1).unwrap().split("..").next().unwrap().parse().unwrap();
+    (Seq(seq), Hash::from_hex(line.trim_end().rsplit(' ').next().unwrap()).unwrap())
+}
+
 #[test]
 fn cli_appends_killed_at_random_survive() {
     let (kills, mut rng) = settings();
@@ -86,11 +92,8 @@ fn cli_appends_killed_at_random_survive() {
                 })
                 .unwrap();
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            let line = String::from_utf8(out.stdout).unwrap();
-            // "-: appended 1 events, seq S..S, head H"
-            let seq: u64 = line.split("seq ").nth(1).unwrap().split("..").next().unwrap().parse().unwrap();
-            let hash = Hash::from_hex(line.trim_end().rsplit(' ').next().unwrap()).unwrap();
-            acked.insert(Seq(seq), hash);
+            let (seq, hash) = acknowledged(&String::from_utf8(out.stdout).unwrap());
+            acked.insert(seq, hash);
         }
         n += 1;
         let mut child = Command::new(env!("CARGO_BIN_EXE_protokol"))
@@ -107,8 +110,8 @@ fn cli_appends_killed_at_random_survive() {
         if status.success() {
             let mut line = String::new();
             BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-            let seq: u64 = line.split("seq ").nth(1).unwrap().split("..").next().unwrap().parse().unwrap();
-            acked.insert(Seq(seq), Hash::from_hex(line.trim_end().rsplit(' ').next().unwrap()).unwrap());
+            let (seq, hash) = acknowledged(&line);
+            acked.insert(seq, hash);
         } else {
             killed_mid_flight += 1;
         }
