@@ -1,0 +1,163 @@
+//! The peer, side by side: the same generated workload kept the way many secretariats
+//! would otherwise keep it, in git (one commit per event, the event as a file). Compares
+//! appending, verifying (`git fsck --full`) and the as-of question (`git rev-list
+//! --before` then reading the tree, against protokol's `known_at`). Prints a table; see
+//! docs/PERFORMANCE.md. Run: `cargo bench --bench git_peer` (PROTOKOL_BENCH_EVENTS to
+//! change the size, default 10,000).
+
+use protokol::ids::{GroupId, Seq};
+use protokol::input::NewEvent;
+use protokol::state::{Entry, History};
+use protokol::when::RecordedAt;
+use protokol::Ledger;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const APPEND_SAMPLE: usize = 200;
+
+fn git(repo: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new("git").arg("-C").arg(repo).args(args).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn event_json(e: &NewEvent) -> String {
+    e.to_json().to_string()
+}
+
+fn main() {
+    let n: usize = std::env::var("PROTOKOL_BENCH_EVENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let events: Vec<NewEvent> = protokol::gen::generate(n, 7).into_iter().flatten().collect();
+    let n = events.len();
+    let dir = tempfile::tempdir_in(".").unwrap();
+    let base = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let recorded = |i: usize| base + chrono::Duration::seconds(i as i64);
+
+    // protokol: one durable append per event for a sample, then the rest in its batches.
+    let mut l = Ledger::create(&dir.path().join("ledger")).unwrap();
+    let t = Instant::now();
+    for (i, e) in events.iter().take(APPEND_SAMPLE).enumerate() {
+        l.append("bench", vec![e.clone()], None, "bench", recorded(i)).unwrap();
+    }
+    let protokol_append_us = t.elapsed().as_secs_f64() * 1e6 / APPEND_SAMPLE as f64;
+    for (i, chunk) in events[APPEND_SAMPLE..].chunks(1000).enumerate() {
+        l.append("bench", chunk.to_vec(), None, "bench", recorded(APPEND_SAMPLE + i * 1000)).unwrap();
+    }
+    let t = Instant::now();
+    l.verify().unwrap();
+    let protokol_verify_ms = t.elapsed().as_secs_f64() * 1e3;
+    let half = Seq(n as u64 / 2);
+    let g0: GroupId = "g-0".try_into().unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2016, 6, 1).unwrap();
+    let t = Instant::now();
+    let past = l.history().known_at(half);
+    let c1 = protokol::query::composition(past.model(), &g0, day).unwrap();
+    let protokol_asof_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    // git: a sample of real `git add` + `git commit` per event...
+    let repo = dir.path().join("sample");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["config", "user.name", "bench"]);
+    git(&repo, &["config", "user.email", "bench@example.invalid"]);
+    std::fs::create_dir(repo.join("events")).unwrap();
+    let t = Instant::now();
+    for (i, e) in events.iter().take(APPEND_SAMPLE).enumerate() {
+        let name = format!("events/{:08}.json", i + 1);
+        std::fs::write(repo.join(&name), event_json(e)).unwrap();
+        git(&repo, &["add", &name]);
+        git(&repo, &["commit", "-q", "-m", e.event.kind()]);
+    }
+    let git_append_us = t.elapsed().as_secs_f64() * 1e6 / APPEND_SAMPLE as f64;
+
+    // ...and the whole history built with fast-import, one commit per event.
+    let full = dir.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    git(&full, &["init", "-q"]);
+    let mut fi = Command::new("git")
+        .arg("-C")
+        .arg(&full)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut w = std::io::BufWriter::new(fi.stdin.take().unwrap());
+        for (i, e) in events.iter().enumerate() {
+            let data = event_json(e);
+            let when = recorded(i).timestamp();
+            writeln!(
+                w,
+                "commit refs/heads/main\ncommitter bench <bench@example.invalid> {when} +0000\ndata {}\n{}",
+                e.event.kind().len(),
+                e.event.kind()
+            )
+            .unwrap();
+            writeln!(w, "M 100644 inline events/{:08}.json\ndata {}\n{data}", i + 1, data.len()).unwrap();
+        }
+    }
+    assert!(fi.wait().unwrap().success());
+    let t = Instant::now();
+    git(&full, &["fsck", "--full", "--no-progress"]);
+    let git_verify_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    // The as-of question through git: the commit before the instant, its tree, every
+    // event file in it read and folded.
+    let t = Instant::now();
+    let instant = recorded(half.0 as usize - 1).timestamp();
+    let commit =
+        String::from_utf8(git(&full, &["rev-list", "-1", &format!("--before={instant}"), "main"]).stdout).unwrap();
+    let listing = String::from_utf8(git(&full, &["ls-tree", "-r", commit.trim()]).stdout).unwrap();
+    let blobs: Vec<&str> = listing.lines().map(|l| l.split_whitespace().nth(2).unwrap()).collect();
+    let mut cat = Command::new("git")
+        .arg("-C")
+        .arg(&full)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Feed the names from another thread: cat-file answers as it reads, and a full pipe
+    // either way would stall both.
+    let names: String = blobs.iter().map(|b| format!("{b}\n")).collect();
+    let mut stdin = cat.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || stdin.write_all(names.as_bytes()).unwrap());
+    let out = cat.wait_with_output().unwrap().stdout;
+    feeder.join().unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut history = History::default();
+    let mut lines = text.lines();
+    while let Some(header) = lines.next() {
+        if header.is_empty() {
+            continue;
+        }
+        let body = lines.next().unwrap();
+        let e = protokol::input::parse_events("git", body).unwrap().remove(0);
+        let seq = history.head_seq().next();
+        history
+            .push(Entry {
+                seq,
+                recorded_at: RecordedAt(base),
+                effective: e.effective,
+                recorded_by: "git".into(),
+                event: e.event,
+            })
+            .unwrap();
+    }
+    let c2 = protokol::query::composition(history.model(), &g0, day).unwrap();
+    let git_asof_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(c1.members.len(), c2.members.len(), "both answer the same");
+
+    println!("| operation ({n} events) | protokol | git | git / protokol |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| append one event (durable) | {protokol_append_us:.0} µs | {git_append_us:.0} µs | {:.1}x |",
+        git_append_us / protokol_append_us
+    );
+    println!(
+        "| verify everything | {protokol_verify_ms:.0} ms | {git_verify_ms:.0} ms (`git fsck --full`) | {:.1}x |",
+        git_verify_ms / protokol_verify_ms
+    );
+    println!("| as known halfway, composition at a date | {protokol_asof_ms:.0} ms | {git_asof_ms:.0} ms (`rev-list --before` + tree) | {:.1}x |", git_asof_ms / protokol_asof_ms);
+}
