@@ -54,43 +54,31 @@ pub fn groups(m: &Model, at: NaiveDate) -> Vec<GroupRow> {
         .collect()
 }
 
-/// One interval of a membership, with the events behind it.
+/// One interval of a membership, with the events behind it (`opened_by`, `closed_by`)
+/// and the names a reader needs.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Interval {
-    pub person: PersonId,
+    #[serde(flatten)]
+    pub membership: Membership,
     pub name: String,
-    pub group: GroupId,
-    pub role: Role,
     pub chair: bool,
-    pub on_behalf_of: Option<OrgId>,
     pub organisation: Option<String>,
-    pub seat: Option<String>,
-    pub substitute_for: Option<PersonId>,
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    pub decision: Option<DecisionId>,
-    pub note: Option<String>,
-    pub opened_by: Seq,
-    pub closed_by: Option<Seq>,
+}
+
+impl std::ops::Deref for Interval {
+    type Target = Membership;
+
+    fn deref(&self) -> &Membership {
+        &self.membership
+    }
 }
 
 fn interval(m: &Model, x: &Membership) -> Interval {
     Interval {
-        person: x.person.clone(),
+        membership: x.clone(),
         name: person_name(m, &x.person),
-        group: x.group.clone(),
-        role: x.role,
         chair: x.role.is_chair(),
-        on_behalf_of: x.on_behalf_of.clone(),
         organisation: x.on_behalf_of.as_ref().map(|o| org_name(m, o)),
-        seat: x.seat.clone(),
-        substitute_for: x.substitute_for.clone(),
-        start: x.start,
-        end: x.end,
-        decision: x.decision.clone(),
-        note: x.note.clone(),
-        opened_by: x.opened_by,
-        closed_by: x.closed_by,
     }
 }
 

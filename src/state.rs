@@ -64,7 +64,7 @@ impl Group {
 
 /// One interval of one person in one group with one role: `[start, end)`.
 /// A second term, or a new role, is a new interval; nothing is overwritten.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Membership {
     pub person: PersonId,
     pub group: GroupId,
