@@ -4,8 +4,8 @@
 
 use crate::error::Error;
 use crate::event::*;
-use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
-use crate::state::{Decision, Meeting, MeetingStatus, Membership, Model};
+use crate::ids::{ActionId, DecisionId, GroupId, MeetingId, OrgId, PersonId, Seq};
+use crate::state::{Decision, Meeting, MeetingStatus, Membership, MinutesApproval, Model, Nomination, StatusChange};
 use crate::when::When;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -82,17 +82,20 @@ fn interval(m: &Model, x: &Membership) -> Interval {
     }
 }
 
+/// A nomination with the nominee's name.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct NominationView {
-    pub person: PersonId,
+    #[serde(flatten)]
+    pub nomination: Nomination,
     pub name: String,
-    pub group: GroupId,
-    pub role: Role,
-    pub on_behalf_of: Option<OrgId>,
-    pub decision: Option<DecisionId>,
-    pub note: Option<String>,
-    pub date: NaiveDate,
-    pub seq: Seq,
+}
+
+impl std::ops::Deref for NominationView {
+    type Target = Nomination;
+
+    fn deref(&self) -> &Nomination {
+        &self.nomination
+    }
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -120,17 +123,7 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
                 .iter()
                 .any(|x| x.person == n.person && &x.group == group && x.start >= n.date && x.start <= at)
         })
-        .map(|n| NominationView {
-            person: n.person.clone(),
-            name: person_name(m, &n.person),
-            group: n.group.clone(),
-            role: n.role,
-            on_behalf_of: n.on_behalf_of.clone(),
-            decision: n.decision.clone(),
-            note: n.note.clone(),
-            date: n.date,
-            seq: n.seq,
-        })
+        .map(|n| NominationView { nomination: n.clone(), name: person_name(m, &n.person) })
         .collect();
     Ok(Composition { group: group.clone(), name: g.name.clone(), at, members, nominations })
 }
@@ -198,17 +191,7 @@ pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Err
         .nominations
         .iter()
         .filter(|n| &n.person == person)
-        .map(|n| NominationView {
-            person: n.person.clone(),
-            name: p.name.clone(),
-            group: n.group.clone(),
-            role: n.role,
-            on_behalf_of: n.on_behalf_of.clone(),
-            decision: n.decision.clone(),
-            note: n.note.clone(),
-            date: n.date,
-            seq: n.seq,
-        })
+        .map(|n| NominationView { nomination: n.clone(), name: person_name(m, &n.person) })
         .collect();
     let mut attendance: Vec<Attendance> = m
         .meetings
@@ -248,15 +231,6 @@ pub struct DecisionFilter {
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
-pub struct StatusView {
-    pub status: DecisionStatus,
-    pub superseded_by: Option<DecisionId>,
-    pub note: Option<String>,
-    pub date: NaiveDate,
-    pub seq: Seq,
-}
-
-#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct DecisionView {
     pub id: DecisionId,
     pub group: GroupId,
@@ -273,7 +247,7 @@ pub struct DecisionView {
     /// Status on the query date.
     pub status: DecisionStatus,
     /// Status changes up to the query date.
-    pub status_history: Vec<StatusView>,
+    pub status_history: Vec<StatusChange>,
     pub actions: Vec<ActionId>,
     pub seq: Seq,
 }
@@ -294,18 +268,7 @@ fn decision_view(m: &Model, id: &DecisionId, d: &Decision, at: NaiveDate) -> Dec
         takes_effect: d.takes_effect,
         deferred: d.deferred.clone(),
         status: d.status_on(at),
-        status_history: d
-            .status_history
-            .iter()
-            .filter(|s| s.date <= at)
-            .map(|s| StatusView {
-                status: s.status,
-                superseded_by: s.superseded_by.clone(),
-                note: s.note.clone(),
-                date: s.date,
-                seq: s.seq,
-            })
-            .collect(),
+        status_history: d.status_history.iter().filter(|s| s.date <= at).cloned().collect(),
         actions: m
             .decision_actions(id)
             .iter()
@@ -436,14 +399,6 @@ pub struct NextMeeting {
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
-pub struct ApprovalView {
-    pub document_hash: Hash,
-    pub document_name: Option<String>,
-    pub date: NaiveDate,
-    pub seq: Seq,
-}
-
-#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct MeetingRecord {
     pub id: MeetingId,
     pub group: GroupId,
@@ -459,7 +414,7 @@ pub struct MeetingRecord {
     pub agenda_approved: bool,
     pub agenda: Vec<ItemView>,
     pub next_meeting: Option<NextMeeting>,
-    pub minutes_approvals: Vec<ApprovalView>,
+    pub minutes_approvals: Vec<MinutesApproval>,
     pub seqs: Vec<Seq>,
 }
 
@@ -550,16 +505,7 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
         agenda_approved: mt.agenda_approved.is_some(),
         agenda,
         next_meeting,
-        minutes_approvals: mt
-            .minutes_approvals
-            .iter()
-            .map(|a| ApprovalView {
-                document_hash: a.document_hash,
-                document_name: a.document_name.clone(),
-                date: a.date,
-                seq: a.seq,
-            })
-            .collect(),
+        minutes_approvals: mt.minutes_approvals.to_vec(),
         seqs: mt.seqs.clone(),
     })
 }

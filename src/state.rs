@@ -87,7 +87,7 @@ impl Membership {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Nomination {
     pub person: PersonId,
     pub group: GroupId,
@@ -106,7 +106,7 @@ pub enum MeetingStatus {
     Held,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MinutesApproval {
     pub document_hash: Hash,
     pub document_name: Option<String>,
@@ -144,7 +144,7 @@ impl Meeting {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StatusChange {
     pub status: DecisionStatus,
     pub superseded_by: Option<DecisionId>,
