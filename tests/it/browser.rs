@@ -45,8 +45,30 @@ impl Session {
         v.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_string()).collect()
     }
 
+    /// The first element matching `css`, waiting for it: a click that navigates returns
+    /// before the new page is there.
     fn find(&self, css: &str) -> String {
-        self.find_all(css).into_iter().next().unwrap_or_else(|| panic!("no element {css}"))
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(e) = self.find_all(css).into_iter().next() {
+                return e;
+            }
+            assert!(Instant::now() < deadline, "no element {css}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the page's URL contains `part`.
+    fn wait_for_url(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.get("/url").as_str().unwrap().to_string();
+            if url.contains(part) {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "the page did not reach {part}: {url}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn text(&self, element: &str) -> String {
@@ -150,8 +172,7 @@ fn the_site_in_headless_chromium() {
     s.script("document.getElementById('at').value = '2026-01-20';");
     let show = s.find("form button[type=submit]");
     s.click(&show);
-    let url = s.get("/url").as_str().unwrap().to_string();
-    assert!(url.contains("at=2026-01-20"), "{url}");
+    s.wait_for_url("at=2026-01-20");
     let members: Vec<String> = s.find_all("tr.member").iter().map(|e| s.text(e)).collect();
     assert_eq!(members.len(), 11, "{members:?}");
     assert!(!members.iter().any(|m| m.contains("Flemming Sonne")));
@@ -159,6 +180,7 @@ fn the_site_in_headless_chromium() {
     // Follow the link to the 4th meeting.
     let link = s.find("a[href^='/meetings/styregruppen/4']");
     s.click(&link);
+    s.wait_for_url("/meetings/styregruppen/4");
     let h1 = s.text(&s.find("h1"));
     assert!(h1.contains("4. ordinære møde i styregruppen"), "{h1}");
     let body = s.text(&s.find("main"));
@@ -173,6 +195,7 @@ fn the_site_in_headless_chromium() {
     s.type_into(&input, doc.to_str().unwrap());
     let check = s.find("#check");
     s.click(&check);
+    s.wait_for_url("/check?lang=");
     let result = s.text(&s.find("#result"));
     assert!(result.contains("svarer ikke til noget godkendt referat"), "{result}");
     s.screenshot("check-document");
