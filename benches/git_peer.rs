@@ -7,7 +7,7 @@
 
 use protokol::ids::{GroupId, Seq};
 use protokol::input::NewEvent;
-use protokol::state::{Entry, History};
+use protokol::state::{fold, Entry};
 use protokol::when::RecordedAt;
 use protokol::Ledger;
 use std::io::Write;
@@ -51,8 +51,8 @@ fn main() {
     let g0: GroupId = "g-0".try_into().unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2016, 6, 1).unwrap();
     let t = Instant::now();
-    let past = l.history().known_at(half);
-    let c1 = protokol::query::composition(past.model(), &g0, day).unwrap();
+    let past = l.known_at(Some(&half.to_string())).unwrap();
+    let c1 = protokol::query::composition(&past, &g0, day).unwrap();
     let protokol_asof_ms = t.elapsed().as_secs_f64() * 1e3;
 
     // git: a sample of real `git add` + `git commit` per event...
@@ -126,7 +126,8 @@ fn main() {
     let out = cat.wait_with_output().unwrap().stdout;
     feeder.join().unwrap();
     let text = String::from_utf8(out).unwrap();
-    let mut history = History::default();
+    let mut entries = Vec::new();
+    let mut corrections = std::collections::HashMap::new();
     let mut lines = text.lines();
     while let Some(header) = lines.next() {
         if header.is_empty() {
@@ -134,18 +135,20 @@ fn main() {
         }
         let body = lines.next().unwrap();
         let e = protokol::input::parse_events("git", body).unwrap().remove(0);
-        let seq = history.head_seq().next();
-        history
-            .push(Entry {
-                seq,
-                recorded_at: RecordedAt(base),
-                effective: e.effective,
-                recorded_by: "git".into(),
-                event: e.event,
-            })
-            .unwrap();
+        let seq = Seq(entries.len() as u64 + 1);
+        if let protokol::event::Event::EventCorrected(c) = &e.event {
+            corrections.insert(c.target, c.clone());
+        }
+        entries.push(Ok::<_, ()>(Entry {
+            seq,
+            recorded_at: RecordedAt(base),
+            effective: e.effective,
+            recorded_by: "git".into(),
+            event: e.event,
+        }));
     }
-    let c2 = protokol::query::composition(history.model(), &g0, day).unwrap();
+    let model = fold(entries.into_iter(), &corrections, false).unwrap();
+    let c2 = protokol::query::composition(&model, &g0, day).unwrap();
     let git_asof_ms = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(c1.members.len(), c2.members.len(), "both answer the same");
 

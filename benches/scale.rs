@@ -65,12 +65,12 @@ fn main() {
         let g0: GroupId = "g-0".try_into().unwrap();
         let t = Instant::now();
         let l = Ledger::open(&path).unwrap();
-        let c = query::composition(l.history().model(), &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap();
+        let c = query::composition(l.model(), &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap();
         let open_ms = t.elapsed().as_secs_f64() * 1e3;
         assert!(!c.members.is_empty());
 
-        let m = l.history().model();
-        let groups: Vec<GroupId> = m.groups.keys().cloned().collect();
+        let m = l.model();
+        let groups: Vec<GroupId> = m.groups().into_iter().map(|(id, _)| id).collect();
         let start = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
         let composition_us = per_query_us(1000, |i| {
             let day = start + chrono::Days::new((i as u64 * 37) % 3000);
@@ -82,13 +82,11 @@ fn main() {
             ..Default::default()
         };
         let register_us = per_query_us(100, |_| {
-            std::hint::black_box(query::decisions(m, &filter, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()));
+            std::hint::black_box(query::decisions(m, &filter, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()).unwrap());
         });
         let t = Instant::now();
-        let past = l.history().known_at(Seq(count as u64 / 2));
-        std::hint::black_box(
-            query::composition(past.model(), &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap(),
-        );
+        let past = l.known_at(Some(&(count / 2).to_string())).unwrap();
+        std::hint::black_box(query::composition(&past, &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap());
         let known_at_ms = t.elapsed().as_secs_f64() * 1e3;
 
         let t = Instant::now();

@@ -379,7 +379,7 @@ async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection
     let q = query(q)?;
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    ok(query::groups(h.model(), at(&q)?))
+    ok(query::groups(&h, at(&q)?)?)
 }
 
 async fn members(
@@ -390,7 +390,7 @@ async fn members(
     let q = query(q)?;
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    ok(query::composition(h.model(), &id::<GroupId>("group", group)?, at(&q)?)?)
+    ok(query::composition(&h, &id::<GroupId>("group", group)?, at(&q)?)?)
 }
 
 async fn timeline(
@@ -401,7 +401,7 @@ async fn timeline(
     let q = query(q)?;
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    ok(query::timeline(h.model(), &id::<GroupId>("group", group)?)?)
+    ok(query::timeline(&h, &id::<GroupId>("group", group)?)?)
 }
 
 async fn meeting(
@@ -412,7 +412,7 @@ async fn meeting(
     let q = query(q)?;
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    ok(query::meeting_record(h.model(), &id::<GroupId>("group", group)?, number(&n)?, at(&q)?)?)
+    ok(query::meeting_record(&h, &id::<GroupId>("group", group)?, number(&n)?, at(&q)?)?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -440,7 +440,7 @@ async fn meeting_minutes(
     };
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    let text = minutes::render_meeting(h.model(), &group, number(&n)?, lang, format)?;
+    let text = minutes::render_meeting(&h, &group, number(&n)?, lang, format)?;
     let mime = if format == Format::Md { "text/markdown; charset=utf-8" } else { "text/html; charset=utf-8" };
     Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
 }
@@ -449,7 +449,7 @@ async fn person(State(s): State<AppState>, Path(p): Path<String>, q: Result<Quer
     let q = query(q)?;
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    ok(query::person_history(h.model(), &id::<PersonId>("person", p)?)?)
+    ok(query::person_history(&h, &id::<PersonId>("person", p)?)?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -484,7 +484,7 @@ fn register(s: &AppState, q: &DecisionQuery) -> Result<Vec<query::DecisionView>,
     let day = date("at", &q.at)?.unwrap_or_else(|| Utc::now().date_naive());
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    Ok(query::decisions(h.model(), &filter, day))
+    Ok(query::decisions(&h, &filter, day)?)
 }
 
 async fn decisions(State(s): State<AppState>, q: Result<Query<DecisionQuery>, QueryRejection>) -> ApiResult {
@@ -543,7 +543,7 @@ async fn actions(State(s): State<AppState>, q: Result<Query<ActionsQuery>, Query
     let day = date("at", &q.at)?.unwrap_or_else(|| Utc::now().date_naive());
     let l = s.read();
     let h = l.known_at(q.known_at.as_deref())?;
-    let mut rows = query::actions(h.model(), day);
+    let mut rows = query::actions(&h, day)?;
     if q.open == Some(true) {
         rows.retain(|a| a.state != ActionState::Done);
     }
@@ -650,7 +650,7 @@ async fn post_import(
 async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejection>) -> ApiResult {
     let bytes = body(b)?;
     let l = s.read();
-    let found = minutes::find_approved(l.history().model(), &bytes);
+    let found = minutes::find_approved(l.model(), &bytes)?;
     ok(MinutesCheck { document_hash: crate::hash::document_hash(&bytes), approved: found })
 }
 
@@ -658,7 +658,7 @@ async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejecti
 /// they seat), and memberships with inclusive `end_date`s.
 pub fn popolo_document(m: &crate::state::Model) -> Value {
     let persons: Vec<Value> = m
-        .people
+        .people()
         .iter()
         .map(|(id, p)| {
             let mut v = json!({"id": id, "name": p.name});
@@ -669,11 +669,11 @@ pub fn popolo_document(m: &crate::state::Model) -> Value {
         })
         .collect();
     let mut organizations: Vec<Value> = m
-        .organisations
+        .organisations()
         .iter()
         .map(|(id, o)| json!({"id": id, "name": o.name, "other_names": o.short_name.iter().map(|n| json!({"name": n})).collect::<Vec<_>>()}))
         .collect();
-    organizations.extend(m.groups.iter().map(|(id, g)| {
+    organizations.extend(m.groups().iter().map(|(id, g)| {
         json!({
             "id": id,
             "name": g.name,
@@ -684,7 +684,7 @@ pub fn popolo_document(m: &crate::state::Model) -> Value {
         })
     }));
     let memberships: Vec<Value> = m
-        .memberships
+        .memberships()
         .iter()
         .map(|x| {
             json!({
@@ -701,7 +701,7 @@ pub fn popolo_document(m: &crate::state::Model) -> Value {
 }
 
 async fn popolo(State(s): State<AppState>) -> ApiResult {
-    ok(popolo_document(s.read().history().model()))
+    ok(popolo_document(s.read().model()))
 }
 
 /// The OpenAPI 3.1 document, built from [`ROUTES`].

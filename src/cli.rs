@@ -272,7 +272,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Log { after, limit, json } => {
             let ledger = Ledger::open(path)?;
-            let entries: Vec<_> = ledger.history().entries().iter().filter(|e| e.seq.0 > after).take(limit).collect();
+            let entries = ledger.entries_after(Seq(after), limit)?;
             if json {
                 let rows: Vec<_> = entries
                     .iter()
@@ -332,25 +332,25 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Groups(asof) => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
-            let rows = query::groups(h.model(), asof.at.unwrap_or(today));
+            let rows = query::groups(&h, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &rows, |r| render::groups(r))
         }
         Command::Members { group, asof } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
-            let c = query::composition(h.model(), &id::<GroupId>("group", &group)?, asof.at.unwrap_or(today))?;
+            let c = query::composition(&h, &id::<GroupId>("group", &group)?, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &c, render::composition)
         }
         Command::Timeline { group, asof } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
-            let t = query::timeline(h.model(), &id::<GroupId>("group", &group)?)?;
+            let t = query::timeline(&h, &id::<GroupId>("group", &group)?)?;
             emit(ctx, asof.json, &t, |t| render::intervals(&format!("{} ({})", t.name, t.group), &t.intervals))
         }
         Command::History { person, asof } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
-            let p = query::person_history(h.model(), &id::<PersonId>("person", &person)?)?;
+            let p = query::person_history(&h, &id::<PersonId>("person", &person)?)?;
             emit(ctx, asof.json, &p, |p| render::intervals(&p.name, &p.memberships))
         }
         Command::Decisions { group, meeting, outcome: o, status: s, from, to, asof } => {
@@ -364,13 +364,13 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 from,
                 to,
             };
-            let rows = query::decisions(h.model(), &filter, asof.at.unwrap_or(today));
+            let rows = query::decisions(&h, &filter, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &rows, |r| render::decisions(r))
         }
         Command::Actions { open, asof } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
-            let mut rows = query::actions(h.model(), asof.at.unwrap_or(today));
+            let mut rows = query::actions(&h, asof.at.unwrap_or(today))?;
             if open {
                 rows.retain(|a| a.state != query::ActionState::Done);
             }
@@ -379,7 +379,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Minutes { group, number, lang, format, out, known_at } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(known_at.as_deref())?;
-            let text = minutes::render_meeting(h.model(), &group, number, lang, format)?;
+            let text = minutes::render_meeting(&h, &group, number, lang, format)?;
             match out {
                 Some(file) => {
                     std::fs::write(&file, &text).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
@@ -394,7 +394,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 .ok_or_else(|| Error::Input("say who records the approval with --by NAME".into()))?;
             let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
             let mut ledger = Ledger::open(path)?;
-            let (meeting, _) = query::find_meeting(ledger.history().model(), &id::<GroupId>("group", &group)?, number)?;
+            let (meeting, _) = query::find_meeting(ledger.model(), &id::<GroupId>("group", &group)?, number)?;
             let event = Event::MinutesApproved(MinutesApproved {
                 meeting: meeting.clone(),
                 document_hash: hash::document_hash(&bytes),
@@ -416,11 +416,11 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::VerifyMinutes { file, rendered } => {
             let ledger = Ledger::open(path)?;
-            let m = ledger.history().model();
+            let m = ledger.model();
             match (file, rendered) {
                 (Some(file), _) => {
                     let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
-                    let found = minutes::find_approved(m, &bytes);
+                    let found = minutes::find_approved(m, &bytes)?;
                     let Some(a) = found.first() else {
                         return Err(Error::NoMatch(format!(
                             "{} ({}) matches no approved minutes in the ledger",
@@ -495,8 +495,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
-            let r =
-                query::meeting_record(h.model(), &id::<GroupId>("group", &group)?, number, asof.at.unwrap_or(today))?;
+            let r = query::meeting_record(&h, &id::<GroupId>("group", &group)?, number, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &r, render::meeting)
         }
     }
@@ -535,19 +534,19 @@ fn seed_and_show(path: &Path, ctx: &mut Context) -> Result<(), Error> {
         say(ctx, &format!("{} already holds a record; showing it", path.display()))?;
     }
     say(ctx, &ledger.verify()?.to_string())?;
-    let m = ledger.history().model();
-    let latest = m.meetings.values().filter(|x| x.number.is_some()).map(|x| x.date()).max();
+    let m = ledger.model();
+    let latest = m.meetings().iter().filter(|(_, x)| x.number.is_some()).map(|(_, x)| x.date()).max();
     let Some(day) = latest else { return Ok(()) };
     say(ctx, "")?;
-    say(ctx, &render::groups(&query::groups(m, day)))?;
-    for g in m.groups.keys() {
-        let c = query::composition(m, g, day)?;
+    say(ctx, &render::groups(&query::groups(m, day)?))?;
+    for (g, _) in m.groups() {
+        let c = query::composition(m, &g, day)?;
         if !c.members.is_empty() {
             say(ctx, &render::composition(&c))?;
         }
     }
     say(ctx, &format!("Open actions on {day}:\n"))?;
-    let mut open = query::actions(m, day);
+    let mut open = query::actions(m, day)?;
     open.retain(|a| a.state != query::ActionState::Done);
     say(ctx, &render::actions(&open))?;
     say(ctx, &format!("Try: protokol --ledger {} meeting styregruppen 4", path.display()))

@@ -213,6 +213,11 @@ impl Default for ChainChecker {
 }
 
 impl ChainChecker {
+    /// A walk that starts after `seq`, whose record (already checked) hashed to `hash`.
+    pub fn after(seq: Seq, hash: Hash) -> ChainChecker {
+        ChainChecker { next_seq: seq.next(), prev: hash }
+    }
+
     /// Checks the record that should come next. `stored_under` is the key it was read from,
     /// where there is one. Nothing is advanced on failure.
     pub fn check(&mut self, stored_under: Option<Seq>, record: &Record) -> Result<(), Fault> {

@@ -18,6 +18,9 @@ pub enum Error {
     /// The log moved on since the writer read it; nothing was written.
     #[error("conflict: expected head {expected}, but the ledger's head is {actual}; nothing was written")]
     Conflict { expected: String, actual: String },
+    /// The persisted projection could not be read back; `protokol verify` re-derives it.
+    #[error("the ledger's projection is damaged ({0}); run `protokol verify`, which rebuilds it from the log")]
+    Projection(String),
     #[error("verification failed: {0}")]
     Verify(#[from] Fault),
     #[error("{0}")]
@@ -31,7 +34,7 @@ impl Error {
     /// 0 ok, 1 verification failed or conflict, 2 usage or input error (and anything else).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) => 1,
+            Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) | Error::Projection(_) => 1,
             Error::Store(StoreError::DamagedHead(_) | StoreError::Corrupt { .. }) => 1,
             _ => 2,
         }
@@ -44,7 +47,7 @@ impl Error {
             Error::Conflict { .. } => 409,
             Error::NotFound(_) | Error::NoMatch(_) | Error::Store(StoreError::NotFound(_)) => 404,
             Error::Store(StoreError::Locked(_)) => 503,
-            Error::Verify(_) | Error::Store(_) => 500,
+            Error::Verify(_) | Error::Store(_) | Error::Projection(_) => 500,
         }
     }
 }

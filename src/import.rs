@@ -94,11 +94,11 @@ pub fn import_file(
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     let content_hash = document_hash(file.text.as_bytes());
-    let model = ledger.history().model();
-    if let Some(done) = model.imports.iter().find(|i| i.content_hash == content_hash) {
+    let model = ledger.model();
+    if let Some(done) = model.import_of_content(&content_hash) {
         return Ok(Outcome::AlreadyImported { file: file.name.clone(), seq: done.seq.0 });
     }
-    if let Some(old) = model.imports.iter().find(|i| i.file == file.name) {
+    if let Some(old) = model.import_of_file(&file.name) {
         let diff = similar::TextDiff::from_lines(&old.content, &file.text)
             .unified_diff()
             .context_radius(2)

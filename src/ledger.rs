@@ -3,15 +3,17 @@
 
 use crate::envelope::{ChainChecker, Fault, Header, Problem, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{Event, EventCorrected};
 use crate::hash;
 use crate::ids::{Hash, Seq};
 use crate::input::{NewEvent, BATCH_LEN_MAX};
-use crate::state::{Entry, History};
-use crate::store::{RecordedHead, Store};
+use crate::kv::Kv;
+use crate::rules::{self, Refusal};
+use crate::state::{fold, Entry, FoldError, Model};
+use crate::store::{RecordedHead, StateWrite, Store};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -35,42 +37,73 @@ impl std::fmt::Display for Verified {
     }
 }
 
+/// The state a query reads: the projection at the head, or one folded for a past point
+/// of the log.
+pub enum View<'a> {
+    Head(&'a Model),
+    Past(Box<Model>),
+}
+
+impl std::ops::Deref for View<'_> {
+    type Target = Model;
+    fn deref(&self) -> &Model {
+        match self {
+            View::Head(m) => m,
+            View::Past(m) => m,
+        }
+    }
+}
+
 pub struct Ledger {
     store: Store,
-    history: History,
+    /// The projection as stored, with the writes of a batch being checked over it.
+    model: Model,
     head: Option<(Seq, Hash, RecordedAt)>,
 }
 
 impl Ledger {
     pub fn create(path: &Path) -> Result<Ledger, Error> {
-        Ok(Ledger { store: Store::create(path)?, history: History::default(), head: None })
+        let store = Store::create(path)?;
+        let model = Model::new(Kv::over(store.state_reader()));
+        Ok(Ledger { store, model, head: None })
     }
 
-    /// Opens a ledger: checks the newest record's hashes, then folds the log into its
-    /// history, checking every record's hashes and links on the way, since the fold reads
-    /// every record anyway: a query never answers from a tampered record.
+    /// Opens a ledger without reading its log: checks the newest record's hashes and that
+    /// the persisted projection reflects exactly that head (both are written in one
+    /// atomic batch). A projection that is missing, of another layout or behind the head
+    /// is rebuilt from the log, which is then checked in full on the way.
+    /// `verify` checks every record, and the projection against the log.
     pub fn open(path: &Path) -> Result<Ledger, Error> {
         let store = Store::open(path)?;
         let head = store.head()?.map(|r| (r.seq(), r.hash, r.header.recorded_at));
-        let mut chain = ChainChecker::default();
-        let mut entries = Vec::new();
-        let mut chunk = Vec::with_capacity(VERIFY_CHUNK_LEN);
-        for item in store.records() {
-            chunk.push(item?);
-            if chunk.len() == VERIFY_CHUNK_LEN {
-                entries.extend(verify_chunk(&mut chain, &chunk)?);
-                chunk.clear();
-            }
+        let recorded = match store.recorded_head()? {
+            RecordedHead::At(s, h) => Some((s, h)),
+            _ => None,
+        };
+        let at_head = head.map(|h| (h.0, h.1));
+        let mut ledger = Ledger { model: Model::new(Kv::over(store.state_reader())), store, head };
+        let empty = at_head.is_none() && recorded.is_none();
+        if !empty && (recorded != at_head || ledger.store.state_head()? != at_head) {
+            ledger.rebuild()?;
         }
-        entries.extend(verify_chunk(&mut chain, &chunk)?);
-        check_recorded_head(&store, &chain)?;
-        assert_eq!(
-            head.map(|h| (h.0, h.1)),
-            (chain.count() > 0).then(|| (Seq(chain.count()), chain.head())),
-            "the head read first is the end of the chain walked"
-        );
-        let history = History::fold(entries, false).expect("an unchecked fold cannot refuse");
-        Ok(Ledger { store, history, head })
+        Ok(ledger)
+    }
+
+    /// Re-derives the projection from the log, checking every record on the way, and
+    /// stores it in place of the old one.
+    pub fn rebuild(&mut self) -> Result<Verified, Error> {
+        let (verified, model) = self.derive()?;
+        self.store.replace_state(model.kv().writes(), self.head())?;
+        self.model = Model::new(Kv::over(self.store.state_reader()));
+        Ok(verified)
+    }
+
+    /// Checks every record and folds the log into a new projection, in memory.
+    fn derive(&self) -> Result<(Verified, Model), Error> {
+        let verified = verify_store(&self.store)?;
+        let corrections = self.corrections_upto(&self.corrections_in_log()?, Seq(verified.count), &[])?;
+        let model = fold(self.entries(Seq(verified.count)), &corrections, false).map_err(fold_error)?;
+        Ok((verified, model))
     }
 
     pub fn path(&self) -> &Path {
@@ -81,42 +114,183 @@ impl Ledger {
         self.head.map(|(s, h, _)| (s, h))
     }
 
-    pub fn history(&self) -> &History {
-        &self.history
+    pub fn head_seq(&self) -> Seq {
+        self.head.map_or(Seq(0), |h| h.0)
     }
 
-    /// The history a query should read: all of it, or as known after a seq or at an
-    /// RFC 3339 instant (transaction time).
-    pub fn known_at(&self, known_at: Option<&str>) -> Result<Cow<'_, History>, Error> {
-        let h = &self.history;
+    /// The state at the head, read from the persisted projection.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The state a query should read: all of it, or as known after a seq or at an
+    /// RFC 3339 instant (transaction time), folded from that prefix of the log.
+    pub fn known_at(&self, known_at: Option<&str>) -> Result<View<'_>, Error> {
         let Some(k) = known_at else {
-            return Ok(Cow::Borrowed(h));
+            return Ok(View::Head(&self.model));
         };
         let seq = if let Ok(n) = k.parse::<u64>() {
             Seq(n)
         } else {
             let t = DateTime::parse_from_rfc3339(k)
                 .map_err(|_| Error::Input(format!("known_at {k:?}: expected a seq or an RFC 3339 instant")))?;
-            h.seq_at_instant(RecordedAt(t.with_timezone(&Utc)))
+            self.seq_at_instant(RecordedAt(t.with_timezone(&Utc)))?
         };
-        if seq >= h.head_seq() {
-            return Ok(Cow::Borrowed(h));
+        if seq >= self.head_seq() {
+            return Ok(View::Head(&self.model));
         }
-        Ok(Cow::Owned(h.known_at(seq)))
+        let corrections = self.corrections_upto(&self.model.corrections(), seq, &[])?;
+        let model = fold(self.entries(seq), &corrections, false).map_err(fold_error)?;
+        Ok(View::Past(Box::new(model)))
     }
 
-    /// Up to `limit` stored records after `after`, for the event feed.
-    pub fn records_after(&self, after: Seq, limit: usize) -> Result<Vec<Record>, Error> {
+    /// The last seq recorded at or before `instant`: recorded time never decreases along
+    /// the log, so a binary search over the records' headers finds it.
+    pub fn seq_at_instant(&self, instant: RecordedAt) -> Result<Seq, Error> {
+        let (mut lo, mut hi) = (0u64, self.head_seq().0);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if self.record(Seq(mid))?.header.recorded_at <= instant {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(Seq(lo))
+    }
+
+    /// The stored record at `seq`, decoded and its hashes checked: no read of the log
+    /// hands out a record that does not match its hash.
+    pub fn record(&self, seq: Seq) -> Result<Record, Error> {
+        let bytes = self.store.get(seq)?.ok_or_else(|| Error::NotFound(format!("no event with seq {seq}")))?;
+        let record = Record::decode(&bytes)
+            .and_then(|r| if r.seq() == seq { Ok(r) } else { Err(Problem::SeqMismatch { stored_under: seq }) })
+            .and_then(|r| r.check().map(|()| r))
+            .map_err(|problem| Fault { seq, problem })?;
+        Ok(record)
+    }
+
+    /// The event at `seq`, decoded, if the log has one.
+    pub fn entry(&self, seq: Seq) -> Result<Option<Entry>, Error> {
+        if seq == Seq(0) || seq > self.head_seq() {
+            return Ok(None);
+        }
+        let record = self.record(seq)?;
+        Ok(Some(entry_of(&record).map_err(|problem| Fault { seq, problem })?))
+    }
+
+    /// The events from seq 1 to `upto`, decoded, in log order, streamed from the store;
+    /// each record's hashes and link are checked on the way, so a fold never reads a
+    /// damaged record.
+    fn entries(&self, upto: Seq) -> impl Iterator<Item = Result<Entry, Error>> + '_ {
+        let mut chain = ChainChecker::default();
+        let mut records = self.store.records_from(Seq(1));
+        std::iter::from_fn(move || {
+            if chain.count() >= upto.0 {
+                return None;
+            }
+            let expected = Seq(chain.count() + 1);
+            let next = match records.next() {
+                None => Err(Fault { seq: expected, problem: Problem::Gap { expected } }.into()),
+                Some(item) => item.map_err(Error::from).and_then(|(seq, bytes)| {
+                    let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
+                    chain.check(Some(seq), &record)?;
+                    Ok(entry_of(&record).map_err(|problem| Fault { seq, problem })?)
+                }),
+            };
+            if next.is_err() {
+                // One error ends the walk.
+                chain = ChainChecker::after(upto, Hash::ZERO);
+            }
+            Some(next)
+        })
+    }
+
+    /// Every correction in the log, read from the records (not the projection: used
+    /// where the projection is what is being derived).
+    fn corrections_in_log(&self) -> Result<Vec<crate::state::Correction>, Error> {
         let mut out = Vec::new();
-        for item in self.store.records_from(after.next()).take(limit) {
-            let (seq, bytes) = item?;
-            out.push(Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?);
+        for item in self.store.records() {
+            let (key, bytes) = item?;
+            let seq = key.map_err(|_| Error::Projection("a log key that is not a seq".into()))?;
+            let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
+            if record.header.kind == "EventCorrected" {
+                if let Event::EventCorrected(c) = entry_of(&record).map_err(|problem| Fault { seq, problem })?.event {
+                    out.push(crate::state::Correction {
+                        seq,
+                        target: c.target,
+                        reason: c.reason,
+                        retracted: c.replacement.is_none(),
+                        recorded_by: record.header.recorded_by,
+                    });
+                }
+            }
         }
         Ok(out)
     }
 
-    /// Checks the whole batch against the rules, then writes it as one atomic, flushed
-    /// batch. On any error nothing is written and the ledger is as it was.
+    /// The latest correction of each corrected seq among `corrections` up to `upto`,
+    /// with its body read from the log or, beyond the head, from `pending`.
+    fn corrections_upto(
+        &self,
+        corrections: &[crate::state::Correction],
+        upto: Seq,
+        pending: &[Entry],
+    ) -> Result<HashMap<Seq, EventCorrected>, Error> {
+        let mut out = HashMap::new();
+        let mut seqs: Vec<Seq> = corrections.iter().map(|c| c.seq).filter(|s| *s <= upto).collect();
+        seqs.sort();
+        for seq in seqs {
+            let entry = match pending.iter().find(|e| e.seq == seq) {
+                Some(e) => e.clone(),
+                None => self
+                    .entry(seq)?
+                    .ok_or_else(|| Error::Projection(format!("correction at seq {seq} not in the log")))?,
+            };
+            if let Event::EventCorrected(c) = entry.event {
+                out.insert(c.target, c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` events after `after`, decoded, for `protokol log`.
+    pub fn entries_after(&self, after: Seq, limit: usize) -> Result<Vec<Entry>, Error> {
+        self.records_after(after, limit)?
+            .iter()
+            .map(|r| Ok(entry_of(r).map_err(|problem| Fault { seq: r.seq(), problem })?))
+            .collect()
+    }
+
+    /// Up to `limit` stored records after `after`, for the event feed, each checked:
+    /// its hashes, and its link to the one before, from the record at `after` on.
+    pub fn records_after(&self, after: Seq, limit: usize) -> Result<Vec<Record>, Error> {
+        if after >= self.head_seq() {
+            return Ok(Vec::new());
+        }
+        let mut chain = match after {
+            Seq(0) => ChainChecker::default(),
+            _ => ChainChecker::after(after, self.record(after)?.hash),
+        };
+        let mut out = Vec::new();
+        for item in self.store.records_from(after.next()).take(limit) {
+            let (seq, bytes) = item?;
+            let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
+            chain.check(Some(seq), &record)?;
+            out.push(record);
+        }
+        // Records missing at the end of the page: the log ends before its recorded head.
+        let wanted = self.head_seq().0.saturating_sub(after.0).min(limit as u64);
+        if (out.len() as u64) < wanted {
+            let expected = Seq(after.0 + out.len() as u64 + 1);
+            return Err(Fault { seq: expected, problem: Problem::Gap { expected } }.into());
+        }
+        Ok(out)
+    }
+
+    /// Checks the whole batch against the rules, then writes it and the projection's
+    /// changes as one atomic, flushed batch. On any error nothing is written and the
+    /// ledger is as it was.
     pub fn append(
         &mut self,
         source: &str,
@@ -138,30 +312,24 @@ impl Ledger {
         // Recorded time never goes backwards along the chain, even if the clock does:
         // `known_at INSTANT` relies on it.
         let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
-        // The batch is checked by applying it to the live history, which is rolled back
-        // (by re-folding the prefix: slow, but only on a refusal or a failed write) if
-        // anything fails. Copying the history for every append would make appends
-        // linear in the log's length.
-        let checkpoint = self.history.head_seq();
-        let result = self.seal_batch(events, recorded_by, recorded_at).and_then(|records| {
-            self.store.append(&records, self.head())?;
+        let mut batch = Batch::default();
+        let result = self.seal_batch(&mut batch, events, recorded_by, recorded_at).and_then(|records| {
+            self.model.fault()?;
+            self.store.append(&records, self.head(), &batch.state_write(&self.model))?;
             Ok(records)
         });
-        let records = match result {
-            Ok(records) => records,
-            Err(e) => {
-                self.history.truncate(checkpoint);
-                return Err(e);
-            }
-        };
+        // Written or not, the projection to read is the stored one again.
+        self.model = Model::new(Kv::over(self.store.state_reader()));
+        let records = result?;
         let last = records.last().expect("a batch is never empty");
         self.head = Some((last.seq(), last.hash, recorded_at));
         Ok(records)
     }
 
-    /// Checks each event against the history (taking it in) and seals its record.
+    /// Checks each event against the state (taking it in) and seals its record.
     fn seal_batch(
         &mut self,
+        batch: &mut Batch,
         events: Vec<NewEvent>,
         recorded_by: &str,
         recorded_at: RecordedAt,
@@ -191,20 +359,58 @@ impl Ledger {
                 body_hash: hash::body_hash(&body_bytes),
                 prev,
             };
-            self.history
-                .push(Entry {
-                    seq,
-                    recorded_at,
-                    effective: new.effective,
-                    recorded_by: recorded_by.to_string(),
-                    event: new.event,
-                })
-                .map_err(refused)?;
+            let entry = Entry {
+                seq,
+                recorded_at,
+                effective: new.effective,
+                recorded_by: recorded_by.to_string(),
+                event: new.event,
+            };
+            self.take_in(batch, entry).map_err(|e| match e {
+                TakeIn::Refused(r) => refused(r),
+                TakeIn::Failed(e) => e,
+            })?;
             let record = Record::seal(header, body_bytes);
             prev = record.hash;
             records.push(record);
         }
         Ok(records)
+    }
+
+    /// Checks one event of a batch against the working model and takes it in. A
+    /// correction re-folds the whole log with it, checking every later event, and the
+    /// batch then replaces the stored projection.
+    fn take_in(&mut self, batch: &mut Batch, entry: Entry) -> Result<(), TakeIn> {
+        let Event::EventCorrected(c) = &entry.event else {
+            self.model.push(&entry).map_err(TakeIn::Refused)?;
+            batch.pending.push(entry);
+            return Ok(());
+        };
+        let target = match batch.pending.iter().find(|e| e.seq == c.target) {
+            Some(e) => Some(e.clone()),
+            None => self.entry(c.target)?,
+        };
+        rules::check_correction(&self.model, target.as_ref(), &entry, c).map_err(TakeIn::Refused)?;
+        let mut corrections = self.model.corrections();
+        corrections.push(crate::state::Correction {
+            seq: entry.seq,
+            target: c.target,
+            reason: c.reason.clone(),
+            retracted: c.replacement.is_none(),
+            recorded_by: entry.recorded_by.clone(),
+        });
+        batch.pending.push(entry);
+        let corrections = self.corrections_upto(&corrections, Seq(u64::MAX), &batch.pending)?;
+        let log = self.entries(self.head_seq()).chain(batch.pending.iter().cloned().map(Ok));
+        self.model = fold(log, &corrections, true).map_err(|e| match e {
+            FoldError::Read(e) => TakeIn::Failed(e),
+            FoldError::Refused(seq, refusal) => TakeIn::Refused(Refusal {
+                rule: "correction-breaks-later-event",
+                message: format!("the correction would leave seq {seq} breaking a rule: {}", refusal.message),
+            }),
+        })?;
+        batch.replace = true;
+        Ok(())
     }
 
     fn check_expected(&self, expect: Option<Expect>) -> Result<(), Error> {
@@ -219,7 +425,9 @@ impl Ledger {
 
     /// Full verification of this open ledger (see [`verify`]).
     pub fn verify(&self) -> Result<Verified, Error> {
-        verify_store(&self.store)
+        let (verified, derived) = self.derive()?;
+        compare_projection(&self.store, &derived)?;
+        Ok(verified)
     }
 
     /// Writes the raw log as JSON Lines, one canonical envelope a line. Returns the count.
@@ -243,36 +451,107 @@ impl Ledger {
             return Err(Error::Input(format!("{source}: an export can only be imported into an empty ledger")));
         }
         let mut chain = ChainChecker::default();
-        let mut history = History::default();
+        let mut batch = Batch::default();
         let mut records = Vec::new();
-        for (n, line) in input.lines().enumerate() {
-            let line_no = n + 1;
-            let line = line.map_err(|e| Error::Input(format!("{source}:{line_no}: {e}")))?;
-            if line.trim().is_empty() {
-                continue;
+        let result = (|| {
+            for (n, line) in input.lines().enumerate() {
+                let line_no = n + 1;
+                let line = line.map_err(|e| Error::Input(format!("{source}:{line_no}: {e}")))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let bad = |what: String| Error::Input(format!("{source}:{line_no}: {what}; nothing was imported"));
+                let record = Record::from_export_line(&line).map_err(|p| bad(p.to_string()))?;
+                chain.check(None, &record).map_err(|f| bad(f.to_string()))?;
+                let entry = entry_of(&record).map_err(|p| bad(p.to_string()))?;
+                self.take_in(&mut batch, entry).map_err(|e| match e {
+                    TakeIn::Refused(r) => bad(format!("seq {}: refused: {r}", record.seq())),
+                    TakeIn::Failed(e) => e,
+                })?;
+                records.push(record);
             }
-            let bad = |what: String| Error::Input(format!("{source}:{line_no}: {what}; nothing was imported"));
-            let record = Record::from_export_line(&line).map_err(|p| bad(p.to_string()))?;
-            chain.check(None, &record).map_err(|f| bad(f.to_string()))?;
-            let entry = entry_of(&record).map_err(|p| bad(p.to_string()))?;
-            history.push(entry).map_err(|r| bad(format!("seq {}: refused: {r}", record.seq())))?;
-            records.push(record);
-        }
-        if records.is_empty() {
-            return Err(Error::Input(format!("{source}: no events")));
-        }
-        self.store.append(&records, None)?;
+            if records.is_empty() {
+                return Err(Error::Input(format!("{source}: no events")));
+            }
+            self.model.fault()?;
+            self.store.append(&records, None, &batch.state_write(&self.model))?;
+            Ok(())
+        })();
+        self.model = Model::new(Kv::over(self.store.state_reader()));
+        result?;
         let last = records.last().expect("not empty");
         self.head = Some((last.seq(), last.hash, last.header.recorded_at));
-        self.history = history;
         Ok(Verified { count: chain.count(), head: chain.head() })
     }
 }
 
-/// Walks every stored record in order, in constant memory, re-hashing the stored bytes.
-/// Takes the path, not a `Ledger`: a ledger too damaged to open can still be verified.
+/// A batch being checked: its entries so far (a correction re-folds the log with them)
+/// and whether the projection is to be replaced rather than added to.
+#[derive(Default)]
+struct Batch {
+    pending: Vec<Entry>,
+    replace: bool,
+}
+
+impl Batch {
+    fn state_write<'m>(&self, model: &'m Model) -> StateWrite<'m> {
+        StateWrite { writes: model.kv().writes(), replace: self.replace }
+    }
+}
+
+/// Why an event was not taken in.
+enum TakeIn {
+    Refused(Refusal),
+    Failed(Error),
+}
+
+impl From<Error> for TakeIn {
+    fn from(e: Error) -> TakeIn {
+        TakeIn::Failed(e)
+    }
+}
+
+fn fold_error(e: FoldError<Error>) -> Error {
+    match e {
+        FoldError::Read(e) => e,
+        FoldError::Refused(seq, r) => Error::Projection(format!("an unchecked fold refused seq {seq}: {r}")),
+    }
+}
+
+/// The stored projection must be exactly the one derived from the log: queries answer
+/// from it, so a projection edited behind the log's back is found here.
+fn compare_projection(store: &Store, derived: &Model) -> Result<(), Error> {
+    let mut stored = store.state_pairs();
+    let mut expected = derived.kv().writes().iter();
+    loop {
+        match (stored.next().transpose()?, expected.next()) {
+            (None, None) => return Ok(()),
+            (Some((k, v)), Some((ek, ev))) if &k == ek && &v == ev => continue,
+            (s, e) => {
+                let key = match (&s, e) {
+                    (Some((k, _)), Some((ek, _))) => k.min(ek).clone(),
+                    (Some((k, _)), None) => k.clone(),
+                    (None, Some((ek, _))) => ek.clone(),
+                    (None, None) => unreachable!("handled above"),
+                };
+                return Err(Error::Projection(format!(
+                    "the stored projection differs from the log at key {:?}; `protokol rebuild` re-derives it",
+                    String::from_utf8_lossy(&key)
+                )));
+            }
+        }
+    }
+}
+
+/// Walks every stored record in order, in constant memory, re-hashing the stored bytes;
+/// then, if the chain holds, re-derives the projection and compares it with the stored
+/// one. Takes the path, not a `Ledger`: a ledger too damaged to open can still be
+/// verified.
 pub fn verify(path: &Path) -> Result<Verified, Error> {
-    verify_store(&Store::open(path)?)
+    let store = Store::open(path)?;
+    verify_store(&store)?;
+    drop(store);
+    Ledger::open(path)?.verify()
 }
 
 /// Records verified per chunk: the hashing of a chunk is spread over the cores, then

@@ -11,6 +11,7 @@ pub mod hash;
 pub mod ids;
 pub mod import;
 pub mod input;
+pub mod kv;
 pub mod ledger;
 pub mod minutes;
 pub mod query;

@@ -262,12 +262,12 @@ fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Vec<Block> {
         // Headed by the secretariat group's own name ("ATMP Danmark sekretariatet") when known.
         let day = r.starts_at.date();
         let heading = model
-            .memberships
+            .person_memberships(&first.person)
             .iter()
-            .filter(|m| m.person == first.person && m.covers(day))
-            .filter_map(|m| model.groups.get(&m.group))
+            .filter(|m| m.covers(day))
+            .filter_map(|m| model.group(&m.group))
             .find(|g| g.group_kind == crate::event::GroupKind::Secretariat)
-            .map_or_else(|| w.secretariat.to_string(), |g| g.name.clone());
+            .map_or_else(|| w.secretariat.to_string(), |g| g.name);
         doc.push(Block::Field(heading, secretariat.iter().map(|a| person_line(lang, w, a, false)).collect()));
     }
     let observers: Vec<String> = present(Capacity::Observer).map(|a| person_line(lang, w, a, true)).collect();
@@ -492,24 +492,30 @@ impl std::fmt::Display for Approved {
 }
 
 /// Every approval of minutes whose document hashes like `document`.
-pub fn find_approved(model: &Model, document: &[u8]) -> Vec<Approved> {
+pub fn find_approved(model: &Model, document: &[u8]) -> Result<Vec<Approved>, Error> {
     let h = crate::hash::document_hash(document);
-    model
-        .meetings
-        .iter()
+    let found = model
+        .meetings_approving(&h)
+        .into_iter()
         .flat_map(|(id, mt)| {
-            mt.minutes_approvals.iter().filter(move |a| a.document_hash == h).map(move |a| Approved {
-                meeting: id.clone(),
-                group: mt.group.clone(),
-                number: mt.number,
-                held: mt.date(),
-                approved: a.date,
-                seq: a.seq,
-                document_hash: a.document_hash,
-                document_name: a.document_name.clone(),
-            })
+            mt.minutes_approvals
+                .iter()
+                .filter(|a| a.document_hash == h)
+                .map(|a| Approved {
+                    meeting: id.clone(),
+                    group: mt.group.clone(),
+                    number: mt.number,
+                    held: mt.date(),
+                    approved: a.date,
+                    seq: a.seq,
+                    document_hash: a.document_hash,
+                    document_name: a.document_name.clone(),
+                })
+                .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    model.fault()?;
+    Ok(found)
 }
 
 /// Whether today's rendering of a meeting, in any language and format, still hashes to

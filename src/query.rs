@@ -5,22 +5,31 @@
 use crate::error::Error;
 use crate::event::*;
 use crate::ids::{ActionId, DecisionId, GroupId, MeetingId, OrgId, PersonId, Seq};
-use crate::state::{Decision, Meeting, MeetingStatus, Membership, MinutesApproval, Model, Nomination, StatusChange};
+use crate::state::{
+    Action, Decision, Meeting, MeetingStatus, Membership, MinutesApproval, Model, Nomination, StatusChange,
+};
 use crate::when::When;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 fn person_name(m: &Model, id: &PersonId) -> String {
-    m.people.get(id).map_or_else(|| id.to_string(), |p| p.name.clone())
+    m.person(id).map_or_else(|| id.to_string(), |p| p.name)
 }
 
 fn org_name(m: &Model, id: &OrgId) -> String {
-    m.organisations.get(id).map_or_else(|| id.to_string(), |o| o.name.clone())
+    m.organisation(id).map_or_else(|| id.to_string(), |o| o.name)
 }
 
-fn group_of<'m>(m: &'m Model, id: &GroupId) -> Result<&'m crate::state::Group, Error> {
-    m.groups.get(id).ok_or_else(|| Error::NotFound(format!("no group {id:?}")))
+fn group_of(m: &Model, id: &GroupId) -> Result<crate::state::Group, Error> {
+    m.group(id).ok_or_else(|| Error::NotFound(format!("no group {id:?}")))
+}
+
+/// Every answer ends here: a read of the projection that failed on the way is an
+/// error, not an answer with something missing.
+fn answer<T>(m: &Model, t: T) -> Result<T, Error> {
+    m.fault()?;
+    Ok(t)
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -37,21 +46,23 @@ pub struct GroupRow {
 }
 
 /// Every group established on or before `at`, with its size that day.
-pub fn groups(m: &Model, at: NaiveDate) -> Vec<GroupRow> {
-    m.groups
-        .iter()
+pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
+    let rows = m
+        .groups()
+        .into_iter()
         .filter(|(_, g)| g.established <= at)
         .map(|(id, g)| GroupRow {
-            id: id.clone(),
-            name: g.name.clone(),
+            name: g.name,
             group_kind: g.group_kind,
             established: g.established,
             dissolved: g.dissolved,
-            predecessor: g.predecessor.clone(),
-            successor: g.successor.clone(),
-            members: m.group_memberships(id).filter(|x| x.covers(at)).count(),
+            predecessor: g.predecessor,
+            successor: g.successor,
+            members: m.group_memberships(&id).iter().filter(|x| x.covers(at)).count(),
+            id,
         })
-        .collect()
+        .collect();
+    answer(m, rows)
 }
 
 /// One interval of a membership, with the events behind it (`opened_by`, `closed_by`)
@@ -112,20 +123,16 @@ pub struct Composition {
 pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composition, Error> {
     let g = group_of(m, group)?;
     let mut members: Vec<Interval> =
-        m.group_memberships(group).filter(|x| x.covers(at)).map(|x| interval(m, x)).collect();
+        m.group_memberships(group).iter().filter(|x| x.covers(at)).map(|x| interval(m, x)).collect();
     members.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
     let nominations = m
-        .nominations
-        .iter()
+        .nominations()
+        .into_iter()
         .filter(|n| &n.group == group && n.date <= at)
-        .filter(|n| {
-            !m.memberships
-                .iter()
-                .any(|x| x.person == n.person && &x.group == group && x.start >= n.date && x.start <= at)
-        })
-        .map(|n| NominationView { nomination: n.clone(), name: person_name(m, &n.person) })
+        .filter(|n| !m.memberships_of(&n.person, group).iter().any(|x| x.start >= n.date && x.start <= at))
+        .map(|n| NominationView { name: person_name(m, &n.person), nomination: n })
         .collect();
-    Ok(Composition { group: group.clone(), name: g.name.clone(), at, members, nominations })
+    answer(m, Composition { group: group.clone(), name: g.name, at, members, nominations })
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -142,23 +149,26 @@ pub struct Timeline {
 
 pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
     let g = group_of(m, group)?;
-    let mut intervals: Vec<Interval> = m.group_memberships(group).map(|x| interval(m, x)).collect();
+    let mut intervals: Vec<Interval> = m.group_memberships(group).iter().map(|x| interval(m, x)).collect();
     intervals.sort_by(|a, b| (a.start, &a.name, a.opened_by).cmp(&(b.start, &b.name, b.opened_by)));
     let mut meetings: Vec<_> = m
-        .meetings
-        .iter()
-        .filter(|(_, x)| &x.group == group && x.status == MeetingStatus::Held)
-        .map(|(id, x)| (id.clone(), x.number, x.date()))
+        .group_meetings(group)
+        .into_iter()
+        .filter(|(_, x)| x.status == MeetingStatus::Held)
+        .map(|(id, x)| (id, x.number, x.date()))
         .collect();
     meetings.sort_by_key(|x| x.2);
-    Ok(Timeline {
-        group: group.clone(),
-        name: g.name.clone(),
-        established: g.established,
-        dissolved: g.dissolved,
-        intervals,
-        meetings,
-    })
+    answer(
+        m,
+        Timeline {
+            group: group.clone(),
+            name: g.name,
+            established: g.established,
+            dissolved: g.dissolved,
+            intervals,
+            meetings,
+        },
+    )
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -183,40 +193,46 @@ pub struct PersonHistory {
 }
 
 pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Error> {
-    let p = m.people.get(person).ok_or_else(|| Error::NotFound(format!("no person {person:?}")))?;
-    let mut memberships: Vec<Interval> =
-        m.memberships.iter().filter(|x| &x.person == person).map(|x| interval(m, x)).collect();
+    let p = m.person(person).ok_or_else(|| Error::NotFound(format!("no person {person:?}")))?;
+    let mut memberships: Vec<Interval> = m.person_memberships(person).iter().map(|x| interval(m, x)).collect();
     memberships.sort_by(|a, b| (a.start, &a.group, a.opened_by).cmp(&(b.start, &b.group, b.opened_by)));
     let nominations = m
-        .nominations
-        .iter()
+        .nominations()
+        .into_iter()
         .filter(|n| &n.person == person)
-        .map(|n| NominationView { nomination: n.clone(), name: person_name(m, &n.person) })
+        .map(|n| NominationView { name: person_name(m, &n.person), nomination: n })
         .collect();
     let mut attendance: Vec<Attendance> = m
-        .meetings
-        .iter()
+        .meetings_attended(person)
+        .into_iter()
         .flat_map(|(id, mt)| {
-            mt.attendees.iter().filter(|a| &a.person == person).map(move |a| Attendance {
-                meeting: id.clone(),
-                group: mt.group.clone(),
-                number: mt.number,
-                date: mt.date(),
-                presence: a.presence,
-                capacity: a.capacity,
-            })
+            mt.attendees
+                .iter()
+                .filter(|a| &a.person == person)
+                .map(|a| Attendance {
+                    meeting: id.clone(),
+                    group: mt.group.clone(),
+                    number: mt.number,
+                    date: mt.date(),
+                    presence: a.presence,
+                    capacity: a.capacity,
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     attendance.sort_by_key(|a| a.date);
-    Ok(PersonHistory {
-        person: person.clone(),
-        name: p.name.clone(),
-        title: p.title.clone(),
-        affiliation: p.affiliation.clone(),
-        memberships,
-        nominations,
-        attendance,
-    })
+    answer(
+        m,
+        PersonHistory {
+            person: person.clone(),
+            name: p.name,
+            title: p.title,
+            affiliation: p.affiliation,
+            memberships,
+            nominations,
+            attendance,
+        },
+    )
 }
 
 /// Which decisions to list; every field narrows the register.
@@ -252,8 +268,7 @@ pub struct DecisionView {
     pub seq: Seq,
 }
 
-fn decision_view(m: &Model, id: &DecisionId, d: &Decision, at: NaiveDate) -> DecisionView {
-    let mt = &m.meetings[&d.meeting];
+fn decision_view(m: &Model, id: &DecisionId, d: &Decision, mt: &Meeting, at: NaiveDate) -> DecisionView {
     DecisionView {
         id: id.clone(),
         group: mt.group.clone(),
@@ -269,33 +284,34 @@ fn decision_view(m: &Model, id: &DecisionId, d: &Decision, at: NaiveDate) -> Dec
         deferred: d.deferred.clone(),
         status: d.status_on(at),
         status_history: d.status_history.iter().filter(|s| s.date <= at).cloned().collect(),
-        actions: m
-            .decision_actions(id)
-            .iter()
-            .filter(|a| m.actions.get(*a).is_some_and(|a| a.assigned <= at))
-            .cloned()
-            .collect(),
+        actions: m.decision_actions(id).into_iter().filter(|a| m.action(a).is_some_and(|a| a.assigned <= at)).collect(),
         seq: d.seq,
     }
 }
 
 /// The decision register as it stood on `at`, by date, meeting and item.
-pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Vec<DecisionView> {
+pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Vec<DecisionView>, Error> {
     // A group's own decisions when a group is named, else all of them.
-    let candidates: Box<dyn Iterator<Item = (&DecisionId, &Decision)>> = match &filter.group {
-        Some(g) => Box::new(m.group_decisions(g).iter().filter_map(|id| m.decisions.get_key_value(id))),
-        None => Box::new(m.decisions.iter()),
+    let candidates: Vec<(DecisionId, Decision)> = match &filter.group {
+        Some(g) => m.group_decisions(g).into_iter().filter_map(|id| m.decision(&id).map(|d| (id, d))).collect(),
+        None => m.decisions(),
     };
+    // Decisions of one meeting share its record: read it once.
+    let mut meetings: std::collections::HashMap<MeetingId, Option<Meeting>> = Default::default();
     let mut out: Vec<DecisionView> = candidates
+        .into_iter()
         .filter(|(_, d)| d.date <= at)
         .filter(|(_, d)| filter.meeting.as_ref().is_none_or(|x| x == &d.meeting))
         .filter(|(_, d)| filter.outcome.is_none_or(|o| o == d.outcome))
         .filter(|(_, d)| filter.status.is_none_or(|s| s == d.status_on(at)))
         .filter(|(_, d)| filter.from.is_none_or(|f| d.date >= f) && filter.to.is_none_or(|t| d.date <= t))
-        .map(|(id, d)| decision_view(m, id, d, at))
+        .filter_map(|(id, d)| {
+            let mt = meetings.entry(d.meeting.clone()).or_insert_with(|| m.meeting_head(&d.meeting)).as_ref()?;
+            Some(decision_view(m, &id, &d, mt, at))
+        })
         .collect();
     out.sort_by(|a, b| (a.date, &a.meeting, a.item).cmp(&(b.date, &b.meeting, b.item)));
-    out
+    answer(m, out)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
@@ -323,10 +339,13 @@ pub struct ActionView {
 }
 
 /// Actions assigned on or before `at`: done if completed by then, overdue if past due.
-pub fn actions(m: &Model, at: NaiveDate) -> Vec<ActionView> {
-    let mut out: Vec<ActionView> = m
-        .actions
-        .iter()
+pub fn actions(m: &Model, at: NaiveDate) -> Result<Vec<ActionView>, Error> {
+    answer(m, action_views(m, m.actions(), at))
+}
+
+fn action_views(m: &Model, actions: Vec<(ActionId, Action)>, at: NaiveDate) -> Vec<ActionView> {
+    let mut out: Vec<ActionView> = actions
+        .into_iter()
         .filter(|(_, a)| a.assigned <= at)
         .map(|(id, a)| {
             let completed = a.completed.as_ref().filter(|c| c.date <= at).map(|c| c.date);
@@ -336,20 +355,20 @@ pub fn actions(m: &Model, at: NaiveDate) -> Vec<ActionView> {
                 _ => ActionState::Open,
             };
             ActionView {
-                id: id.clone(),
+                id,
                 state,
                 owner: a.owner.clone(),
                 owner_name: match &a.owner {
                     Party::Person(p) => person_name(m, p),
-                    Party::Group(g) => m.groups.get(g).map_or_else(|| g.to_string(), |x| x.name.clone()),
+                    Party::Group(g) => m.group(g).map_or_else(|| g.to_string(), |x| x.name),
                     Party::Organisation(o) => org_name(m, o),
                 },
-                description: a.description.clone(),
+                description: a.description,
                 due: a.due,
                 assigned: a.assigned,
-                meeting: a.meeting.clone(),
+                meeting: a.meeting,
                 item: a.item,
-                decision: a.decision.clone(),
+                decision: a.decision,
                 completed,
                 seq: a.seq,
             }
@@ -419,45 +438,41 @@ pub struct MeetingRecord {
 }
 
 /// Finds a group's meeting by its number.
-pub fn find_meeting<'m>(m: &'m Model, group: &GroupId, number: u32) -> Result<(&'m MeetingId, &'m Meeting), Error> {
+pub fn find_meeting(m: &Model, group: &GroupId, number: u32) -> Result<(MeetingId, Meeting), Error> {
     group_of(m, group)?;
-    m.meetings
-        .iter()
-        .find(|(_, x)| &x.group == group && x.number == Some(number))
-        .ok_or_else(|| Error::NotFound(format!("{group:?} has no meeting number {number}")))
+    let found = m.meeting_numbered(group, number).and_then(|id| m.meeting(&id).map(|mt| (id, mt)));
+    m.fault()?;
+    found.ok_or_else(|| Error::NotFound(format!("{group:?} has no meeting number {number}")))
 }
 
 /// A meeting's full record, as of the meeting's own date for memberships and as of
 /// `at` for what followed (decision status, actions).
 pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) -> Result<MeetingRecord, Error> {
     let (id, mt) = find_meeting(m, group, number)?;
+    let id = &id;
     let day = mt.date();
+    let member_then = |person: &PersonId| m.memberships_of(person, &mt.group).into_iter().find(|x| x.covers(day));
     let attendees = mt
         .attendees
         .iter()
         .map(|a| AttendeeView {
             person: a.person.clone(),
             name: person_name(m, &a.person),
-            organisation: a.on_behalf_of.as_ref().map(|o| org_name(m, o)).or_else(|| {
-                m.memberships
-                    .iter()
-                    .find(|x| x.person == a.person && x.group == mt.group && x.covers(day))
-                    .and_then(|x| x.on_behalf_of.as_ref().map(|o| org_name(m, o)))
-            }),
+            organisation: a
+                .on_behalf_of
+                .as_ref()
+                .map(|o| org_name(m, o))
+                .or_else(|| member_then(&a.person).and_then(|x| x.on_behalf_of.as_ref().map(|o| org_name(m, o)))),
             presence: a.presence,
             capacity: a.capacity,
-            role: m
-                .memberships
-                .iter()
-                .find(|x| x.person == a.person && x.group == mt.group && x.covers(day))
-                .map(|x| x.role),
+            role: member_then(&a.person).map(|x| x.role),
             in_place_of: a.in_place_of.clone(),
             in_place_of_name: a.in_place_of.as_ref().map(|p| person_name(m, p)),
             items: a.items.clone(),
             minute_taker: a.minute_taker,
         })
         .collect();
-    let all_actions = actions(m, at);
+    let all_actions = action_views(m, m.meeting_actions(id), at);
     let agenda = mt
         .agenda
         .iter()
@@ -471,41 +486,37 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
                 .collect(),
             text: mt.item_texts.get(&it.number).cloned(),
             decision: m
-                .decisions
-                .iter()
-                .find(|(_, d)| &d.meeting == id && d.item == it.number)
-                .map(|(did, d)| decision_view(m, did, d, at.max(day))),
+                .decision_on_item(id, it.number)
+                .and_then(|did| m.decision(&did).map(|d| decision_view(m, &did, &d, &mt, at.max(day)))),
             actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
         })
         .collect();
     // The next meeting is the group's own, announced at this one (not other groups' meetings it mentions).
     let next_meeting = m
-        .meetings
-        .iter()
-        .filter(|(_, x)| x.announced_at.as_ref() == Some(id) && x.group == mt.group)
+        .meetings_announced_at(id)
+        .into_iter()
+        .filter(|(_, x)| x.group == mt.group)
         .min_by_key(|(_, x)| x.date())
-        .map(|(nid, x)| NextMeeting {
-            meeting: nid.clone(),
-            starts_at: x.starts_at,
-            ends_at: x.ends_at,
-            place: x.place.clone(),
-        });
-    Ok(MeetingRecord {
-        id: id.clone(),
-        group: mt.group.clone(),
-        group_name: m.groups[&mt.group].name.clone(),
-        number: mt.number,
-        meeting_kind: mt.meeting_kind,
-        status: mt.status,
-        title: mt.title.clone(),
-        place: mt.place.clone(),
-        starts_at: mt.starts_at,
-        ends_at: mt.ends_at,
-        attendees,
-        agenda_approved: mt.agenda_approved.is_some(),
-        agenda,
-        next_meeting,
-        minutes_approvals: mt.minutes_approvals.to_vec(),
-        seqs: mt.seqs.clone(),
-    })
+        .map(|(nid, x)| NextMeeting { meeting: nid, starts_at: x.starts_at, ends_at: x.ends_at, place: x.place });
+    answer(
+        m,
+        MeetingRecord {
+            id: id.clone(),
+            group: mt.group.clone(),
+            group_name: group_of(m, &mt.group)?.name,
+            number: mt.number,
+            meeting_kind: mt.meeting_kind,
+            status: mt.status,
+            title: mt.title.clone(),
+            place: mt.place.clone(),
+            starts_at: mt.starts_at,
+            ends_at: mt.ends_at,
+            attendees,
+            agenda_approved: mt.agenda_approved.is_some(),
+            agenda,
+            next_meeting,
+            minutes_approvals: mt.minutes_approvals.to_vec(),
+            seqs: mt.seqs.clone(),
+        },
+    )
 }

@@ -421,17 +421,17 @@ fn owner(b: &Builder, a: &Spanned<ActionIn>, model: &Model) -> Result<Party, Err
     let id = &a.get_ref().owner;
     let mut found = Vec::new();
     if let Ok(p) = PersonId::try_from(id.as_str()) {
-        if model.people.contains_key(&p) {
+        if model.person(&p).is_some() {
             found.push(Party::Person(p));
         }
     }
     if let Ok(g) = GroupId::try_from(id.as_str()) {
-        if model.groups.contains_key(&g) {
+        if model.group(&g).is_some() {
             found.push(Party::Group(g));
         }
     }
     if let Ok(o) = OrgId::try_from(id.as_str()) {
-        if model.organisations.contains_key(&o) {
+        if model.organisation(&o).is_some() {
             found.push(Party::Organisation(o));
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::event::*;
 use crate::ids::{DecisionId, GroupId, MeetingId, OrgId, PersonId};
-use crate::state::{Entry, History, Meeting, MeetingStatus, Model};
+use crate::state::{Entry, Meeting, MeetingStatus, Model};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -37,21 +37,21 @@ fn not_before(rule_subject: &str, since: NaiveDate, date: NaiveDate) -> Result<(
 }
 
 fn org(m: &Model, id: &OrgId, date: NaiveDate) -> Result<(), Refusal> {
-    let Some(o) = m.organisations.get(id) else {
+    let Some(o) = m.organisation(id) else {
         return refuse("unknown-reference", format!("unknown organisation {id:?}"));
     };
     not_before(&format!("organisation {id:?}"), o.since, date)
 }
 
 fn person(m: &Model, id: &PersonId, date: NaiveDate) -> Result<(), Refusal> {
-    let Some(p) = m.people.get(id) else {
+    let Some(p) = m.person(id) else {
         return refuse("unknown-reference", format!("unknown person {id:?}"));
     };
     not_before(&format!("person {id:?}"), p.since, date)
 }
 
 fn group(m: &Model, id: &GroupId, date: NaiveDate) -> Result<(), Refusal> {
-    let Some(g) = m.groups.get(id) else {
+    let Some(g) = m.group(id) else {
         return refuse("unknown-reference", format!("unknown group {id:?}"));
     };
     not_before(&format!("group {id:?}"), g.established, date)?;
@@ -61,8 +61,8 @@ fn group(m: &Model, id: &GroupId, date: NaiveDate) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn meeting<'m>(m: &'m Model, id: &MeetingId, date: NaiveDate, held: bool) -> Result<&'m Meeting, Refusal> {
-    let Some(mt) = m.meetings.get(id) else {
+fn meeting(m: &Model, id: &MeetingId, date: NaiveDate, held: bool) -> Result<Meeting, Refusal> {
+    let Some(mt) = m.meeting_head(id) else {
         return refuse("unknown-reference", format!("unknown meeting {id:?}"));
     };
     if held && mt.status != MeetingStatus::Held {
@@ -82,7 +82,7 @@ fn item(mt: &Meeting, id: &MeetingId, number: u32) -> Result<(), Refusal> {
 }
 
 fn decision(m: &Model, id: &DecisionId, date: NaiveDate) -> Result<(), Refusal> {
-    let Some(d) = m.decisions.get(id) else {
+    let Some(d) = m.decision(id) else {
         return refuse("unknown-reference", format!("unknown decision {id:?}"));
     };
     not_before(&format!("decision {id:?}"), d.date, date)
@@ -128,7 +128,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
         Event::OrganisationRegistered(e) => {
             name("name", &e.name)?;
             opt(&e.short_name, |s| name("short_name", s))?;
-            if m.organisations.contains_key(&e.organisation) {
+            if m.organisation(&e.organisation).is_some() {
                 return refuse("duplicate-id", format!("organisation {:?} is already registered", e.organisation));
             }
         }
@@ -136,22 +136,22 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             name("name", &e.name)?;
             opt(&e.title, |s| name("title", s))?;
             opt(&e.affiliation, |o| org(m, o, date))?;
-            if m.people.contains_key(&e.person) {
+            if m.person(&e.person).is_some() {
                 return refuse("duplicate-id", format!("person {:?} is already registered", e.person));
             }
         }
         Event::GroupEstablished(e) => {
             name("name", &e.name)?;
             opt(&e.mandate, |s| text("mandate", s))?;
-            if m.groups.contains_key(&e.group) {
+            if m.group(&e.group).is_some() {
                 return refuse("duplicate-id", format!("group {:?} is already established", e.group));
             }
             opt(&e.parent, |g| group(m, g, date))?;
             opt(&e.predecessor, |g| {
-                if !m.groups.contains_key(g) {
+                let Some(p) = m.group(g) else {
                     return refuse("unknown-reference", format!("unknown group {g:?}"));
-                }
-                not_before(&format!("group {g:?}"), m.groups[g].established, date)
+                };
+                not_before(&format!("group {g:?}"), p.established, date)
             })?;
             opt(&e.decision, |d| decision(m, d, date))?;
         }
@@ -175,7 +175,9 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             opt(&e.decision, |d| decision(m, d, date))?;
             opt(&e.seat, |s| name("seat", s))?;
             opt(&e.note, |s| text("note", s))?;
-            if let Some(other) = m.memberships_of(&e.person, &e.group).find(|x| x.end.is_none_or(|end| end > date)) {
+            if let Some(other) =
+                m.memberships_of(&e.person, &e.group).into_iter().find(|x| x.end.is_none_or(|end| end > date))
+            {
                 return refuse(
                     "membership-overlap",
                     format!(
@@ -196,7 +198,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             group(m, g, date)?;
             opt(d, |d| decision(m, d, date))?;
             opt(note, |s| text("note", s))?;
-            let current = m.memberships_of(p, g).find(|x| x.end.is_none());
+            let current = m.memberships_of(p, g).into_iter().find(|x| x.end.is_none());
             match current {
                 None => return refuse("not-a-member", format!("{p:?} is not a member of {g:?} on {date}")),
                 Some(x) if x.start >= date => {
@@ -218,7 +220,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             group(m, &e.group, date)?;
             opt(&e.place, |s| text("place", s))?;
             opt(&e.announced_at, |a| meeting(m, a, date, true).map(|_| ()))?;
-            if m.meetings.contains_key(&e.meeting) {
+            if m.meeting_head(&e.meeting).is_some() {
                 return refuse("duplicate-id", format!("meeting {:?} already exists", e.meeting));
             }
             ends_after(&e.starts_at, &e.ends_at)?;
@@ -237,7 +239,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
                     format!("a meeting starting {} cannot be recorded as held on {date}", e.starts_at.date()),
                 );
             }
-            if let Some(existing) = m.meetings.get(&e.meeting) {
+            if let Some(existing) = m.meeting_head(&e.meeting) {
                 if existing.status == MeetingStatus::Held {
                     return refuse(
                         "meeting-already-held",
@@ -291,11 +293,11 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
                 opt(&a.on_behalf_of, |o| org(m, o, date))?;
                 opt(&a.in_place_of, |p| person(m, p, date))?;
                 for i in &a.items {
-                    item(mt, &e.meeting, *i)?;
+                    item(&mt, &e.meeting, *i)?;
                 }
                 if a.capacity == Capacity::Member {
                     let day = mt.date();
-                    if !m.memberships_of(&a.person, &mt.group).any(|x| x.covers(day)) {
+                    if !m.memberships_of(&a.person, &mt.group).iter().any(|x| x.covers(day)) {
                         return refuse(
                             "attendee-not-member",
                             format!(
@@ -309,19 +311,19 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
         }
         Event::ItemMinuted(e) => {
             let mt = meeting(m, &e.meeting, date, true)?;
-            item(mt, &e.meeting, e.item)?;
+            item(&mt, &e.meeting, e.item)?;
             text("text", &e.text)?;
         }
         Event::DecisionRecorded(e) => {
             let mt = meeting(m, &e.meeting, date, true)?;
-            item(mt, &e.meeting, e.item)?;
+            item(&mt, &e.meeting, e.item)?;
             text("text", &e.text)?;
             list("conditions", &e.conditions)?;
             for c in &e.conditions {
                 text("condition", c)?;
             }
             opt(&e.deferred, |s| text("deferred", s))?;
-            if m.decisions.contains_key(&e.decision) {
+            if m.decision(&e.decision).is_some() {
                 return refuse("duplicate-id", format!("decision {:?} already exists", e.decision));
             }
             if let Some(id) = m.decision_on_item(&e.meeting, e.item) {
@@ -356,13 +358,13 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
         }
         Event::ActionAssigned(e) => {
             let mt = meeting(m, &e.meeting, date, true)?;
-            item(mt, &e.meeting, e.item)?;
+            item(&mt, &e.meeting, e.item)?;
             text("description", &e.description)?;
-            if m.actions.contains_key(&e.action) {
+            if m.action(&e.action).is_some() {
                 return refuse("duplicate-id", format!("action {:?} already exists", e.action));
             }
             if let Some(d) = &e.decision {
-                let Some(dec) = m.decisions.get(d) else {
+                let Some(dec) = m.decision(d) else {
                     return refuse("unknown-reference", format!("action for unknown decision {d:?}"));
                 };
                 if dec.meeting != e.meeting || dec.item != e.item {
@@ -379,7 +381,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             }
         }
         Event::ActionCompleted(e) => {
-            let Some(a) = m.actions.get(&e.action) else {
+            let Some(a) = m.action(&e.action) else {
                 return refuse("unknown-reference", format!("unknown action {:?}", e.action));
             };
             not_before(&format!("action {:?}", e.action), a.assigned, date)?;
@@ -402,10 +404,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), Refusal> {
             if computed != e.content_hash {
                 return refuse("file-content-hash", format!("content hashes to {computed}, not {}", e.content_hash));
             }
-            if let Some(i) = m.imports.iter().find(|i| i.content_hash == e.content_hash) {
+            if let Some(i) = m.import_of_content(&e.content_hash) {
                 return refuse("file-imported", format!("this content was imported as {:?} at seq {}", i.file, i.seq));
             }
-            if let Some(i) = m.imports.iter().find(|i| i.file == e.file) {
+            if let Some(i) = m.import_of_file(&e.file) {
                 return refuse(
                     "file-imported",
                     format!(
@@ -432,9 +434,10 @@ fn ends_after(starts: &crate::when::When, ends: &Option<crate::when::When>) -> R
 }
 
 /// A correction's own rules; what it does to later events is checked by re-folding.
-pub fn check_correction(h: &History, entry: &Entry, c: &EventCorrected) -> Result<(), Refusal> {
+/// `target` is the event at `c.target`, if the log has one.
+pub fn check_correction(m: &Model, target: Option<&Entry>, entry: &Entry, c: &EventCorrected) -> Result<(), Refusal> {
     text("reason", &c.reason)?;
-    let Some(target) = h.entry(c.target).filter(|t| t.seq < entry.seq) else {
+    let Some(target) = target.filter(|t| t.seq == c.target && t.seq < entry.seq) else {
         return refuse("correction-target", format!("there is no earlier event with seq {}", c.target));
     };
     if matches!(target.event, Event::EventCorrected(_)) {
@@ -443,7 +446,7 @@ pub fn check_correction(h: &History, entry: &Entry, c: &EventCorrected) -> Resul
             format!("seq {} is itself a correction; correct the original event", c.target),
         );
     }
-    if h.model().corrections.iter().any(|x| x.target == c.target && x.retracted) {
+    if m.is_retracted(c.target) {
         return refuse("correction-target", format!("seq {} has already been retracted", c.target));
     }
     if let Some(r) = &c.replacement {

@@ -143,6 +143,7 @@ impl From<Error> for ApiError {
             Error::Refused { .. } => "refused",
             Error::Conflict { .. } => "conflict",
             Error::Verify(_) => "verification_failed",
+            Error::Projection(_) => "projection",
             Error::NotFound(_) | Error::Store(StoreError::NotFound(_)) => "not_found",
             Error::NoMatch(_) => "no_match",
             Error::Store(StoreError::Locked(_)) => "unavailable",

@@ -3,10 +3,12 @@
 
 use crate::event::*;
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
+use crate::kv::Kv;
 use crate::rules::{self, Refusal};
 use crate::when::{RecordedAt, When};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// A recorded event, decoded: what the fold and the queries read.
@@ -25,7 +27,7 @@ impl Entry {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Organisation {
     pub name: String,
     pub short_name: Option<String>,
@@ -33,7 +35,7 @@ pub struct Organisation {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
     pub title: Option<String>,
@@ -42,7 +44,7 @@ pub struct Person {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub name: String,
     pub group_kind: GroupKind,
@@ -64,7 +66,7 @@ impl Group {
 
 /// One interval of one person in one group with one role: `[start, end)`.
 /// A second term, or a new role, is a new interval; nothing is overwritten.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Membership {
     pub person: PersonId,
     pub group: GroupId,
@@ -87,7 +89,7 @@ impl Membership {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Nomination {
     pub person: PersonId,
     pub group: GroupId,
@@ -99,14 +101,14 @@ pub struct Nomination {
     pub seq: Seq,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingStatus {
     Scheduled,
     Held,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MinutesApproval {
     pub document_hash: Hash,
     pub document_name: Option<String>,
@@ -114,7 +116,7 @@ pub struct MinutesApproval {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meeting {
     pub group: GroupId,
     pub status: MeetingStatus,
@@ -128,9 +130,12 @@ pub struct Meeting {
     pub agenda: Vec<AgendaItem>,
     pub agenda_approved: Option<Seq>,
     pub attendees: Vec<Attendee>,
-    pub item_texts: BTreeMap<u32, String>,
     pub minutes_approvals: Vec<MinutesApproval>,
-    /// Every event behind this record, in log order.
+    /// Kept under keys of their own (each `ItemMinuted` adds one), filled in on reading.
+    #[serde(skip)]
+    pub item_texts: BTreeMap<u32, String>,
+    /// Every event behind this record, in log order; kept and filled in like `item_texts`.
+    #[serde(skip)]
     pub seqs: Vec<Seq>,
 }
 
@@ -144,7 +149,7 @@ impl Meeting {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StatusChange {
     pub status: DecisionStatus,
     pub superseded_by: Option<DecisionId>,
@@ -153,7 +158,7 @@ pub struct StatusChange {
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub meeting: MeetingId,
     pub item: u32,
@@ -174,14 +179,14 @@ impl Decision {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Completion {
     pub date: NaiveDate,
     pub note: Option<String>,
     pub seq: Seq,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub meeting: MeetingId,
     pub item: u32,
@@ -194,7 +199,7 @@ pub struct Action {
     pub completed: Option<Completion>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Correction {
     pub seq: Seq,
     pub target: Seq,
@@ -203,35 +208,7 @@ pub struct Correction {
     pub recorded_by: String,
 }
 
-/// Everything the log says, with the valid-time dates that let any query pick a day.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Model {
-    pub organisations: BTreeMap<OrgId, Organisation>,
-    pub people: BTreeMap<PersonId, Person>,
-    pub groups: BTreeMap<GroupId, Group>,
-    pub memberships: Vec<Membership>,
-    pub nominations: Vec<Nomination>,
-    pub meetings: BTreeMap<MeetingId, Meeting>,
-    pub decisions: BTreeMap<DecisionId, Decision>,
-    pub actions: BTreeMap<ActionId, Action>,
-    pub corrections: Vec<Correction>,
-    pub imports: Vec<ImportedFile>,
-    /// Lookups derived from the above and kept by `apply`, so the rules never scan.
-    #[serde(skip)]
-    pub index: Index,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Index {
-    memberships: HashMap<(PersonId, GroupId), Vec<usize>>,
-    group_memberships: HashMap<GroupId, Vec<usize>>,
-    group_decisions: HashMap<GroupId, Vec<DecisionId>>,
-    decision_actions: HashMap<DecisionId, Vec<ActionId>>,
-    meeting_numbers: HashMap<(GroupId, u32), MeetingId>,
-    item_decisions: HashMap<(MeetingId, u32), DecisionId>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportedFile {
     pub file: String,
     pub content_hash: Hash,
@@ -240,58 +217,320 @@ pub struct ImportedFile {
     pub seq: Seq,
 }
 
+/// Everything the log says, with the valid-time dates that let any query pick a day,
+/// kept as a key-value projection (`Kv`): each entity under its own key, and lookups
+/// (a group's memberships, a meeting by number...) as keys of their own, so neither the
+/// rules nor the queries scan, and a query reads only what it shows.
+///
+/// Key layout (docs/FORMAT.md, "The projection"): `org/ID`, `person/ID`, `group/ID`,
+/// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/SEQ`, `meet/ID` with
+/// `meett/ID/ITEM`, `meets/ID/SEQ`, `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`,
+/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/SEQ` and
+/// `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
+/// `appr/DOCUMENT_HASH/MEETING`, `corr/SEQ`, `retr/SEQ`, `file/SEQ` with `fileh/HASH` and
+/// `filen/NAME`.
+/// Seqs and numbers are fixed-width hex, so key order is log order.
+#[derive(Default)]
+pub struct Model {
+    kv: Kv,
+}
+
+fn key(parts: &[&str]) -> Vec<u8> {
+    parts.join("/").into_bytes()
+}
+
+fn hex_seq(seq: Seq) -> String {
+    format!("{:016x}", seq.0)
+}
+
+fn hex_u32(n: u32) -> String {
+    format!("{n:08x}")
+}
+
+/// The last part of a key, after its final '/'.
+fn last_part(key: &[u8]) -> &str {
+    let s = std::str::from_utf8(key).unwrap_or_default();
+    s.rsplit('/').next().unwrap_or_default()
+}
+
 impl Model {
+    pub fn new(kv: Kv) -> Model {
+        Model { kv }
+    }
+
+    pub fn kv(&self) -> &Kv {
+        &self.kv
+    }
+
+    /// Every key and value of the projection, in key order: two models are the same
+    /// state exactly when these are equal.
+    pub fn pairs(&self) -> Vec<crate::kv::Pair> {
+        self.kv.scan(b"")
+    }
+
+    /// The first failed read of the store behind this model, as an error: every query
+    /// and every append ends with it, so nothing is answered from a store that failed.
+    pub fn fault(&self) -> Result<(), crate::Error> {
+        match self.kv.fault() {
+            Some(why) => Err(crate::Error::Projection(why)),
+            None => Ok(()),
+        }
+    }
+
+    fn load<T: DeserializeOwned>(&self, key: &[u8]) -> Option<T> {
+        let bytes = self.kv.get(key)?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| self.kv.failed::<()>(format!("projection key {:?}: {e}", String::from_utf8_lossy(key))))
+            .ok()
+    }
+
+    fn load_all<T: DeserializeOwned>(&self, prefix: &[u8]) -> Vec<(Vec<u8>, T)> {
+        let mut out = Vec::new();
+        for (k, v) in self.kv.scan(prefix) {
+            match serde_json::from_slice(&v) {
+                Ok(t) => out.push((k, t)),
+                Err(e) => self.kv.failed(format!("projection key {:?}: {e}", String::from_utf8_lossy(&k))),
+            }
+        }
+        out
+    }
+
+    fn save<T: Serialize>(&mut self, key: Vec<u8>, value: &T) {
+        self.kv.put(key, serde_json::to_vec(value).expect("projection values serialize"));
+    }
+
+    fn mark(&mut self, key: Vec<u8>) {
+        self.kv.put(key, Vec::new());
+    }
+
+    pub fn organisation(&self, id: &OrgId) -> Option<Organisation> {
+        self.load(&key(&["org", id.as_str()]))
+    }
+
+    pub fn organisations(&self) -> Vec<(OrgId, Organisation)> {
+        self.entities("org/")
+    }
+
+    pub fn person(&self, id: &PersonId) -> Option<Person> {
+        self.load(&key(&["person", id.as_str()]))
+    }
+
+    pub fn people(&self) -> Vec<(PersonId, Person)> {
+        self.entities("person/")
+    }
+
+    pub fn group(&self, id: &GroupId) -> Option<Group> {
+        self.load(&key(&["group", id.as_str()]))
+    }
+
+    pub fn groups(&self) -> Vec<(GroupId, Group)> {
+        self.entities("group/")
+    }
+
+    /// Every entity under a prefix with its id, in id order.
+    fn entities<I: TryFrom<String, Error = String>, T: DeserializeOwned>(&self, prefix: &str) -> Vec<(I, T)> {
+        self.load_all(prefix.as_bytes()).into_iter().filter_map(|(k, v)| Some((self.id_of(&k)?, v))).collect()
+    }
+
+    /// The id a key ends with; a key that does not end with one is a damaged projection.
+    fn id_of<I: TryFrom<String, Error = String>>(&self, key: &[u8]) -> Option<I> {
+        I::try_from(last_part(key).to_string())
+            .map_err(|e| self.kv.failed::<()>(format!("projection key {:?}: {e}", String::from_utf8_lossy(key))))
+            .ok()
+    }
+
     /// Every interval `person` has held in `group`, oldest first.
-    pub fn memberships_of<'m>(
-        &'m self,
-        person: &PersonId,
-        group: &GroupId,
-    ) -> impl Iterator<Item = &'m Membership> + 'm {
-        let at = self.index.memberships.get(&(person.clone(), group.clone())).map_or(&[][..], |v| &v[..]);
-        at.iter().map(|&i| &self.memberships[i])
+    pub fn memberships_of(&self, person: &PersonId, group: &GroupId) -> Vec<Membership> {
+        let prefix = key(&["memp", person.as_str(), group.as_str(), ""]);
+        self.kv
+            .scan(&prefix)
+            .iter()
+            .filter_map(|(k, _)| self.load(&key(&["mem", group.as_str(), last_part(k)])))
+            .collect()
+    }
+
+    /// Every interval ever held in `group`, in log order.
+    pub fn group_memberships(&self, group: &GroupId) -> Vec<Membership> {
+        self.load_all(&key(&["mem", group.as_str(), ""])).into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Every interval `person` has held in any group, in log order.
+    pub fn person_memberships(&self, person: &PersonId) -> Vec<Membership> {
+        let mut out: Vec<Membership> = self
+            .kv
+            .scan(&key(&["memp", person.as_str(), ""]))
+            .iter()
+            .filter_map(|(k, _)| {
+                let s = std::str::from_utf8(k).ok()?;
+                let mut parts = s.rsplit('/');
+                let (seq, group) = (parts.next()?, parts.next()?);
+                self.load(&key(&["mem", group, seq]))
+            })
+            .collect();
+        out.sort_by_key(|m| m.opened_by);
+        out
+    }
+
+    /// Every interval in every group, in log order.
+    pub fn memberships(&self) -> Vec<Membership> {
+        let mut out: Vec<Membership> = self.load_all(b"mem/").into_iter().map(|(_, m)| m).collect();
+        out.sort_by_key(|m| m.opened_by);
+        out
+    }
+
+    pub fn nominations(&self) -> Vec<Nomination> {
+        self.load_all(b"nom/").into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// A meeting with its item texts and seqs.
+    pub fn meeting(&self, id: &MeetingId) -> Option<Meeting> {
+        let mut m = self.meeting_head(id)?;
+        for (k, text) in self.load_all::<String>(&key(&["meett", id.as_str(), ""])) {
+            if let Ok(item) = u32::from_str_radix(last_part(&k), 16) {
+                m.item_texts.insert(item, text);
+            }
+        }
+        m.seqs = self
+            .kv
+            .scan(&key(&["meets", id.as_str(), ""]))
+            .iter()
+            .filter_map(|(k, _)| u64::from_str_radix(last_part(k), 16).ok().map(Seq))
+            .collect();
+        Some(m)
+    }
+
+    /// A meeting without its item texts and seqs: what lists and registers need.
+    pub fn meeting_head(&self, id: &MeetingId) -> Option<Meeting> {
+        self.load(&key(&["meet", id.as_str()]))
+    }
+
+    /// Every meeting, without item texts and seqs, in id order.
+    pub fn meetings(&self) -> Vec<(MeetingId, Meeting)> {
+        self.entities("meet/")
+    }
+
+    /// A group's meetings, without item texts and seqs, in id order.
+    pub fn group_meetings(&self, group: &GroupId) -> Vec<(MeetingId, Meeting)> {
+        self.ids_under::<MeetingId>(&key(&["meetg", group.as_str(), ""]))
+            .into_iter()
+            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .collect()
+    }
+
+    /// The meetings scheduled at `id` (its "next meeting"), without texts and seqs.
+    pub fn meetings_announced_at(&self, id: &MeetingId) -> Vec<(MeetingId, Meeting)> {
+        self.ids_under::<MeetingId>(&key(&["meeta", id.as_str(), ""]))
+            .into_iter()
+            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .collect()
+    }
+
+    /// The meetings whose attendance has ever listed `person` (check the attendees:
+    /// a later record of the attendance may have dropped them).
+    pub fn meetings_attended(&self, person: &PersonId) -> Vec<(MeetingId, Meeting)> {
+        self.ids_under::<MeetingId>(&key(&["att", person.as_str(), ""]))
+            .into_iter()
+            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .collect()
+    }
+
+    /// The meetings with an approval of minutes whose document hashes to `document_hash`.
+    pub fn meetings_approving(&self, document_hash: &Hash) -> Vec<(MeetingId, Meeting)> {
+        self.ids_under::<MeetingId>(&key(&["appr", &document_hash.to_hex(), ""]))
+            .into_iter()
+            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .collect()
+    }
+
+    fn ids_under<I: TryFrom<String, Error = String>>(&self, prefix: &[u8]) -> Vec<I> {
+        self.kv.scan(prefix).iter().filter_map(|(k, _)| self.id_of(k)).collect()
     }
 
     /// The meeting a group numbered `number`, if any.
-    pub fn meeting_numbered(&self, group: &GroupId, number: u32) -> Option<&MeetingId> {
-        self.index.meeting_numbers.get(&(group.clone(), number))
+    pub fn meeting_numbered(&self, group: &GroupId, number: u32) -> Option<MeetingId> {
+        self.load(&key(&["meetn", group.as_str(), &hex_u32(number)]))
+    }
+
+    pub fn decision(&self, id: &DecisionId) -> Option<Decision> {
+        self.load(&key(&["dec", id.as_str()]))
+    }
+
+    pub fn decisions(&self) -> Vec<(DecisionId, Decision)> {
+        self.entities("dec/")
     }
 
     /// The decision recorded on an item, if any.
-    pub fn decision_on_item(&self, meeting: &MeetingId, item: u32) -> Option<&DecisionId> {
-        self.index.item_decisions.get(&(meeting.clone(), item))
+    pub fn decision_on_item(&self, meeting: &MeetingId, item: u32) -> Option<DecisionId> {
+        self.load(&key(&["deci", meeting.as_str(), &hex_u32(item)]))
     }
 
-    /// Every interval ever held in `group`.
-    pub fn group_memberships<'m>(&'m self, group: &GroupId) -> impl Iterator<Item = &'m Membership> + 'm {
-        let at = self.index.group_memberships.get(group).map_or(&[][..], |v| &v[..]);
-        at.iter().map(|&i| &self.memberships[i])
+    /// The ids of every decision taken at a meeting of `group`, in log order.
+    pub fn group_decisions(&self, group: &GroupId) -> Vec<DecisionId> {
+        self.load_all::<DecisionId>(&key(&["decg", group.as_str(), ""])).into_iter().map(|(_, id)| id).collect()
     }
 
-    /// The ids of the actions that follow from a decision.
-    pub fn decision_actions(&self, decision: &DecisionId) -> &[ActionId] {
-        self.index.decision_actions.get(decision).map_or(&[][..], |v| &v[..])
+    pub fn action(&self, id: &ActionId) -> Option<Action> {
+        self.load(&key(&["act", id.as_str()]))
     }
 
-    /// The ids of every decision taken at a meeting of `group`.
-    pub fn group_decisions(&self, group: &GroupId) -> &[DecisionId] {
-        self.index.group_decisions.get(group).map_or(&[][..], |v| &v[..])
+    pub fn actions(&self) -> Vec<(ActionId, Action)> {
+        self.entities("act/")
     }
 
-    fn add_membership(&mut self, m: Membership) {
-        self.index.memberships.entry((m.person.clone(), m.group.clone())).or_default().push(self.memberships.len());
-        self.index.group_memberships.entry(m.group.clone()).or_default().push(self.memberships.len());
-        self.memberships.push(m);
+    /// The ids of the actions that follow from a decision, in log order.
+    pub fn decision_actions(&self, decision: &DecisionId) -> Vec<ActionId> {
+        self.load_all::<ActionId>(&key(&["actd", decision.as_str(), ""])).into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The actions assigned at a meeting, in log order.
+    pub fn meeting_actions(&self, meeting: &MeetingId) -> Vec<(ActionId, Action)> {
+        self.load_all::<ActionId>(&key(&["actm", meeting.as_str(), ""]))
+            .into_iter()
+            .filter_map(|(_, id)| self.action(&id).map(|a| (id, a)))
+            .collect()
+    }
+
+    pub fn corrections(&self) -> Vec<Correction> {
+        self.load_all(b"corr/").into_iter().map(|(_, c)| c).collect()
+    }
+
+    pub fn is_retracted(&self, target: Seq) -> bool {
+        self.kv.get(&key(&["retr", &hex_seq(target)])).is_some()
+    }
+
+    pub fn imports(&self) -> Vec<ImportedFile> {
+        self.load_all(b"file/").into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// The first import of this content, if any.
+    pub fn import_of_content(&self, content_hash: &Hash) -> Option<ImportedFile> {
+        let seq: Seq = self.load(&key(&["fileh", &content_hash.to_hex()]))?;
+        self.load(&key(&["file", &hex_seq(seq)]))
+    }
+
+    /// The first import of a file of this name, if any.
+    pub fn import_of_file(&self, name: &str) -> Option<ImportedFile> {
+        let seq: Seq = self.load(&key(&["filen", name]))?;
+        self.load(&key(&["file", &hex_seq(seq)]))
+    }
+
+    fn add_membership(&mut self, m: &Membership) {
+        let seq = hex_seq(m.opened_by);
+        self.mark(key(&["memp", m.person.as_str(), m.group.as_str(), &seq]));
+        self.save(key(&["mem", m.group.as_str(), &seq]), m);
     }
 
     /// The interval of `person` in `group` that is still open, if any.
-    pub fn open_membership(&mut self, person: &PersonId, group: &GroupId) -> Option<&mut Membership> {
-        let i = *self
-            .index
-            .memberships
-            .get(&(person.clone(), group.clone()))?
-            .iter()
-            .find(|&&i| self.memberships[i].end.is_none())?;
-        Some(&mut self.memberships[i])
+    fn open_membership(&self, person: &PersonId, group: &GroupId) -> Option<Membership> {
+        self.memberships_of(person, group).into_iter().find(|m| m.end.is_none())
+    }
+
+    fn update_meeting(&mut self, id: &MeetingId, seq: Seq, f: impl FnOnce(&mut Meeting)) {
+        if let Some(mut m) = self.meeting_head(id) {
+            self.mark(key(&["meets", id.as_str(), &hex_seq(seq)]));
+            f(&mut m);
+            self.save(key(&["meet", id.as_str()]), &m);
+        }
     }
 
     /// Applies one event that the rules have accepted. Corrections are not applied here:
@@ -299,31 +538,30 @@ impl Model {
     pub fn apply(&mut self, entry: &Entry) {
         let (seq, date) = (entry.seq, entry.date());
         match &entry.event {
-            Event::OrganisationRegistered(e) => {
-                self.organisations.insert(
-                    e.organisation.clone(),
-                    Organisation { name: e.name.clone(), short_name: e.short_name.clone(), since: date, seq },
-                );
-            }
-            Event::PersonRegistered(e) => {
-                self.people.insert(
-                    e.person.clone(),
-                    Person {
-                        name: e.name.clone(),
-                        title: e.title.clone(),
-                        affiliation: e.affiliation.clone(),
-                        since: date,
-                        seq,
-                    },
-                );
-            }
+            Event::OrganisationRegistered(e) => self.save(
+                key(&["org", e.organisation.as_str()]),
+                &Organisation { name: e.name.clone(), short_name: e.short_name.clone(), since: date, seq },
+            ),
+            Event::PersonRegistered(e) => self.save(
+                key(&["person", e.person.as_str()]),
+                &Person {
+                    name: e.name.clone(),
+                    title: e.title.clone(),
+                    affiliation: e.affiliation.clone(),
+                    since: date,
+                    seq,
+                },
+            ),
             Event::GroupEstablished(e) => {
-                if let Some(p) = e.predecessor.as_ref().and_then(|p| self.groups.get_mut(p)) {
-                    p.successor = Some(e.group.clone());
+                if let Some(p) = &e.predecessor {
+                    if let Some(mut g) = self.group(p) {
+                        g.successor = Some(e.group.clone());
+                        self.save(key(&["group", p.as_str()]), &g);
+                    }
                 }
-                self.groups.insert(
-                    e.group.clone(),
-                    Group {
+                self.save(
+                    key(&["group", e.group.as_str()]),
+                    &Group {
                         name: e.name.clone(),
                         group_kind: e.group_kind,
                         parent: e.parent.clone(),
@@ -338,24 +576,28 @@ impl Model {
                 );
             }
             Event::GroupDissolved(e) => {
-                if let Some(g) = self.groups.get_mut(&e.group) {
+                if let Some(mut g) = self.group(&e.group) {
                     g.dissolved = Some(date);
                     if e.successor.is_some() {
                         g.successor = e.successor.clone();
                     }
+                    self.save(key(&["group", e.group.as_str()]), &g);
                 }
             }
-            Event::MemberNominated(e) => self.nominations.push(Nomination {
-                person: e.person.clone(),
-                group: e.group.clone(),
-                role: e.role,
-                on_behalf_of: e.on_behalf_of.clone(),
-                decision: e.decision.clone(),
-                note: e.note.clone(),
-                date,
-                seq,
-            }),
-            Event::MemberJoined(e) => self.add_membership(Membership {
+            Event::MemberNominated(e) => self.save(
+                key(&["nom", &hex_seq(seq)]),
+                &Nomination {
+                    person: e.person.clone(),
+                    group: e.group.clone(),
+                    role: e.role,
+                    on_behalf_of: e.on_behalf_of.clone(),
+                    decision: e.decision.clone(),
+                    note: e.note.clone(),
+                    date,
+                    seq,
+                },
+            ),
+            Event::MemberJoined(e) => self.add_membership(&Membership {
                 person: e.person.clone(),
                 group: e.group.clone(),
                 role: e.role,
@@ -370,10 +612,11 @@ impl Model {
                 closed_by: None,
             }),
             Event::MemberRoleChanged(e) => {
-                if let Some(current) = self.open_membership(&e.person, &e.group) {
+                if let Some(mut current) = self.open_membership(&e.person, &e.group) {
                     current.end = Some(date);
                     current.closed_by = Some(seq);
-                    let next = Membership {
+                    self.add_membership(&current);
+                    self.add_membership(&Membership {
                         role: e.role,
                         start: date,
                         end: None,
@@ -381,21 +624,26 @@ impl Model {
                         note: e.note.clone(),
                         opened_by: seq,
                         closed_by: None,
-                        ..current.clone()
-                    };
-                    self.add_membership(next);
+                        ..current
+                    });
                 }
             }
             Event::MemberLeft(e) => {
-                if let Some(current) = self.open_membership(&e.person, &e.group) {
+                if let Some(mut current) = self.open_membership(&e.person, &e.group) {
                     current.end = Some(date);
                     current.closed_by = Some(seq);
+                    self.add_membership(&current);
                 }
             }
             Event::MeetingScheduled(e) => {
-                self.meetings.insert(
-                    e.meeting.clone(),
-                    Meeting {
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
+                self.mark(key(&["meetg", e.group.as_str(), e.meeting.as_str()]));
+                if let Some(a) = &e.announced_at {
+                    self.mark(key(&["meeta", a.as_str(), e.meeting.as_str()]));
+                }
+                self.save(
+                    key(&["meet", e.meeting.as_str()]),
+                    &Meeting {
                         group: e.group.clone(),
                         status: MeetingStatus::Scheduled,
                         number: None,
@@ -408,14 +656,14 @@ impl Model {
                         agenda: Vec::new(),
                         agenda_approved: None,
                         attendees: Vec::new(),
-                        item_texts: BTreeMap::new(),
                         minutes_approvals: Vec::new(),
-                        seqs: vec![seq],
+                        item_texts: BTreeMap::new(),
+                        seqs: Vec::new(),
                     },
                 );
             }
             Event::MeetingHeld(e) => {
-                let m = self.meetings.entry(e.meeting.clone()).or_insert_with(|| Meeting {
+                let mut m = self.meeting_head(&e.meeting).unwrap_or_else(|| Meeting {
                     group: e.group.clone(),
                     status: MeetingStatus::Held,
                     number: None,
@@ -428,35 +676,46 @@ impl Model {
                     agenda: Vec::new(),
                     agenda_approved: None,
                     attendees: Vec::new(),
-                    item_texts: BTreeMap::new(),
                     minutes_approvals: Vec::new(),
+                    item_texts: BTreeMap::new(),
                     seqs: Vec::new(),
                 });
                 m.status = MeetingStatus::Held;
                 m.number = Some(e.number);
-                self.index.meeting_numbers.insert((e.group.clone(), e.number), e.meeting.clone());
                 m.meeting_kind = e.meeting_kind;
                 m.title = e.title.clone();
                 m.place = e.place.clone();
                 m.starts_at = e.starts_at;
                 m.ends_at = e.ends_at;
-                m.seqs.push(seq);
+                self.save(key(&["meetn", e.group.as_str(), &hex_u32(e.number)]), &e.meeting);
+                self.mark(key(&["meetg", m.group.as_str(), e.meeting.as_str()]));
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
+                self.save(key(&["meet", e.meeting.as_str()]), &m);
             }
-            Event::AgendaSet(e) => self.with_meeting(&e.meeting, seq, |m| m.agenda = e.items.clone()),
-            Event::AgendaApproved(e) => self.with_meeting(&e.meeting, seq, |m| m.agenda_approved = Some(seq)),
-            Event::AttendanceRecorded(e) => self.with_meeting(&e.meeting, seq, |m| m.attendees = e.attendees.clone()),
-            Event::ItemMinuted(e) => self.with_meeting(&e.meeting, seq, |m| {
-                m.item_texts.insert(e.item, e.text.clone());
-            }),
-            Event::DecisionRecorded(e) => {
-                self.with_meeting(&e.meeting, seq, |_| {});
-                self.index.item_decisions.insert((e.meeting.clone(), e.item), e.decision.clone());
-                if let Some(g) = self.meetings.get(&e.meeting).map(|m| m.group.clone()) {
-                    self.index.group_decisions.entry(g).or_default().push(e.decision.clone());
+            Event::AgendaSet(e) => self.update_meeting(&e.meeting, seq, |m| m.agenda = e.items.clone()),
+            Event::AgendaApproved(e) => self.update_meeting(&e.meeting, seq, |m| m.agenda_approved = Some(seq)),
+            Event::AttendanceRecorded(e) => {
+                if self.meeting_head(&e.meeting).is_some() {
+                    for a in &e.attendees {
+                        self.mark(key(&["att", a.person.as_str(), e.meeting.as_str()]));
+                    }
                 }
-                self.decisions.insert(
-                    e.decision.clone(),
-                    Decision {
+                self.update_meeting(&e.meeting, seq, |m| m.attendees = e.attendees.clone())
+            }
+            Event::ItemMinuted(e) => {
+                if self.meeting_head(&e.meeting).is_some() {
+                    self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
+                    self.save(key(&["meett", e.meeting.as_str(), &hex_u32(e.item)]), &e.text);
+                }
+            }
+            Event::DecisionRecorded(e) => {
+                let Some(group) = self.meeting_head(&e.meeting).map(|m| m.group) else { return };
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
+                self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision);
+                self.save(key(&["decg", group.as_str(), &hex_seq(seq)]), &e.decision);
+                self.save(
+                    key(&["dec", e.decision.as_str()]),
+                    &Decision {
                         meeting: e.meeting.clone(),
                         item: e.item,
                         outcome: e.outcome,
@@ -471,7 +730,7 @@ impl Model {
                 );
             }
             Event::DecisionStatusChanged(e) => {
-                if let Some(d) = self.decisions.get_mut(&e.decision) {
+                if let Some(mut d) = self.decision(&e.decision) {
                     d.status_history.push(StatusChange {
                         status: e.status,
                         superseded_by: e.superseded_by.clone(),
@@ -480,16 +739,21 @@ impl Model {
                         seq,
                     });
                     d.status_history.sort_by_key(|s| (s.date, s.seq));
+                    self.save(key(&["dec", e.decision.as_str()]), &d);
                 }
             }
             Event::ActionAssigned(e) => {
-                self.with_meeting(&e.meeting, seq, |_| {});
-                if let Some(d) = &e.decision {
-                    self.index.decision_actions.entry(d.clone()).or_default().push(e.action.clone());
+                if self.meeting_head(&e.meeting).is_none() {
+                    return;
                 }
-                self.actions.insert(
-                    e.action.clone(),
-                    Action {
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
+                if let Some(d) = &e.decision {
+                    self.save(key(&["actd", d.as_str(), &hex_seq(seq)]), &e.action);
+                }
+                self.save(key(&["actm", e.meeting.as_str(), &hex_seq(seq)]), &e.action);
+                self.save(
+                    key(&["act", e.action.as_str()]),
+                    &Action {
                         meeting: e.meeting.clone(),
                         item: e.item,
                         decision: e.decision.clone(),
@@ -503,143 +767,118 @@ impl Model {
                 );
             }
             Event::ActionCompleted(e) => {
-                if let Some(a) = self.actions.get_mut(&e.action) {
+                if let Some(mut a) = self.action(&e.action) {
                     a.completed = Some(Completion { date, note: e.note.clone(), seq });
+                    self.save(key(&["act", e.action.as_str()]), &a);
                 }
             }
-            Event::MinutesApproved(e) => self.with_meeting(&e.meeting, seq, |m| {
-                m.minutes_approvals.push(MinutesApproval {
-                    document_hash: e.document_hash,
-                    document_name: e.document_name.clone(),
-                    date,
-                    seq,
+            Event::MinutesApproved(e) => {
+                if self.meeting_head(&e.meeting).is_some() {
+                    self.mark(key(&["appr", &e.document_hash.to_hex(), e.meeting.as_str()]));
+                }
+                self.update_meeting(&e.meeting, seq, |m| {
+                    m.minutes_approvals.push(MinutesApproval {
+                        document_hash: e.document_hash,
+                        document_name: e.document_name.clone(),
+                        date,
+                        seq,
+                    })
                 })
-            }),
-            Event::FileImported(e) => self.imports.push(ImportedFile {
-                file: e.file.clone(),
-                content_hash: e.content_hash,
-                content: e.content.clone(),
-                date,
-                seq,
-            }),
+            }
+            Event::FileImported(e) => {
+                let at = hex_seq(seq);
+                if self.kv.get(&key(&["fileh", &e.content_hash.to_hex()])).is_none() {
+                    self.save(key(&["fileh", &e.content_hash.to_hex()]), &seq);
+                }
+                if self.kv.get(&key(&["filen", &e.file])).is_none() {
+                    self.save(key(&["filen", &e.file]), &seq);
+                }
+                self.save(
+                    key(&["file", &at]),
+                    &ImportedFile {
+                        file: e.file.clone(),
+                        content_hash: e.content_hash,
+                        content: e.content.clone(),
+                        date,
+                        seq,
+                    },
+                );
+            }
             Event::EventCorrected(_) => {}
         }
     }
 
-    fn with_meeting(&mut self, id: &MeetingId, seq: Seq, f: impl FnOnce(&mut Meeting)) {
-        if let Some(m) = self.meetings.get_mut(id) {
-            m.seqs.push(seq);
-            f(m);
+    /// Takes in a correction's own record (what it did is applied by the fold).
+    fn note_correction(&mut self, entry: &Entry, c: &EventCorrected) {
+        let retracted = c.replacement.is_none();
+        if retracted {
+            self.mark(key(&["retr", &hex_seq(c.target)]));
         }
-    }
-}
-
-/// The log so far and the state it folds into. Appending checks the rules; a correction
-/// re-folds the whole log with the corrected event in its place and is refused if that
-/// would leave any later event breaking a rule.
-#[derive(Clone, Debug, Default)]
-pub struct History {
-    entries: Vec<Entry>,
-    model: Model,
-}
-
-impl History {
-    pub fn model(&self) -> &Model {
-        &self.model
+        self.save(
+            key(&["corr", &hex_seq(entry.seq)]),
+            &Correction {
+                seq: entry.seq,
+                target: c.target,
+                reason: c.reason.clone(),
+                retracted,
+                recorded_by: entry.recorded_by.clone(),
+            },
+        );
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
-    }
-
-    pub fn head_seq(&self) -> Seq {
-        Seq(self.entries.len() as u64)
-    }
-
-    pub fn entry(&self, seq: Seq) -> Option<&Entry> {
-        seq.0.checked_sub(1).and_then(|i| self.entries.get(i as usize))
-    }
-
-    /// Checks `entry` against the state and takes it in, or leaves everything as it was.
-    pub fn push(&mut self, entry: Entry) -> Result<(), Refusal> {
-        assert_eq!(entry.seq, self.head_seq().next(), "entries arrive in seq order");
-        if let Event::EventCorrected(c) = &entry.event {
-            rules::check_correction(self, &entry, c)?;
-            let mut entries = self.entries.clone();
-            entries.push(entry);
-            *self = History::fold(entries, true).map_err(|(seq, refusal)| Refusal {
-                rule: "correction-breaks-later-event",
-                message: format!("the correction would leave seq {seq} breaking a rule: {}", refusal.message),
-            })?;
-            return Ok(());
-        }
-        rules::check(&self.model, &entry)?;
-        self.model.apply(&entry);
-        self.entries.push(entry);
+    /// Checks an event (not a correction) against the state and takes it in; on a
+    /// refusal nothing is changed.
+    pub fn push(&mut self, entry: &Entry) -> Result<(), Refusal> {
+        rules::check(self, entry)?;
+        self.apply(entry);
         Ok(())
     }
+}
 
-    /// Folds a whole log (as of any seq) into its state, applying its corrections.
-    /// With `checked`, every event is checked against the state before it, and the first
-    /// refusal is returned with its seq.
-    pub fn fold(entries: Vec<Entry>, checked: bool) -> Result<History, (Seq, Refusal)> {
-        let mut latest: HashMap<Seq, &Entry> = HashMap::new();
-        for e in &entries {
-            if let Event::EventCorrected(c) = &e.event {
-                latest.insert(c.target, e);
+/// Folds a log (all of it, or a prefix: `known_at`) into a fresh model, applying the
+/// corrections it holds: each event corrected is replaced, where it stands in the log,
+/// by the latest correction's replacement, or skipped if retracted. `corrections` maps
+/// each corrected seq to that latest correction, and must hold only corrections that are
+/// in `entries`. With `checked`, every event is checked against the state before it, and
+/// the first refusal is returned with its seq.
+pub fn fold<E>(
+    entries: impl Iterator<Item = Result<Entry, E>>,
+    corrections: &HashMap<Seq, EventCorrected>,
+    checked: bool,
+) -> Result<Model, FoldError<E>> {
+    let mut model = Model::default();
+    for entry in entries {
+        let entry = entry.map_err(FoldError::Read)?;
+        let corrected;
+        let effective_entry = match (&entry.event, corrections.get(&entry.seq)) {
+            (Event::EventCorrected(c), _) => {
+                model.note_correction(&entry, c);
+                continue;
             }
-        }
-        let mut model = Model::default();
-        for entry in &entries {
-            let corrected;
-            let effective_entry = match (&entry.event, latest.get(&entry.seq)) {
-                (Event::EventCorrected(c), _) => {
-                    model.corrections.push(Correction {
-                        seq: entry.seq,
-                        target: c.target,
-                        reason: c.reason.clone(),
-                        retracted: c.replacement.is_none(),
-                        recorded_by: entry.recorded_by.clone(),
-                    });
-                    continue;
-                }
-                (_, None) => entry,
-                (_, Some(by)) => {
-                    let Event::EventCorrected(c) = &by.event else { unreachable!("only corrections are indexed") };
-                    let Some(replacement) = &c.replacement else {
-                        continue;
-                    };
-                    corrected = Entry {
-                        event: (**replacement).clone(),
-                        effective: c.effective.unwrap_or(entry.effective),
-                        ..entry.clone()
-                    };
-                    &corrected
-                }
-            };
-            if checked {
-                rules::check(&model, effective_entry).map_err(|r| (entry.seq, r))?;
+            (_, None) => &entry,
+            (_, Some(c)) => {
+                let Some(replacement) = &c.replacement else { continue };
+                corrected = Entry {
+                    event: (**replacement).clone(),
+                    effective: c.effective.unwrap_or(entry.effective),
+                    ..entry.clone()
+                };
+                &corrected
             }
-            model.apply(effective_entry);
+        };
+        if checked {
+            rules::check(&model, effective_entry).map_err(|r| FoldError::Refused(entry.seq, r))?;
         }
-        Ok(History { entries, model })
+        model.apply(effective_entry);
     }
+    Ok(model)
+}
 
-    /// Forgets everything after `seq`: used to roll back a batch that was not written.
-    pub fn truncate(&mut self, seq: Seq) {
-        if seq < self.head_seq() {
-            *self = self.known_at(seq);
-        }
-    }
-
-    /// The history as the ledger knew it after `seq` (transaction time).
-    pub fn known_at(&self, seq: Seq) -> History {
-        let n = (seq.0 as usize).min(self.entries.len());
-        History::fold(self.entries[..n].to_vec(), false).expect("an unchecked fold cannot refuse")
-    }
-
-    /// The last seq recorded at or before `instant`.
-    pub fn seq_at_instant(&self, instant: RecordedAt) -> Seq {
-        Seq(self.entries.partition_point(|e| e.recorded_at <= instant) as u64)
-    }
+/// Why a fold stopped.
+#[derive(Debug)]
+pub enum FoldError<E> {
+    /// An entry could not be read.
+    Read(E),
+    /// The event at this seq breaks a rule against the state before it.
+    Refused(Seq, Refusal),
 }

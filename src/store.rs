@@ -3,7 +3,9 @@
 
 use crate::envelope::{Fault, Problem, Record};
 use crate::ids::{Hash, Seq};
+use crate::kv::KvRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Marks a sled database as a protokol ledger, so we never append to someone else's data.
 const FORMAT_KEY: &[u8] = b"format";
@@ -11,6 +13,14 @@ const FORMAT_VALUE: &[u8] = b"protokol ledger v1";
 const LOG_TREE: &[u8] = b"log";
 /// Key of the recorded head in the log tree; it sorts after every seq key below 2^56.
 const HEAD_KEY: &[u8] = b"head";
+/// The projection (`state::Model`) lives in the log tree too, under keys starting with
+/// `~`, which sort after the head key: one tree, so one `apply_batch` writes records and
+/// projection atomically.
+const STATE_PREFIX: &[u8] = b"~";
+/// The head the projection reflects and its layout version; sorts after every state key.
+const STATE_HEAD_KEY: &[u8] = b"~~head";
+/// The projection's key layout (`state::Model`); another version is rebuilt on open.
+const STATE_VERSION: &[u8] = b"v1";
 /// protokol's own lock file inside the ledger directory.
 const LOCK_FILE: &str = "protokol.lock";
 /// How often, and how far apart, opening retries a lock held by someone else.
@@ -38,6 +48,39 @@ pub enum StoreError {
 /// A stored record as read: its key (a seq, or the raw bytes of a key that is not one)
 /// and its undecoded value.
 pub type RawRecord = (Result<Seq, Vec<u8>>, Vec<u8>);
+
+/// The writes of an append to the projection: over what is stored, or replacing all of
+/// it (after a correction, which re-folds the log).
+pub struct StateWrite<'a> {
+    pub writes: &'a std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+    pub replace: bool,
+}
+
+/// Reads the projection for `state::Model`, through `kv::KvRead`.
+struct StateReader {
+    tree: sled::Tree,
+}
+
+impl KvRead for StateReader {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        let v = self.tree.get(state_key(key)).map_err(|e| e.to_string())?;
+        Ok(v.map(|v| v.to_vec()))
+    }
+
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<crate::kv::Pair>, String> {
+        self.tree
+            .scan_prefix(state_key(prefix))
+            .map(|item| {
+                let (k, v) = item.map_err(|e| e.to_string())?;
+                Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
+            })
+            .collect()
+    }
+}
+
+fn state_key(key: &[u8]) -> Vec<u8> {
+    [STATE_PREFIX, key].concat()
+}
 
 /// The head written with the last append, as found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,10 +250,75 @@ impl Store {
         Ok(self.log.get(seq.0.to_be_bytes()).map_err(|e| self.io(e))?.map(|v| v.to_vec()))
     }
 
-    /// Appends sealed records as one atomic sled batch, then flushes: when this returns
-    /// Ok the records are on disk. The caller has chained them onto the head it read under
-    /// the same writer lock; we assert it before writing and read the head back after.
-    pub fn append(&self, records: &[Record], expected_head: Option<(Seq, Hash)>) -> Result<(), StoreError> {
+    /// The projection, for reading through a `state::Model`.
+    pub fn state_reader(&self) -> Arc<dyn KvRead> {
+        Arc::new(StateReader { tree: self.log.clone() })
+    }
+
+    /// The head the stored projection reflects, if it has this version's layout.
+    pub fn state_head(&self) -> Result<Option<(Seq, Hash)>, StoreError> {
+        let Some(v) = self.log.get(STATE_HEAD_KEY).map_err(|e| self.io(e))? else { return Ok(None) };
+        if v.len() != STATE_VERSION.len() + 40 || !v.starts_with(STATE_VERSION) {
+            return Ok(None);
+        }
+        let v = &v[STATE_VERSION.len()..];
+        let seq = Seq(u64::from_be_bytes(v[..8].try_into().expect("8 bytes")));
+        Ok(Some((seq, Hash(v[8..].try_into().expect("32 bytes")))))
+    }
+
+    /// Every stored projection pair (the head marker excepted), in key order: what
+    /// verify compares with the projection it re-derives from the log.
+    pub fn state_pairs(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
+        self.log.scan_prefix(STATE_PREFIX).filter_map(|item| match item {
+            Ok((k, _)) if k.as_ref() == STATE_HEAD_KEY => None,
+            Ok((k, v)) => Some(Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))),
+            Err(e) => Some(Err(self.io(e))),
+        })
+    }
+
+    /// Replaces the whole projection with one derived from the log up to `head`, which
+    /// must be the recorded head: used when it is missing, of an older layout, or found
+    /// to differ from the log.
+    pub fn replace_state(
+        &self,
+        writes: &std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+        head: Option<(Seq, Hash)>,
+    ) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        self.stage_state(&mut batch, &StateWrite { writes, replace: true }, head)?;
+        self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+        self.sync()
+    }
+
+    fn stage_state(
+        &self,
+        batch: &mut sled::Batch,
+        state: &StateWrite,
+        head: Option<(Seq, Hash)>,
+    ) -> Result<(), StoreError> {
+        if state.replace {
+            for item in self.log.scan_prefix(STATE_PREFIX).keys() {
+                batch.remove(item.map_err(|e| self.io(e))?);
+            }
+        }
+        for (k, v) in state.writes {
+            batch.insert(state_key(k), v.as_slice());
+        }
+        let (seq, hash) = head.unwrap_or((Seq(0), Hash::ZERO));
+        batch.insert(STATE_HEAD_KEY, [STATE_VERSION, &seq.0.to_be_bytes(), &hash.0].concat());
+        Ok(())
+    }
+
+    /// Appends sealed records and the projection's writes as one atomic sled batch, then
+    /// flushes: when this returns Ok the records are on disk. The caller has chained them
+    /// onto the head it read under the same writer lock; we assert it before writing and
+    /// read the head back after.
+    pub fn append(
+        &self,
+        records: &[Record],
+        expected_head: Option<(Seq, Hash)>,
+        state: &StateWrite,
+    ) -> Result<(), StoreError> {
         let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let mut batch = sled::Batch::default();
         for record in records {
@@ -224,6 +332,7 @@ impl Store {
         let mut head = seq.0.to_be_bytes().to_vec();
         head.extend_from_slice(&prev.0);
         batch.insert(HEAD_KEY, head);
+        self.stage_state(&mut batch, state, Some((seq, prev)))?;
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()?;
         if let Some(last) = records.last() {

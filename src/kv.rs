@@ -1,0 +1,83 @@
+//! The projection's key-value view: the persisted state as a base that is only read,
+//! and the writes of the events being applied layered over it.
+//!
+//! Appends apply their events to the overlay, where the rules of later events in the
+//! same batch see them; the store then writes the overlay in the same atomic batch as
+//! the records, or drops it on a refusal, which is the whole of a rollback. A fold of a
+//! log prefix (`known_at`, corrections) runs on an overlay with no base at all.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// A key and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
+/// What the store offers the projection: point reads and prefix scans, in key order.
+pub trait KvRead: Send + Sync {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, String>;
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<Pair>, String>;
+}
+
+/// Values are never removed from the projection (nothing in the log is), so the overlay
+/// holds puts only.
+#[derive(Default)]
+pub struct Kv {
+    base: Option<Arc<dyn KvRead>>,
+    writes: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The first read that failed. Reads answer "absent" after one; whoever finishes
+    /// with the view (a query, an append) turns it into an error, so a damaged store is
+    /// reported, never silently answered from.
+    fault: Mutex<Option<String>>,
+}
+
+impl Kv {
+    pub fn over(base: Arc<dyn KvRead>) -> Kv {
+        Kv { base: Some(base), ..Kv::default() }
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        if let Some(v) = self.writes.get(key) {
+            return Some(v.clone());
+        }
+        let base = self.base.as_ref()?;
+        base.get(key).unwrap_or_else(|e| self.failed(e))
+    }
+
+    /// Every pair under `prefix`, in key order, the overlay's value winning.
+    pub fn scan(&self, prefix: &[u8]) -> Vec<Pair> {
+        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = match &self.base {
+            Some(base) => base.scan(prefix).unwrap_or_else(|e| self.failed(e)).into_iter().collect(),
+            None => BTreeMap::new(),
+        };
+        for (k, v) in self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
+            out.insert(k.clone(), v.clone());
+        }
+        out.into_iter().collect()
+    }
+
+    pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, value);
+    }
+
+    /// The writes made over the base, in key order.
+    pub fn writes(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
+        &self.writes
+    }
+
+    /// Forgets the writes: the view is the base again.
+    pub fn discard_writes(&mut self) {
+        self.writes.clear();
+    }
+
+    /// Records a read failure and answers as if absent (see `fault`).
+    pub fn failed<T: Default>(&self, why: String) -> T {
+        let mut fault = self.fault.lock().unwrap_or_else(|p| p.into_inner());
+        fault.get_or_insert(why);
+        T::default()
+    }
+
+    /// The first read failure since the view was made, if any.
+    pub fn fault(&self) -> Option<String> {
+        self.fault.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
