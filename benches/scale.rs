@@ -65,11 +65,11 @@ fn main() {
         let g0: GroupId = "g-0".try_into().unwrap();
         let t = Instant::now();
         let l = Ledger::open(&path).unwrap();
-        let c = query::composition(l.model(), &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap();
+        let c = query::composition(&l.model(), &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap();
         let open_ms = t.elapsed().as_secs_f64() * 1e3;
         assert!(!c.members.is_empty());
 
-        let m = l.model();
+        let m = &l.model();
         let groups: Vec<GroupId> = m.groups().into_iter().map(|(id, _)| id).collect();
         let start = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
         let composition_us = per_query_us(1000, |i| {

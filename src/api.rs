@@ -650,7 +650,7 @@ async fn post_import(
 async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejection>) -> ApiResult {
     let bytes = body(b)?;
     let l = s.read();
-    let found = minutes::find_approved(l.model(), &bytes)?;
+    let found = minutes::find_approved(&l.model(), &bytes)?;
     ok(MinutesCheck { document_hash: crate::hash::document_hash(&bytes), approved: found })
 }
 
@@ -701,7 +701,7 @@ pub fn popolo_document(m: &crate::state::Model) -> Value {
 }
 
 async fn popolo(State(s): State<AppState>) -> ApiResult {
-    ok(popolo_document(s.read().model()))
+    ok(popolo_document(&s.read().model()))
 }
 
 /// The OpenAPI 3.1 document, built from [`ROUTES`].

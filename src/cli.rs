@@ -65,8 +65,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Re-hash every record and check every link.
+    /// Re-hash every record, check every link, and check the stored projection (what
+    /// queries answer from) against the log.
     Verify,
+    /// Re-derive the stored projection from the log (after `verify` found it differs).
+    Rebuild,
     /// Write the raw log as JSON Lines.
     Export {
         #[arg(long)]
@@ -299,6 +302,10 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             let v = ledger::verify(path)?;
             say(ctx, &v.to_string())
         }
+        Command::Rebuild => {
+            let v = Ledger::open(path)?.rebuild()?;
+            say(ctx, &format!("rebuilt the projection from {} events, head {}", v.count, v.head))
+        }
         Command::Export { out } => {
             let ledger = Ledger::open(path)?;
             match out {
@@ -394,7 +401,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 .ok_or_else(|| Error::Input("say who records the approval with --by NAME".into()))?;
             let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
             let mut ledger = Ledger::open(path)?;
-            let (meeting, _) = query::find_meeting(ledger.model(), &id::<GroupId>("group", &group)?, number)?;
+            let (meeting, _) = query::find_meeting(&ledger.model(), &id::<GroupId>("group", &group)?, number)?;
             let event = Event::MinutesApproved(MinutesApproved {
                 meeting: meeting.clone(),
                 document_hash: hash::document_hash(&bytes),
@@ -416,7 +423,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::VerifyMinutes { file, rendered } => {
             let ledger = Ledger::open(path)?;
-            let m = ledger.model();
+            let m = &ledger.model();
             match (file, rendered) {
                 (Some(file), _) => {
                     let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
@@ -534,7 +541,7 @@ fn seed_and_show(path: &Path, ctx: &mut Context) -> Result<(), Error> {
         say(ctx, &format!("{} already holds a record; showing it", path.display()))?;
     }
     say(ctx, &ledger.verify()?.to_string())?;
-    let m = ledger.model();
+    let m = &ledger.model();
     let latest = m.meetings().iter().filter(|(_, x)| x.number.is_some()).map(|(_, x)| x.date()).max();
     let Some(day) = latest else { return Ok(()) };
     say(ctx, "")?;

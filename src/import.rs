@@ -94,7 +94,7 @@ pub fn import_file(
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     let content_hash = document_hash(file.text.as_bytes());
-    let model = ledger.model();
+    let model = &ledger.model();
     if let Some(done) = model.import_of_content(&content_hash) {
         return Ok(Outcome::AlreadyImported { file: file.name.clone(), seq: done.seq.0 });
     }

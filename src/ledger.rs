@@ -37,26 +37,10 @@ impl std::fmt::Display for Verified {
     }
 }
 
-/// The state a query reads: the projection at the head, or one folded for a past point
-/// of the log.
-pub enum View<'a> {
-    Head(&'a Model),
-    Past(Box<Model>),
-}
-
-impl std::ops::Deref for View<'_> {
-    type Target = Model;
-    fn deref(&self) -> &Model {
-        match self {
-            View::Head(m) => m,
-            View::Past(m) => m,
-        }
-    }
-}
-
 pub struct Ledger {
     store: Store,
-    /// The projection as stored, with the writes of a batch being checked over it.
+    /// The projection as stored, with the writes of the batch being checked over it;
+    /// only `append` and `import_export` use it, and leave it without writes.
     model: Model,
     head: Option<(Seq, Hash, RecordedAt)>,
 }
@@ -118,16 +102,17 @@ impl Ledger {
         self.head.map_or(Seq(0), |h| h.0)
     }
 
-    /// The state at the head, read from the persisted projection.
-    pub fn model(&self) -> &Model {
-        &self.model
+    /// The state at the head, read from the persisted projection: a view of its own
+    /// for each reader, so a failed read fails only the answer it was for.
+    pub fn model(&self) -> Model {
+        Model::new(Kv::over(self.store.state_reader()))
     }
 
     /// The state a query should read: all of it, or as known after a seq or at an
     /// RFC 3339 instant (transaction time), folded from that prefix of the log.
-    pub fn known_at(&self, known_at: Option<&str>) -> Result<View<'_>, Error> {
+    pub fn known_at(&self, known_at: Option<&str>) -> Result<Model, Error> {
         let Some(k) = known_at else {
-            return Ok(View::Head(&self.model));
+            return Ok(self.model());
         };
         let seq = if let Ok(n) = k.parse::<u64>() {
             Seq(n)
@@ -137,11 +122,11 @@ impl Ledger {
             self.seq_at_instant(RecordedAt(t.with_timezone(&Utc)))?
         };
         if seq >= self.head_seq() {
-            return Ok(View::Head(&self.model));
+            return Ok(self.model());
         }
         let corrections = self.corrections_upto(&self.model.corrections(), seq, &[])?;
         let model = fold(self.entries(seq), &corrections, false).map_err(fold_error)?;
-        Ok(View::Past(Box::new(model)))
+        Ok(model)
     }
 
     /// The last seq recorded at or before `instant`: recorded time never decreases along

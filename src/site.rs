@@ -107,7 +107,7 @@ async fn home(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
     let lang = p.lang();
     let l = s.read();
     let today = Utc::now().date_naive();
-    let m = l.model();
+    let m = &l.model();
     let mut body = String::new();
     let _ = writeln!(
         body,
@@ -209,7 +209,7 @@ async fn group(State(s): State<AppState>, Path(g): Path<String>, Query(p): Query
         Some(Err(_)) => return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldig dato", "Invalid date")),
     };
     let l = s.read();
-    let m = l.model();
+    let m = &l.model();
     let c = match query::composition(m, &gid, day) {
         Ok(c) => c,
         Err(e) => return from_error(lang, e),
@@ -283,7 +283,7 @@ async fn meeting(State(s): State<AppState>, Path((g, n)): Path<(String, String)>
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt møde", "Invalid meeting"));
     };
     let l = s.read();
-    let m = l.model();
+    let m = &l.model();
     let record = match query::find_meeting(m, &gid, number)
         .and_then(|(_, mt)| query::meeting_record(m, &gid, number, mt.date()))
     {
@@ -319,7 +319,7 @@ async fn decisions(State(s): State<AppState>, Query(p): Query<Params>) -> Respon
         ..Default::default()
     };
     let l = s.read();
-    let rows = match query::decisions(l.model(), &filter, Utc::now().date_naive()) {
+    let rows = match query::decisions(&l.model(), &filter, Utc::now().date_naive()) {
         Ok(rows) => rows,
         Err(e) => return from_error(lang, e),
     };
@@ -376,7 +376,7 @@ async fn person(State(s): State<AppState>, Path(pid): Path<String>, Query(p): Qu
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt person-id", "Invalid person id"));
     };
     let l = s.read();
-    let h = match query::person_history(l.model(), &pid) {
+    let h = match query::person_history(&l.model(), &pid) {
         Ok(h) => h,
         Err(e) => return from_error(lang, e),
     };
@@ -485,7 +485,7 @@ async fn check_upload(State(s): State<AppState>, Query(p): Query<Params>, mut fo
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Intet dokument", "No document"));
     };
     let l = s.read();
-    let found = match minutes::find_approved(l.model(), &bytes) {
+    let found = match minutes::find_approved(&l.model(), &bytes) {
         Ok(found) => found,
         Err(e) => return from_error(lang, e),
     };

@@ -114,7 +114,7 @@ fn a_good_meeting_file_imports_on_top_of_the_record() {
     let f = record_file::parse("2026-04-29-styregruppen-5.toml", GOOD).unwrap();
     let out = import::import_file(&mut l, &f, "test", now()).unwrap();
     assert!(matches!(out, Outcome::Appended { events: 5, .. }), "{out:?}");
-    let m = l.model();
+    let m = &l.model();
     let held = m.meeting(&"styregruppen-2026-04-29".try_into().unwrap()).unwrap();
     assert_eq!(held.number, Some(5), "the scheduled meeting is now held, with its number");
     assert_eq!(
@@ -176,7 +176,7 @@ fn each_kind_of_file_error_names_file_line_and_what_is_wrong() {
 fn compositions_of_both_groups_after_import() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
-    let m = l.model();
+    let m = &l.model();
     let settings = insta_settings();
     for g in ["styregruppen", "referencegruppen"] {
         let group: GroupId = g.try_into().unwrap();
@@ -194,7 +194,7 @@ fn compositions_of_both_groups_after_import() {
 fn the_whole_decision_register_after_import() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
-    let rows = query::decisions(l.model(), &DecisionFilter::default(), day("2026-11-22")).unwrap();
+    let rows = query::decisions(&l.model(), &DecisionFilter::default(), day("2026-11-22")).unwrap();
     insta_settings().bind(|| insta::assert_json_snapshot!("decision_register_atmp_danmark", rows));
 }
 

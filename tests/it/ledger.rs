@@ -351,8 +351,74 @@ fn the_generated_workload_is_accepted_whole_and_is_deterministic() {
         n += l.append("gen", batch, None, "gen", now()).unwrap_or_else(|e| panic!("{e}")).len();
     }
     assert!(n >= 3_000);
-    let m = l.model();
+    let m = &l.model();
     assert!(m.meetings().len() > 30 && m.decisions().len() > 100 && m.actions().len() > 20, "a realistic mix");
     assert!(m.memberships().iter().any(|x| x.end.is_some()), "people leave");
     assert_eq!(l.verify().unwrap().count, n as u64);
+}
+
+/// The projection is a derived copy: edited behind the log's back, `verify` finds the
+/// key that differs and `rebuild` restores it from the log.
+#[test]
+fn an_edited_projection_fails_verify_and_rebuild_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let honest = small(&path).model().pairs();
+    with_log_tree(&path, |t| {
+        let key = b"~org/b";
+        let v = t.get(key).unwrap().expect("organisation b is in the projection").to_vec();
+        let edited = String::from_utf8(v).unwrap().replace("\"name\":\"b\"", "\"name\":\"B\"");
+        t.insert(key, edited.as_bytes()).unwrap();
+    });
+    let err = ledger::verify(&path).unwrap_err();
+    assert!(matches!(err, Error::Projection(_)), "{err}");
+    assert!(err.to_string().contains("org/b"), "{err}");
+    assert_eq!(err.exit_code(), 1);
+    let mut l = Ledger::open(&path).unwrap();
+    assert_eq!(l.model().organisation(&"b".try_into().unwrap()).unwrap().name, "B", "what was edited");
+    l.rebuild().unwrap();
+    assert_eq!(l.model().pairs(), honest);
+    drop(l);
+    ledger::verify(&path).unwrap();
+}
+
+/// A ledger whose projection is missing (written by an older protokol, or lost) gets one
+/// derived from its log on open, and answers as before.
+#[test]
+fn a_ledger_without_its_projection_rebuilds_it_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let honest = small(&path).model().pairs();
+    with_log_tree(&path, |t| {
+        let keys: Vec<_> = t.scan_prefix(b"~").keys().map(|k| k.unwrap()).collect();
+        assert!(keys.len() > 5);
+        for k in keys {
+            t.remove(k).unwrap();
+        }
+    });
+    assert_eq!(Ledger::open(&path).unwrap().model().pairs(), honest);
+    ledger::verify(&path).unwrap();
+}
+
+/// A projection value that cannot be read back is an error for the query, never an
+/// answer with something missing.
+#[test]
+fn an_unreadable_projection_value_is_an_error_not_a_gap_in_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(small(&path));
+    with_log_tree(&path, |t| {
+        t.insert(b"~org/c", b"{not json".to_vec()).unwrap();
+    });
+    let l = Ledger::open(&path).unwrap();
+    let m = l.model();
+    assert_eq!(m.organisations().len(), 4, "read as absent...");
+    let err = m.fault().unwrap_err();
+    assert!(matches!(err, Error::Projection(_)), "...and reported: {err}");
+    assert!(err.to_string().contains("org/c"), "{err}");
+    assert_eq!(err.http_status(), 500);
+    // The failure belongs to that view; one that does not read the key is fine.
+    let fresh = l.model();
+    assert!(fresh.organisation(&"a".try_into().unwrap()).is_some());
+    fresh.fault().unwrap();
 }

@@ -8,7 +8,7 @@ use protokol::minutes::{Format, Lang};
 fn danish_minutes_of_both_seed_meetings() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
-    let m = l.model();
+    let m = &l.model();
     let sg = render_meeting(m, "styregruppen", 4, Lang::Da, Format::Md).unwrap();
     let rg = render_meeting(m, "referencegruppen", 1, Lang::Da, Format::Md).unwrap();
     let settings = insta_settings();
@@ -37,7 +37,7 @@ fn english_and_html_renderings_escape_what_they_print() {
         now(),
     )
     .unwrap();
-    let m = l.model();
+    let m = &l.model();
     let en = render_meeting(m, "styregruppen", 4, Lang::En, Format::Html).unwrap();
     assert!(en.starts_with("<!doctype html>\n<html lang=\"en\">"));
     assert!(en.contains("<strong>Date and time:</strong> Wednesday 21 January 2026, 14:00-17:00"), "{en}");

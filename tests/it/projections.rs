@@ -23,7 +23,7 @@ fn sg() -> GroupId {
 fn steering_group_composition_around_the_4th_meeting() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
-    let m = l.model();
+    let m = &l.model();
     let settings = insta_settings();
     for d in ["2026-01-20", "2026-01-21", "2026-01-22"] {
         let c = query::composition(m, &sg(), day(d)).unwrap();
@@ -46,7 +46,7 @@ fn steering_group_composition_around_the_4th_meeting() {
 fn amgros_moves_its_representative_between_the_groups() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
-    let m = l.model();
+    let m = &l.model();
     let rg: GroupId = "referencegruppen".try_into().unwrap();
     let ids = |g: &GroupId, d: &str| {
         query::composition(m, g, day(d)).unwrap().members.iter().map(|x| x.person.to_string()).collect::<Vec<_>>()
@@ -77,7 +77,7 @@ fn amgros_moves_its_representative_between_the_groups() {
 fn decision_register_of_the_4th_meeting() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
-    let m = l.model();
+    let m = &l.model();
     let filter = DecisionFilter { meeting: Some("styregruppen-2026-01-21".try_into().unwrap()), ..Default::default() };
     let rows = query::decisions(m, &filter, day("2026-01-21")).unwrap();
     insta_settings().bind(|| insta::assert_snapshot!("decisions_styregruppen_4", render::decisions(&rows)));
@@ -97,14 +97,14 @@ fn open_actions_and_their_states_over_time() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = seeded(&dir.path().join("l"));
     let open = |l: &protokol::Ledger, d: &str| {
-        let mut rows = query::actions(l.model(), day(d)).unwrap();
+        let mut rows = query::actions(&l.model(), day(d)).unwrap();
         rows.retain(|a| a.state != ActionState::Done);
         rows
     };
     insta_settings()
         .bind(|| insta::assert_snapshot!("open_actions_2026-02-01", render::actions(&open(&l, "2026-02-01"))));
     let state = |l: &protokol::Ledger, d: &str, id: &str| {
-        query::actions(l.model(), day(d)).unwrap().into_iter().find(|a| a.id.as_str() == id).map(|a| a.state)
+        query::actions(&l.model(), day(d)).unwrap().into_iter().find(|a| a.id.as_str() == id).map(|a| a.state)
     };
     assert_eq!(state(&l, "2025-05-02", "rg1-tilbagemelding-1-juni"), Some(ActionState::Open));
     assert_eq!(state(&l, "2025-06-02", "rg1-tilbagemelding-1-juni"), Some(ActionState::Overdue));
@@ -129,7 +129,7 @@ fn decision_status_is_a_lifecycle_in_valid_time() {
         now(),
     )
     .unwrap();
-    let m = l.model();
+    let m = &l.model();
     let status = |d: &str, id: &str| {
         query::decisions(m, &DecisionFilter::default(), day(d))
             .unwrap()
@@ -222,7 +222,7 @@ fn a_meeting_record_shows_who_sat_then_not_today() {
     let mut l = seeded(&dir.path().join("l"));
     // Flemming Sonne later leaves the steering group; the 4th meeting's record keeps his seat.
     l.append("t", events(json!([{"effective": "2026-06-01", "kind": "MemberLeft", "body": {"person": "flemming-sonne", "group": "styregruppen"}}])), None, "test", now()).unwrap();
-    let r = query::meeting_record(l.model(), &sg(), 4, day("2026-12-31")).unwrap();
+    let r = query::meeting_record(&l.model(), &sg(), 4, day("2026-12-31")).unwrap();
     let flemming = r.attendees.iter().find(|a| a.person.as_str() == "flemming-sonne").unwrap();
     assert_eq!(flemming.role, Some(protokol::event::Role::Member));
     let eva = r.attendees.iter().find(|a| a.person.as_str() == "eva-jensen").unwrap();
@@ -231,5 +231,5 @@ fn a_meeting_record_shows_who_sat_then_not_today() {
     assert!(r.agenda_approved);
     assert_eq!(r.next_meeting.as_ref().unwrap().starts_at.to_string(), "2026-04-29T13:00:00+02:00");
     assert_eq!(r.agenda[6].actions.len(), 1);
-    assert!(query::meeting_record(l.model(), &sg(), 5, day("2026-12-31")).is_err());
+    assert!(query::meeting_record(&l.model(), &sg(), 5, day("2026-12-31")).is_err());
 }
