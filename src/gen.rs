@@ -1,7 +1,7 @@
 //! A deterministic workload generator: realistic governance streams for benchmarks.
 //! Many groups, people joining and leaving, meetings every few weeks with agendas,
 //! attendance, decisions, actions and their completion, decision status changes, minutes
-//! approvals and the odd correction. Pure: the same (events, seed) gives the same batches.
+//! approvals and errata to the previous meeting's minutes. Pure: the same (events, seed) gives the same batches.
 
 use crate::event::*;
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
@@ -40,6 +40,8 @@ struct Group {
     meetings: u32,
     last_meeting: Option<MeetingId>,
     next: NaiveDate,
+    /// The first item minuted at the group's last meeting, and its seq.
+    minuted: Option<(Seq, ItemMinuted)>,
 }
 
 /// Batches of events, about `events` in all (the last batch may go a little over),
@@ -102,13 +104,13 @@ pub fn generate(events: usize, seed: u64) -> Vec<Vec<NewEvent>> {
             meetings: 0,
             last_meeting: None,
             next: start + Days::new(rng.below(40) + 1),
+            minuted: None,
         });
     }
     push(&mut batches, register, &mut count);
 
     let mut open_actions: Vec<(ActionId, NaiveDate)> = Vec::new();
     let mut decisions: Vec<(DecisionId, NaiveDate)> = Vec::new();
-    let mut corrections_due = 0u64;
     while count < events {
         // The group whose meeting comes next.
         let gi = (0..gs.len()).min_by_key(|&i| (gs[i].next, i)).expect("groups");
@@ -279,35 +281,24 @@ pub fn generate(events: usize, seed: u64) -> Vec<Vec<NewEvent>> {
             }
         }
         g.next = day + Days::new(21 + rng.below(22));
+        // An erratum in the previous meeting's minutes, found when this one approves
+        // them (one meeting in twenty): the correction cites a recent event, as real
+        // ones do.
+        let erratum = g.minuted.take().filter(|_| rng.chance(5));
+        g.minuted = b.iter().enumerate().find_map(|(i, e)| match &e.event {
+            Event::ItemMinuted(m) => Some((Seq((count + i + 1) as u64), m.clone())),
+            _ => None,
+        });
         push(&mut batches, b, &mut count);
-        // Now and then, a correction of an item's text recorded earlier (rare: each one
-        // re-checks the whole log).
-        corrections_due += 1;
-        if corrections_due >= 400 {
-            corrections_due = 0;
-            let mut target = None;
-            let mut seq = 0u64;
-            'find: for batch in &batches {
-                for e in batch {
-                    seq += 1;
-                    if let Event::ItemMinuted(m) = &e.event {
-                        if rng.chance(5) {
-                            target = Some((seq, m.clone()));
-                            break 'find;
-                        }
-                    }
-                }
-            }
-            if let Some((seq, mut m)) = target {
-                m.text.push_str(" (rettet)");
-                let c = EventCorrected {
-                    target: Seq(seq),
-                    reason: "Rettelse af referatets tekst".into(),
-                    replacement: Some(Box::new(Event::ItemMinuted(m))),
-                    effective: None,
-                };
-                push(&mut batches, vec![ev(day, Event::EventCorrected(c))], &mut count);
-            }
+        if let Some((target, mut m)) = erratum {
+            m.text.push_str(" (rettet)");
+            let c = EventCorrected {
+                target,
+                reason: "Rettelse af referatets tekst".into(),
+                replacement: Some(Box::new(Event::ItemMinuted(m))),
+                effective: None,
+            };
+            push(&mut batches, vec![ev(day, Event::EventCorrected(c))], &mut count);
         }
     }
     batches

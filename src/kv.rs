@@ -3,8 +3,9 @@
 //!
 //! Appends apply their events to the overlay, where the rules of later events in the
 //! same batch see them; the store then writes the overlay in the same atomic batch as
-//! the records, or drops it on a refusal, which is the whole of a rollback. A fold of a
-//! log prefix (`known_at`, corrections) runs on an overlay with no base at all.
+//! the records, or drops it on a refusal, which is the whole of a rollback. The journal
+//! keeps the value each key had before the event being applied: the event's undo
+//! record, which `known_at` and corrections use to step back through the log.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -18,12 +19,15 @@ pub trait KvRead: Send + Sync {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<Pair>, String>;
 }
 
-/// Values are never removed from the projection (nothing in the log is), so the overlay
-/// holds puts only.
+/// Values written over the base; `None` removes the key.
+pub type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
 #[derive(Default)]
 pub struct Kv {
     base: Option<Arc<dyn KvRead>>,
-    writes: BTreeMap<Vec<u8>, Vec<u8>>,
+    writes: Writes,
+    /// While an event is applied: each key it wrote, with the value it had before.
+    journal: Option<Writes>,
     /// The first read that failed. Reads answer "absent" after one; whoever finishes
     /// with the view (a query, an append) turns it into an error, so a damaged store is
     /// reported, never silently answered from.
@@ -37,7 +41,7 @@ impl Kv {
 
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         if let Some(v) = self.writes.get(key) {
-            return Some(v.clone());
+            return v.clone();
         }
         let base = self.base.as_ref()?;
         base.get(key).unwrap_or_else(|e| self.failed(e))
@@ -50,23 +54,44 @@ impl Kv {
             None => BTreeMap::new(),
         };
         for (k, v) in self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
-            out.insert(k.clone(), v.clone());
+            match v {
+                Some(v) => out.insert(k.clone(), v.clone()),
+                None => out.remove(k),
+            };
         }
         out.into_iter().collect()
     }
 
-    pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+    /// Sets `key` to `value`, or removes it with `None`.
+    pub fn set(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if self.journal.is_some() {
+            let old = self.get(&key);
+            if let Some(journal) = &mut self.journal {
+                journal.entry(key.clone()).or_insert(old);
+            }
+        }
         self.writes.insert(key, value);
     }
 
-    /// The writes made over the base, in key order.
-    pub fn writes(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
-        &self.writes
+    pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.set(key, Some(value));
     }
 
-    /// Forgets the writes: the view is the base again.
-    pub fn discard_writes(&mut self) {
-        self.writes.clear();
+    /// Starts recording the old value of every key written, until `end_journal`.
+    pub fn begin_journal(&mut self) {
+        self.journal = Some(Writes::new());
+    }
+
+    /// The keys written since `begin_journal` whose value changed, with their old values.
+    pub fn end_journal(&mut self) -> Writes {
+        let mut journal = self.journal.take().unwrap_or_default();
+        journal.retain(|k, old| self.get(k) != *old);
+        journal
+    }
+
+    /// The writes made over the base, in key order.
+    pub fn writes(&self) -> &Writes {
+        &self.writes
     }
 
     /// Records a read failure and answers as if absent (see `fault`).

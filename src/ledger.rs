@@ -10,7 +10,7 @@ use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::kv::Kv;
 use crate::rules::{self, Refusal};
 use crate::state::{fold, Entry, FoldError, Model};
-use crate::store::{RecordedHead, StateWrite, Store};
+use crate::store::{RecordedHead, Store};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -82,11 +82,22 @@ impl Ledger {
         Ok(verified)
     }
 
-    /// Checks every record and folds the log into a new projection, in memory.
+    /// Checks every record and replays the log into a new projection, in memory, the
+    /// way appends built it: undo records and corrections included.
     fn derive(&self) -> Result<(Verified, Model), Error> {
         let verified = verify_store(&self.store)?;
-        let corrections = self.corrections_upto(&self.corrections_in_log()?, Seq(verified.count), &[])?;
-        let model = fold(self.entries(Seq(verified.count)), &corrections, false).map_err(fold_error)?;
+        let mut model = Model::default();
+        for entry in self.entries(Seq(1), Seq(verified.count)) {
+            let entry = entry?;
+            match &entry.event {
+                Event::EventCorrected(c) => self.rebase(&mut model, &entry, c, &[], false).map_err(|e| match e {
+                    TakeIn::Failed(e) => e,
+                    TakeIn::Refused(r) => Error::Projection(format!("an unchecked replay refused: {r}")),
+                })?,
+                _ => model.apply_recorded(&entry),
+            }
+        }
+        model.fault()?;
         Ok((verified, model))
     }
 
@@ -124,8 +135,31 @@ impl Ledger {
         if seq >= self.head_seq() {
             return Ok(self.model());
         }
-        let corrections = self.corrections_upto(&self.model.corrections(), seq, &[])?;
-        let model = fold(self.entries(seq), &corrections, false).map_err(fold_error)?;
+        // Back from the head by the undo records, or forward from the start by a fold,
+        // whichever reads fewer events.
+        if self.head_seq().0 - seq.0 <= seq.0 {
+            self.rewound(seq)
+        } else {
+            self.folded(seq)
+        }
+    }
+
+    /// The state as known after `seq`, stepped back from the head by undo records.
+    pub fn rewound(&self, seq: Seq) -> Result<Model, Error> {
+        let mut model = self.model();
+        model.rewind(self.head_seq(), seq.min(self.head_seq()));
+        model.fault()?;
+        Ok(model)
+    }
+
+    /// The state as known after `seq`, folded from the start of the log.
+    pub fn folded(&self, seq: Seq) -> Result<Model, Error> {
+        let corrections = self.corrections_upto(&self.model().corrections(), seq, &[])?;
+        let model = fold(self.entries(Seq(1), seq), &corrections, false).map_err(|e| match e {
+            FoldError::Read(e) => e,
+            FoldError::Refused(seq, r) => Error::Projection(format!("an unchecked fold refused seq {seq}: {r}")),
+        })?;
+        model.fault()?;
         Ok(model)
     }
 
@@ -164,13 +198,26 @@ impl Ledger {
         Ok(Some(entry_of(&record).map_err(|problem| Fault { seq, problem })?))
     }
 
-    /// The events from seq 1 to `upto`, decoded, in log order, streamed from the store;
-    /// each record's hashes and link are checked on the way, so a fold never reads a
+    /// The events from `from` to `upto`, decoded, in log order, streamed from the store;
+    /// each record's hashes and link are checked on the way, so a replay never reads a
     /// damaged record.
-    fn entries(&self, upto: Seq) -> impl Iterator<Item = Result<Entry, Error>> + '_ {
-        let mut chain = ChainChecker::default();
-        let mut records = self.store.records_from(Seq(1));
+    fn entries(&self, from: Seq, upto: Seq) -> impl Iterator<Item = Result<Entry, Error>> + '_ {
+        let start = match from.0 {
+            0 | 1 => Ok(ChainChecker::default()),
+            // Nothing to read: end at once.
+            _ if from > upto => Ok(ChainChecker::after(upto, Hash::ZERO)),
+            n => self.record(Seq(n - 1)).map(|r| ChainChecker::after(Seq(n - 1), r.hash)),
+        };
+        let (mut chain, mut failed) = match start {
+            Ok(chain) => (chain, None),
+            Err(e) => (ChainChecker::default(), Some(e)),
+        };
+        let mut records = self.store.records_from(Seq(from.0.max(1)));
         std::iter::from_fn(move || {
+            if let Some(e) = failed.take() {
+                chain = ChainChecker::after(upto, Hash::ZERO);
+                return Some(Err(e));
+            }
             if chain.count() >= upto.0 {
                 return None;
             }
@@ -189,29 +236,6 @@ impl Ledger {
             }
             Some(next)
         })
-    }
-
-    /// Every correction in the log, read from the records (not the projection: used
-    /// where the projection is what is being derived).
-    fn corrections_in_log(&self) -> Result<Vec<crate::state::Correction>, Error> {
-        let mut out = Vec::new();
-        for item in self.store.records() {
-            let (key, bytes) = item?;
-            let seq = key.map_err(|_| Error::Projection("a log key that is not a seq".into()))?;
-            let record = Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?;
-            if record.header.kind == "EventCorrected" {
-                if let Event::EventCorrected(c) = entry_of(&record).map_err(|problem| Fault { seq, problem })?.event {
-                    out.push(crate::state::Correction {
-                        seq,
-                        target: c.target,
-                        reason: c.reason,
-                        retracted: c.replacement.is_none(),
-                        recorded_by: record.header.recorded_by,
-                    });
-                }
-            }
-        }
-        Ok(out)
     }
 
     /// The latest correction of each corrected seq among `corrections` up to `upto`,
@@ -300,7 +324,7 @@ impl Ledger {
         let mut batch = Batch::default();
         let result = self.seal_batch(&mut batch, events, recorded_by, recorded_at).and_then(|records| {
             self.model.fault()?;
-            self.store.append(&records, self.head(), &batch.state_write(&self.model))?;
+            self.store.append(&records, self.head(), self.model.kv().writes())?;
             Ok(records)
         });
         // Written or not, the projection to read is the stored one again.
@@ -362,21 +386,44 @@ impl Ledger {
         Ok(records)
     }
 
-    /// Checks one event of a batch against the working model and takes it in. A
-    /// correction re-folds the whole log with it, checking every later event, and the
-    /// batch then replaces the stored projection.
+    /// Checks one event of a batch against the working model and takes it in.
     fn take_in(&mut self, batch: &mut Batch, entry: Entry) -> Result<(), TakeIn> {
-        let Event::EventCorrected(c) = &entry.event else {
-            self.model.push(&entry).map_err(TakeIn::Refused)?;
-            batch.pending.push(entry);
-            return Ok(());
+        let mut model = std::mem::take(&mut self.model);
+        let taken = match &entry.event {
+            Event::EventCorrected(c) => {
+                let target = match batch.pending.iter().find(|e| e.seq == c.target) {
+                    Some(e) => Ok(Some(e.clone())),
+                    None => self.entry(c.target),
+                };
+                target.map_err(TakeIn::Failed).and_then(|target| {
+                    rules::check_correction(&model, target.as_ref(), &entry, c).map_err(TakeIn::Refused)?;
+                    self.rebase(&mut model, &entry, c, &batch.pending, true)
+                })
+            }
+            _ => model.push(&entry).map_err(TakeIn::Refused),
         };
-        let target = match batch.pending.iter().find(|e| e.seq == c.target) {
-            Some(e) => Some(e.clone()),
-            None => self.entry(c.target)?,
-        };
-        rules::check_correction(&self.model, target.as_ref(), &entry, c).map_err(TakeIn::Refused)?;
-        let mut corrections = self.model.corrections();
+        self.model = model;
+        taken?;
+        batch.pending.push(entry);
+        Ok(())
+    }
+
+    /// Takes in a correction: steps `model` back, by the undo records, to before the
+    /// earliest event it affects (its target, or earlier if a correction since cites an
+    /// earlier event), replays the log from there with every correction in place (checking
+    /// each event again, with `checked`), and records all that changed as the
+    /// correction's undo record. Costs the events after the target, not the whole log.
+    /// `pending` holds the batch's events not yet stored.
+    fn rebase(
+        &self,
+        model: &mut Model,
+        entry: &Entry,
+        c: &EventCorrected,
+        pending: &[Entry],
+        checked: bool,
+    ) -> Result<(), TakeIn> {
+        let head = Seq(entry.seq.0 - 1);
+        let mut corrections = model.corrections();
         corrections.push(crate::state::Correction {
             seq: entry.seq,
             target: c.target,
@@ -384,17 +431,46 @@ impl Ledger {
             retracted: c.replacement.is_none(),
             recorded_by: entry.recorded_by.clone(),
         });
-        batch.pending.push(entry);
-        let corrections = self.corrections_upto(&corrections, Seq(u64::MAX), &batch.pending)?;
-        let log = self.entries(self.head_seq()).chain(batch.pending.iter().cloned().map(Ok));
-        self.model = fold(log, &corrections, true).map_err(|e| match e {
-            FoldError::Read(e) => TakeIn::Failed(e),
-            FoldError::Refused(seq, refusal) => TakeIn::Refused(Refusal {
-                rule: "correction-breaks-later-event",
-                message: format!("the correction would leave seq {seq} breaking a rule: {}", refusal.message),
-            }),
-        })?;
-        batch.replace = true;
+        let mut from = c.target;
+        while let Some(t) = corrections.iter().filter(|x| x.seq > from).map(|x| x.target).min().filter(|t| *t < from) {
+            from = t;
+        }
+        let pending_too: Vec<Entry> = pending.iter().cloned().chain([entry.clone()]).collect();
+        let latest = self.corrections_upto(&corrections, entry.seq, &pending_too)?;
+        model.begin_undo();
+        model.rewind(head, Seq(from.0 - 1));
+        let stored_until = self.head_seq().min(head);
+        let replay = self.entries(from, stored_until).chain(pending.iter().filter(|e| e.seq >= from).cloned().map(Ok));
+        for e in replay {
+            let e = e?;
+            let corrected;
+            let effective = match (&e.event, latest.get(&e.seq)) {
+                (Event::EventCorrected(_), _) | (_, None) => &e,
+                (_, Some(by)) => {
+                    let Some(replacement) = &by.replacement else { continue };
+                    corrected = Entry {
+                        event: (**replacement).clone(),
+                        effective: by.effective.unwrap_or(e.effective),
+                        ..e.clone()
+                    };
+                    &corrected
+                }
+            };
+            if checked && !matches!(effective.event, Event::EventCorrected(_)) {
+                rules::check(model, effective).map_err(|refusal| {
+                    TakeIn::Refused(Refusal {
+                        rule: "correction-breaks-later-event",
+                        message: format!(
+                            "the correction would leave seq {} breaking a rule: {}",
+                            e.seq, refusal.message
+                        ),
+                    })
+                })?;
+            }
+            model.apply(effective);
+        }
+        model.apply(entry);
+        model.end_undo(entry.seq);
         Ok(())
     }
 
@@ -459,7 +535,7 @@ impl Ledger {
                 return Err(Error::Input(format!("{source}: no events")));
             }
             self.model.fault()?;
-            self.store.append(&records, None, &batch.state_write(&self.model))?;
+            self.store.append(&records, None, self.model.kv().writes())?;
             Ok(())
         })();
         self.model = Model::new(Kv::over(self.store.state_reader()));
@@ -470,18 +546,10 @@ impl Ledger {
     }
 }
 
-/// A batch being checked: its entries so far (a correction re-folds the log with them)
-/// and whether the projection is to be replaced rather than added to.
+/// A batch being checked: its entries so far, which a correction may replay.
 #[derive(Default)]
 struct Batch {
     pending: Vec<Entry>,
-    replace: bool,
-}
-
-impl Batch {
-    fn state_write<'m>(&self, model: &'m Model) -> StateWrite<'m> {
-        StateWrite { writes: model.kv().writes(), replace: self.replace }
-    }
 }
 
 /// Why an event was not taken in.
@@ -496,18 +564,11 @@ impl From<Error> for TakeIn {
     }
 }
 
-fn fold_error(e: FoldError<Error>) -> Error {
-    match e {
-        FoldError::Read(e) => e,
-        FoldError::Refused(seq, r) => Error::Projection(format!("an unchecked fold refused seq {seq}: {r}")),
-    }
-}
-
 /// The stored projection must be exactly the one derived from the log: queries answer
 /// from it, so a projection edited behind the log's back is found here.
 fn compare_projection(store: &Store, derived: &Model) -> Result<(), Error> {
     let mut stored = store.state_pairs();
-    let mut expected = derived.kv().writes().iter();
+    let mut expected = derived.kv().writes().iter().filter_map(|(k, v)| Some((k, v.as_ref()?)));
     loop {
         match (stored.next().transpose()?, expected.next()) {
             (None, None) => return Ok(()),

@@ -127,11 +127,15 @@ pub struct Meeting {
     pub starts_at: When,
     pub ends_at: Option<When>,
     pub announced_at: Option<MeetingId>,
-    pub agenda: Vec<AgendaItem>,
     pub agenda_approved: Option<Seq>,
+    /// This and the fields below are kept under keys of their own, so that an event
+    /// writes only what it changes (and its undo record stays small); filled in on reading.
+    #[serde(skip)]
+    pub agenda: Vec<AgendaItem>,
+    #[serde(skip)]
     pub attendees: Vec<Attendee>,
+    #[serde(skip)]
     pub minutes_approvals: Vec<MinutesApproval>,
-    /// Kept under keys of their own (each `ItemMinuted` adds one), filled in on reading.
     #[serde(skip)]
     pub item_texts: BTreeMap<u32, String>,
     /// Every event behind this record, in log order; kept and filled in like `item_texts`.
@@ -223,12 +227,13 @@ pub struct ImportedFile {
 /// rules nor the queries scan, and a query reads only what it shows.
 ///
 /// Key layout (docs/FORMAT.md, "The projection"): `org/ID`, `person/ID`, `group/ID`,
-/// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/SEQ`, `meet/ID` with
+/// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/SEQ`, `meet/ID` with `meetag/ID`
+/// (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals),
 /// `meett/ID/ITEM`, `meets/ID/SEQ`, `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`,
 /// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/SEQ` and
 /// `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
 /// `appr/DOCUMENT_HASH/MEETING`, `corr/SEQ`, `retr/SEQ`, `file/SEQ` with `fileh/HASH` and
-/// `filen/NAME`.
+/// `filen/NAME`; and `undo/SEQ`, each event's undo record.
 /// Seqs and numbers are fixed-width hex, so key order is log order.
 #[derive(Default)]
 pub struct Model {
@@ -262,10 +267,17 @@ impl Model {
         &self.kv
     }
 
-    /// Every key and value of the projection, in key order: two models are the same
-    /// state exactly when these are equal.
+    /// Every key and value of the projection, in key order, undo records included.
     pub fn pairs(&self) -> Vec<crate::kv::Pair> {
         self.kv.scan(b"")
+    }
+
+    /// The state alone, without undo records, in key order: two models hold the same
+    /// state exactly when these are equal, however each was reached.
+    pub fn state_pairs(&self) -> Vec<crate::kv::Pair> {
+        let mut pairs = self.pairs();
+        pairs.retain(|(k, _)| !k.starts_with(b"undo/"));
+        pairs
     }
 
     /// The first failed read of the store behind this model, as an error: every query
@@ -401,12 +413,23 @@ impl Model {
 
     /// A meeting without its item texts and seqs: what lists and registers need.
     pub fn meeting_head(&self, id: &MeetingId) -> Option<Meeting> {
-        self.load(&key(&["meet", id.as_str()]))
+        let mut m: Meeting = self.load(&key(&["meet", id.as_str()]))?;
+        m.agenda = self.load(&key(&["meetag", id.as_str()])).unwrap_or_default();
+        m.attendees = self.load(&key(&["meetat", id.as_str()])).unwrap_or_default();
+        m.minutes_approvals = self.load_all(&key(&["meetap", id.as_str(), ""])).into_iter().map(|(_, a)| a).collect();
+        Some(m)
+    }
+
+    fn meeting_exists(&self, id: &MeetingId) -> bool {
+        self.kv.get(&key(&["meet", id.as_str()])).is_some()
     }
 
     /// Every meeting, without item texts and seqs, in id order.
     pub fn meetings(&self) -> Vec<(MeetingId, Meeting)> {
-        self.entities("meet/")
+        self.ids_under::<MeetingId>(b"meet/")
+            .into_iter()
+            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .collect()
     }
 
     /// A group's meetings, without item texts and seqs, in id order.
@@ -525,16 +548,64 @@ impl Model {
         self.memberships_of(person, group).into_iter().find(|m| m.end.is_none())
     }
 
-    fn update_meeting(&mut self, id: &MeetingId, seq: Seq, f: impl FnOnce(&mut Meeting)) {
-        if let Some(mut m) = self.meeting_head(id) {
+    /// Notes that the event at `seq` belongs to meeting `id`, if it exists.
+    fn meeting_event(&mut self, id: &MeetingId, seq: Seq) -> bool {
+        let exists = self.meeting_exists(id);
+        if exists {
             self.mark(key(&["meets", id.as_str(), &hex_seq(seq)]));
-            f(&mut m);
-            self.save(key(&["meet", id.as_str()]), &m);
+        }
+        exists
+    }
+
+    /// Applies an event and records its undo record: the value every key it changed had
+    /// before. Stepping back through the log is applying these in reverse.
+    pub fn apply_recorded(&mut self, entry: &Entry) {
+        self.kv.begin_journal();
+        self.apply(entry);
+        let undo = self.kv.end_journal();
+        self.save_undo(entry.seq, &undo);
+    }
+
+    fn save_undo(&mut self, seq: Seq, undo: &crate::kv::Writes) {
+        let record: Vec<(String, Option<String>)> = undo
+            .iter()
+            .map(|(k, v)| {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                (text(k), v.as_deref().map(text))
+            })
+            .collect();
+        self.save(key(&["undo", &hex_seq(seq)]), &record);
+    }
+
+    /// Steps back from the state after `from` to the state after `to` (`to <= from`), by
+    /// the undo records of the events in between.
+    pub fn rewind(&mut self, from: Seq, to: Seq) {
+        for seq in (to.0 + 1..=from.0).rev() {
+            let Some(record) = self.load::<Vec<(String, Option<String>)>>(&key(&["undo", &hex_seq(Seq(seq))])) else {
+                self.kv.failed::<()>(format!("projection key \"undo/{}\": missing", hex_seq(Seq(seq))));
+                return;
+            };
+            for (k, v) in record {
+                self.kv.set(k.into_bytes(), v.map(String::into_bytes));
+            }
         }
     }
 
-    /// Applies one event that the rules have accepted. Corrections are not applied here:
-    /// the fold applies them by replacing the event they correct.
+    /// Starts recording what the next writes change (see `apply_recorded`); for a
+    /// correction, whose undo record covers everything its rebase changed.
+    pub fn begin_undo(&mut self) {
+        self.kv.begin_journal();
+    }
+
+    /// Ends what `begin_undo` started and stores it as the undo record of `seq`.
+    pub fn end_undo(&mut self, seq: Seq) {
+        let undo = self.kv.end_journal();
+        self.save_undo(seq, &undo);
+    }
+
+    /// Applies one event that the rules have accepted. Of a correction, only its own
+    /// record: the event it corrects is replaced where the log is replayed (`fold`,
+    /// and the ledger's rebase).
     pub fn apply(&mut self, entry: &Entry) {
         let (seq, date) = (entry.seq, entry.date());
         match &entry.event {
@@ -653,8 +724,8 @@ impl Model {
                         starts_at: e.starts_at,
                         ends_at: e.ends_at,
                         announced_at: e.announced_at.clone(),
-                        agenda: Vec::new(),
                         agenda_approved: None,
+                        agenda: Vec::new(),
                         attendees: Vec::new(),
                         minutes_approvals: Vec::new(),
                         item_texts: BTreeMap::new(),
@@ -663,7 +734,7 @@ impl Model {
                 );
             }
             Event::MeetingHeld(e) => {
-                let mut m = self.meeting_head(&e.meeting).unwrap_or_else(|| Meeting {
+                let mut m = self.load(&key(&["meet", e.meeting.as_str()])).unwrap_or_else(|| Meeting {
                     group: e.group.clone(),
                     status: MeetingStatus::Held,
                     number: None,
@@ -673,8 +744,8 @@ impl Model {
                     starts_at: e.starts_at,
                     ends_at: None,
                     announced_at: None,
-                    agenda: Vec::new(),
                     agenda_approved: None,
+                    agenda: Vec::new(),
                     attendees: Vec::new(),
                     minutes_approvals: Vec::new(),
                     item_texts: BTreeMap::new(),
@@ -692,24 +763,36 @@ impl Model {
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
                 self.save(key(&["meet", e.meeting.as_str()]), &m);
             }
-            Event::AgendaSet(e) => self.update_meeting(&e.meeting, seq, |m| m.agenda = e.items.clone()),
-            Event::AgendaApproved(e) => self.update_meeting(&e.meeting, seq, |m| m.agenda_approved = Some(seq)),
+            Event::AgendaSet(e) => {
+                if self.meeting_event(&e.meeting, seq) {
+                    self.save(key(&["meetag", e.meeting.as_str()]), &e.items);
+                }
+            }
+            Event::AgendaApproved(e) => {
+                if self.meeting_event(&e.meeting, seq) {
+                    if let Some(mut m) = self.load::<Meeting>(&key(&["meet", e.meeting.as_str()])) {
+                        m.agenda_approved = Some(seq);
+                        self.save(key(&["meet", e.meeting.as_str()]), &m);
+                    }
+                }
+            }
             Event::AttendanceRecorded(e) => {
-                if self.meeting_head(&e.meeting).is_some() {
+                if self.meeting_event(&e.meeting, seq) {
                     for a in &e.attendees {
                         self.mark(key(&["att", a.person.as_str(), e.meeting.as_str()]));
                     }
+                    self.save(key(&["meetat", e.meeting.as_str()]), &e.attendees);
                 }
-                self.update_meeting(&e.meeting, seq, |m| m.attendees = e.attendees.clone())
             }
             Event::ItemMinuted(e) => {
-                if self.meeting_head(&e.meeting).is_some() {
-                    self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
+                if self.meeting_event(&e.meeting, seq) {
                     self.save(key(&["meett", e.meeting.as_str(), &hex_u32(e.item)]), &e.text);
                 }
             }
             Event::DecisionRecorded(e) => {
-                let Some(group) = self.meeting_head(&e.meeting).map(|m| m.group) else { return };
+                let Some(group) = self.load::<Meeting>(&key(&["meet", e.meeting.as_str()])).map(|m| m.group) else {
+                    return;
+                };
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
                 self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision);
                 self.save(key(&["decg", group.as_str(), &hex_seq(seq)]), &e.decision);
@@ -743,10 +826,9 @@ impl Model {
                 }
             }
             Event::ActionAssigned(e) => {
-                if self.meeting_head(&e.meeting).is_none() {
+                if !self.meeting_event(&e.meeting, seq) {
                     return;
                 }
-                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
                 if let Some(d) = &e.decision {
                     self.save(key(&["actd", d.as_str(), &hex_seq(seq)]), &e.action);
                 }
@@ -773,17 +855,18 @@ impl Model {
                 }
             }
             Event::MinutesApproved(e) => {
-                if self.meeting_head(&e.meeting).is_some() {
+                if self.meeting_event(&e.meeting, seq) {
                     self.mark(key(&["appr", &e.document_hash.to_hex(), e.meeting.as_str()]));
+                    self.save(
+                        key(&["meetap", e.meeting.as_str(), &hex_seq(seq)]),
+                        &MinutesApproval {
+                            document_hash: e.document_hash,
+                            document_name: e.document_name.clone(),
+                            date,
+                            seq,
+                        },
+                    );
                 }
-                self.update_meeting(&e.meeting, seq, |m| {
-                    m.minutes_approvals.push(MinutesApproval {
-                        document_hash: e.document_hash,
-                        document_name: e.document_name.clone(),
-                        date,
-                        seq,
-                    })
-                })
             }
             Event::FileImported(e) => {
                 let at = hex_seq(seq);
@@ -804,11 +887,12 @@ impl Model {
                     },
                 );
             }
-            Event::EventCorrected(_) => {}
+            Event::EventCorrected(c) => self.note_correction(entry, c),
         }
     }
 
-    /// Takes in a correction's own record (what it did is applied by the fold).
+    /// Takes in a correction's own record (what it does to the event it corrects is
+    /// applied by replaying the log with the replacement in its place).
     fn note_correction(&mut self, entry: &Entry, c: &EventCorrected) {
         let retracted = c.replacement.is_none();
         if retracted {
@@ -826,11 +910,11 @@ impl Model {
         );
     }
 
-    /// Checks an event (not a correction) against the state and takes it in; on a
-    /// refusal nothing is changed.
+    /// Checks an event (not a correction) against the state and takes it in, with its
+    /// undo record; on a refusal nothing is changed.
     pub fn push(&mut self, entry: &Entry) -> Result<(), Refusal> {
         rules::check(self, entry)?;
-        self.apply(entry);
+        self.apply_recorded(entry);
         Ok(())
     }
 }
@@ -851,8 +935,8 @@ pub fn fold<E>(
         let entry = entry.map_err(FoldError::Read)?;
         let corrected;
         let effective_entry = match (&entry.event, corrections.get(&entry.seq)) {
-            (Event::EventCorrected(c), _) => {
-                model.note_correction(&entry, c);
+            (Event::EventCorrected(_), _) => {
+                model.apply(&entry);
                 continue;
             }
             (_, None) => &entry,

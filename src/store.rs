@@ -3,7 +3,7 @@
 
 use crate::envelope::{Fault, Problem, Record};
 use crate::ids::{Hash, Seq};
-use crate::kv::KvRead;
+use crate::kv::{KvRead, Writes};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,7 +17,9 @@ const HEAD_KEY: &[u8] = b"head";
 /// `~`, which sort after the head key: one tree, so one `apply_batch` writes records and
 /// projection atomically.
 const STATE_PREFIX: &[u8] = b"~";
-/// The head the projection reflects and its layout version; sorts after every state key.
+/// Keys about the projection rather than in it; sort after every state key.
+const STATE_META_PREFIX: &[u8] = b"~~";
+/// The head the projection reflects and its layout version.
 const STATE_HEAD_KEY: &[u8] = b"~~head";
 /// The projection's key layout (`state::Model`); another version is rebuilt on open.
 const STATE_VERSION: &[u8] = b"v1";
@@ -49,13 +51,6 @@ pub enum StoreError {
 /// and its undecoded value.
 pub type RawRecord = (Result<Seq, Vec<u8>>, Vec<u8>);
 
-/// The writes of an append to the projection: over what is stored, or replacing all of
-/// it (after a correction, which re-folds the log).
-pub struct StateWrite<'a> {
-    pub writes: &'a std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
-    pub replace: bool,
-}
-
 /// Reads the projection for `state::Model`, through `kv::KvRead`.
 struct StateReader {
     tree: sled::Tree,
@@ -70,6 +65,7 @@ impl KvRead for StateReader {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<crate::kv::Pair>, String> {
         self.tree
             .scan_prefix(state_key(prefix))
+            .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
             .map(|item| {
                 let (k, v) = item.map_err(|e| e.to_string())?;
                 Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
@@ -80,6 +76,18 @@ impl KvRead for StateReader {
 
 fn state_key(key: &[u8]) -> Vec<u8> {
     [STATE_PREFIX, key].concat()
+}
+
+/// Adds the projection's writes, and the head they bring it to, to a batch.
+fn stage_state(batch: &mut sled::Batch, writes: &Writes, head: Option<(Seq, Hash)>) {
+    for (k, v) in writes {
+        match v {
+            Some(v) => batch.insert(state_key(k), v.as_slice()),
+            None => batch.remove(state_key(k)),
+        }
+    }
+    let (seq, hash) = head.unwrap_or((Seq(0), Hash::ZERO));
+    batch.insert(STATE_HEAD_KEY, [STATE_VERSION, &seq.0.to_be_bytes(), &hash.0].concat());
 }
 
 /// The head written with the last append, as found.
@@ -270,7 +278,7 @@ impl Store {
     /// verify compares with the projection it re-derives from the log.
     pub fn state_pairs(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
         self.log.scan_prefix(STATE_PREFIX).filter_map(|item| match item {
-            Ok((k, _)) if k.as_ref() == STATE_HEAD_KEY => None,
+            Ok((k, _)) if k.starts_with(STATE_META_PREFIX) => None,
             Ok((k, v)) => Some(Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))),
             Err(e) => Some(Err(self.io(e))),
         })
@@ -279,34 +287,14 @@ impl Store {
     /// Replaces the whole projection with one derived from the log up to `head`, which
     /// must be the recorded head: used when it is missing, of an older layout, or found
     /// to differ from the log.
-    pub fn replace_state(
-        &self,
-        writes: &std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
-        head: Option<(Seq, Hash)>,
-    ) -> Result<(), StoreError> {
+    pub fn replace_state(&self, writes: &Writes, head: Option<(Seq, Hash)>) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        self.stage_state(&mut batch, &StateWrite { writes, replace: true }, head)?;
+        for item in self.log.scan_prefix(STATE_PREFIX).keys() {
+            batch.remove(item.map_err(|e| self.io(e))?);
+        }
+        stage_state(&mut batch, writes, head);
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()
-    }
-
-    fn stage_state(
-        &self,
-        batch: &mut sled::Batch,
-        state: &StateWrite,
-        head: Option<(Seq, Hash)>,
-    ) -> Result<(), StoreError> {
-        if state.replace {
-            for item in self.log.scan_prefix(STATE_PREFIX).keys() {
-                batch.remove(item.map_err(|e| self.io(e))?);
-            }
-        }
-        for (k, v) in state.writes {
-            batch.insert(state_key(k), v.as_slice());
-        }
-        let (seq, hash) = head.unwrap_or((Seq(0), Hash::ZERO));
-        batch.insert(STATE_HEAD_KEY, [STATE_VERSION, &seq.0.to_be_bytes(), &hash.0].concat());
-        Ok(())
     }
 
     /// Appends sealed records and the projection's writes as one atomic sled batch, then
@@ -317,7 +305,7 @@ impl Store {
         &self,
         records: &[Record],
         expected_head: Option<(Seq, Hash)>,
-        state: &StateWrite,
+        state: &Writes,
     ) -> Result<(), StoreError> {
         let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let mut batch = sled::Batch::default();
@@ -332,7 +320,7 @@ impl Store {
         let mut head = seq.0.to_be_bytes().to_vec();
         head.extend_from_slice(&prev.0);
         batch.insert(HEAD_KEY, head);
-        self.stage_state(&mut batch, state, Some((seq, prev)))?;
+        stage_state(&mut batch, state, Some((seq, prev)));
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()?;
         if let Some(last) = records.last() {
