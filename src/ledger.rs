@@ -422,6 +422,9 @@ impl Ledger {
         pending: &[Entry],
         checked: bool,
     ) -> Result<(), TakeIn> {
+        if self.erratum_in_place(model, entry, c, pending, checked)? {
+            return Ok(());
+        }
         let head = Seq(entry.seq.0 - 1);
         let mut corrections = model.corrections();
         corrections.push(crate::state::Correction {
@@ -472,6 +475,52 @@ impl Ledger {
         model.apply(entry);
         model.end_undo(entry.seq);
         Ok(())
+    }
+
+    /// The common correction, an erratum in a minuted item's text, changes that text and
+    /// nothing else: no rule and no other event reads it. So when the target has not been
+    /// corrected before and no later event of its meeting set the agenda, held the
+    /// meeting or minuted the same item, replaying the log would change only that text,
+    /// and it is changed in place. Anything else is replayed (`rebase`).
+    fn erratum_in_place(
+        &self,
+        model: &mut Model,
+        entry: &Entry,
+        c: &EventCorrected,
+        pending: &[Entry],
+        checked: bool,
+    ) -> Result<bool, TakeIn> {
+        let (Some(replacement), None) = (&c.replacement, c.effective) else { return Ok(false) };
+        let Event::ItemMinuted(new) = &**replacement else { return Ok(false) };
+        let stored = |seq: Seq| match pending.iter().find(|e| e.seq == seq) {
+            Some(e) => Ok(Some(e.clone())),
+            None => self.entry(seq),
+        };
+        let Some(target) = stored(c.target)? else { return Ok(false) };
+        let Event::ItemMinuted(old) = &target.event else { return Ok(false) };
+        if (&old.meeting, old.item) != (&new.meeting, new.item)
+            || model.corrections().iter().any(|x| x.target == c.target)
+        {
+            return Ok(false);
+        }
+        let Some(meeting) = model.meeting(&new.meeting) else { return Ok(false) };
+        for seq in meeting.seqs.into_iter().filter(|s| *s > c.target) {
+            let later = stored(seq)?.map(|e| e.event);
+            match later {
+                Some(Event::ItemMinuted(m)) if m.item != new.item => {}
+                Some(Event::ItemMinuted(_) | Event::AgendaSet(_) | Event::MeetingHeld(_)) | None => return Ok(false),
+                Some(_) => {}
+            }
+        }
+        let corrected = Entry { event: (**replacement).clone(), ..target };
+        if checked {
+            rules::check(model, &corrected).map_err(TakeIn::Refused)?;
+        }
+        model.begin_undo();
+        model.apply(&corrected);
+        model.apply(entry);
+        model.end_undo(entry.seq);
+        Ok(true)
     }
 
     fn check_expected(&self, expect: Option<Expect>) -> Result<(), Error> {

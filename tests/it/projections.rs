@@ -291,3 +291,52 @@ fn corrections_of_corrected_neighbourhoods_rebase_from_the_earliest_target() {
     assert_eq!(l.rewound(Seq(head.0 - 1)).unwrap().person(&nina).unwrap().name, "Nina Uldal", "as known before");
     l.verify().unwrap();
 }
+
+/// An erratum in a minuted text is taken in place; when the same item was minuted again
+/// later, the later text stands. Either way the state is the fold's.
+#[test]
+fn an_erratum_changes_the_minuted_text_unless_a_later_minute_replaced_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    let minuted = |l: &protokol::Ledger, item: u32| {
+        l.entries_after(Seq(0), usize::MAX)
+            .unwrap()
+            .into_iter()
+            .rfind(|e| e.event.kind() == "ItemMinuted" && e.event.body_value()["item"] == item)
+            .unwrap()
+    };
+    let text = |l: &protokol::Ledger, meeting: &str, item: u32| {
+        l.model().meeting(&meeting.try_into().unwrap()).unwrap().item_texts[&item].clone()
+    };
+    let erratum = |target: &protokol::state::Entry, text: &str| {
+        let mut body = target.event.body_value();
+        body["text"] = json!(text);
+        events(json!([{"effective": "2026-02-01", "kind": "EventCorrected", "body": {
+            "target": target.seq.0, "reason": "Skrivefejl.", "replacement": {"kind": "ItemMinuted", "body": body}
+        }}]))
+    };
+    let first = minuted(&l, 3);
+    let meeting = first.event.body_value()["meeting"].as_str().unwrap().to_string();
+    l.append("t", erratum(&first, "Rettet tekst."), None, "test", now()).unwrap();
+    assert_eq!(text(&l, &meeting, 3), "Rettet tekst.");
+    // Minuted again, then the first minute corrected: the later minute stands.
+    let mut again = first.event.body_value();
+    again["text"] = json!("Senere referat.");
+    l.append(
+        "t",
+        events(json!([{"effective": "2026-02-02", "kind": "ItemMinuted", "body": again}])),
+        None,
+        "test",
+        now(),
+    )
+    .unwrap();
+    l.append("t", erratum(&first, "Anden rettelse."), None, "test", now()).unwrap();
+    assert_eq!(text(&l, &meeting, 3), "Senere referat.");
+    let head = l.head_seq();
+    assert_eq!(l.model().state_pairs(), l.folded(head).unwrap().state_pairs());
+    assert_eq!(
+        l.rewound(Seq(head.0 - 2)).unwrap().meeting(&meeting.as_str().try_into().unwrap()).unwrap().item_texts[&3],
+        "Rettet tekst."
+    );
+    l.verify().unwrap();
+}
