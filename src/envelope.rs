@@ -98,6 +98,14 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A record's place in the chain: what `ChainChecker` needs of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub seq: Seq,
+    pub prev: Hash,
+    pub hash: Hash,
+}
+
 /// The first bad record found: where, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("seq {seq}: {problem}")]
@@ -144,6 +152,53 @@ impl Record {
         let header: Header =
             serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
         Ok(Record { header, header_bytes: header_bytes.to_vec(), body_bytes: body_bytes.to_vec(), hash })
+    }
+
+    /// What verify needs of a stored record, without decoding more of it than the chain
+    /// needs: the framing, the header's seq, prev and body hash, and both hashes checked
+    /// against the stored bytes. Everything else in the header is covered by its hash
+    /// (and decoded in full where the record is read for its event). The outer error is
+    /// an undecodable record, the inner one a hash that does not match: the chain check
+    /// places the record before it reports its hashes.
+    pub fn check_stored(bytes: &[u8]) -> Result<(Link, Result<(), Problem>), Problem> {
+        #[derive(Deserialize)]
+        struct ChainFields {
+            seq: Seq,
+            body_hash: Hash,
+            prev: Hash,
+        }
+        let undecodable = |why: &str| Problem::Undecodable(why.to_string());
+        if bytes.len() < 37 {
+            return Err(undecodable("shorter than the record framing"));
+        }
+        if bytes[0] != RECORD_VERSION {
+            return Err(Problem::Undecodable(format!("unknown record version {}", bytes[0])));
+        }
+        let hash = Hash(bytes[1..33].try_into().expect("32 bytes"));
+        let header_len = u32::from_be_bytes(bytes[33..37].try_into().expect("4 bytes")) as usize;
+        let rest = &bytes[37..];
+        if header_len > rest.len() {
+            return Err(undecodable("header length runs past the end of the record"));
+        }
+        let (header_bytes, body_bytes) = rest.split_at(header_len);
+        let fields: ChainFields =
+            serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
+        let link = Link { seq: fields.seq, prev: fields.prev, hash };
+        let hashes = (|| {
+            let computed = hash::event_hash(header_bytes);
+            if computed != hash {
+                return Err(Problem::HashMismatch { stored: hash, computed });
+            }
+            if body_bytes.is_empty() {
+                return Err(Problem::Undecodable("body is missing (redaction is reserved, not yet supported)".into()));
+            }
+            let computed = hash::body_hash(body_bytes);
+            if computed != fields.body_hash {
+                return Err(Problem::BodyHashMismatch { stated: fields.body_hash, computed });
+            }
+            Ok(())
+        })();
+        Ok((link, hashes))
     }
 
     /// Re-hashes the stored bytes: the header against `hash`, the body against `body_hash`.
@@ -229,11 +284,15 @@ impl ChainChecker {
     /// The first half of [`ChainChecker::check`]: is this record where the chain is?
     /// Split out so the hashing in between can run elsewhere (verify hashes in parallel).
     pub fn position(&self, stored_under: Option<Seq>, record: &Record) -> Result<Seq, Fault> {
-        let at = stored_under.unwrap_or(record.seq());
+        self.position_of(stored_under, record.seq())
+    }
+
+    fn position_of(&self, stored_under: Option<Seq>, seq: Seq) -> Result<Seq, Fault> {
+        let at = stored_under.unwrap_or(seq);
         if at != self.next_seq {
             return Err(Fault { seq: self.next_seq, problem: Problem::Gap { expected: self.next_seq } });
         }
-        if record.seq() != at {
+        if seq != at {
             return Err(Fault { seq: at, problem: Problem::SeqMismatch { stored_under: at } });
         }
         Ok(at)
@@ -241,15 +300,23 @@ impl ChainChecker {
 
     /// The second half: does it link to the one before? Then it becomes the head.
     pub fn link(&mut self, at: Seq, record: &Record) -> Result<(), Fault> {
-        if record.header.prev != self.prev {
-            return Err(Fault {
-                seq: at,
-                problem: Problem::BrokenLink { prev: record.header.prev, expected: self.prev },
-            });
+        self.link_to(at, record.header.prev, record.hash)
+    }
+
+    fn link_to(&mut self, at: Seq, prev: Hash, hash: Hash) -> Result<(), Fault> {
+        if prev != self.prev {
+            return Err(Fault { seq: at, problem: Problem::BrokenLink { prev, expected: self.prev } });
         }
         self.next_seq = at.next();
-        self.prev = record.hash;
+        self.prev = hash;
         Ok(())
+    }
+
+    /// Both halves for a record checked by [`Record::check_stored`], stored under `key`.
+    pub fn follow(&mut self, key: Seq, link: Link, hashes: Result<(), Problem>) -> Result<(), Fault> {
+        let at = self.position_of(Some(key), link.seq)?;
+        hashes.map_err(|problem| Fault { seq: at, problem })?;
+        self.link_to(at, link.prev, link.hash)
     }
 
     /// Events checked so far, and the head hash.

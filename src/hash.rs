@@ -56,11 +56,22 @@ fn check_numbers(value: &Value, path: &mut String) -> Result<(), String> {
 }
 
 pub fn body_hash(canonical_body: &[u8]) -> Hash {
-    Hash(blake3::derive_key(BODY_CONTEXT, canonical_body))
+    keyed(&BODY_HASHER, BODY_CONTEXT, canonical_body)
 }
 
 pub fn event_hash(canonical_header: &[u8]) -> Hash {
-    Hash(blake3::derive_key(EVENT_CONTEXT, canonical_header))
+    keyed(&EVENT_HASHER, EVENT_CONTEXT, canonical_header)
+}
+
+static BODY_HASHER: std::sync::OnceLock<blake3::Hasher> = std::sync::OnceLock::new();
+static EVENT_HASHER: std::sync::OnceLock<blake3::Hasher> = std::sync::OnceLock::new();
+
+/// `blake3::derive_key(context, material)`, with the context's key derived once rather
+/// than for every record (a test checks the two agree).
+fn keyed(hasher: &std::sync::OnceLock<blake3::Hasher>, context: &str, material: &[u8]) -> Hash {
+    let mut h = hasher.get_or_init(|| blake3::Hasher::new_derive_key(context)).clone();
+    h.update(material);
+    Hash(*h.finalize().as_bytes())
 }
 
 /// The hash under which `approve-minutes` records a document: plain BLAKE3 of its bytes,

@@ -89,7 +89,8 @@ impl schemars::JsonSchema for Hash {
 
 impl<'de> Deserialize<'de> for Hash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
+        // Borrowed where the input allows: verify reads millions of these.
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Hash::from_hex(&s).map_err(serde::de::Error::custom)
     }
 }

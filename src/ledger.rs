@@ -1,7 +1,7 @@
 //! A ledger: the store, the chain on top of it, and the history it folds into. Every
 //! write goes through `append`: checked whole, sealed, written as one batch, flushed.
 
-use crate::envelope::{ChainChecker, Fault, Header, Problem, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
+use crate::envelope::{ChainChecker, Fault, Header, Link, Problem, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
 use crate::error::Error;
 use crate::event::{Event, EventCorrected};
 use crate::hash;
@@ -533,6 +533,12 @@ impl Ledger {
         }
     }
 
+    /// Checks every record's hashes and links, and the recorded head: the chain alone,
+    /// without the projection (see [`Ledger::verify`]).
+    pub fn verify_chain(&self) -> Result<Verified, Error> {
+        verify_store(&self.store)
+    }
+
     /// Full verification of this open ledger (see [`verify`]).
     pub fn verify(&self) -> Result<Verified, Error> {
         let (verified, derived) = self.derive()?;
@@ -668,41 +674,29 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
     Ok(Verified { count: chain.count(), head: chain.head() })
 }
 
-/// What can be checked of one record without the others: it decodes, its hashes match
-/// its bytes, its body is an event of the catalogue.
-/// A record decoded, and whether it stands on its own.
-type Alone = Result<(Record, Result<Entry, Problem>), Problem>;
-
-fn check_alone(bytes: &[u8]) -> Alone {
-    let record = Record::decode(bytes)?;
-    let checked = record.check().and_then(|()| entry_of(&record));
-    Ok((record, checked))
-}
-
-/// Checks a chunk of stored records, continuing `chain`; returns their decoded entries.
-fn verify_chunk(chain: &mut ChainChecker, chunk: &[crate::store::RawRecord]) -> Result<Vec<Entry>, Error> {
+/// Checks a chunk of stored records, continuing `chain`: the records are decoded and
+/// hashed spread over the cores, then walked in order, so the first bad seq is the one
+/// reported.
+fn verify_chunk(chain: &mut ChainChecker, chunk: &[crate::store::RawRecord]) -> Result<(), Error> {
+    type Checked = Result<(Link, Result<(), Problem>), Problem>;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let per_thread = chunk.len().div_ceil(threads).max(1);
-    let alone: Vec<Alone> = std::thread::scope(|s| {
+    let checked: Vec<Checked> = std::thread::scope(|s| {
         let handles: Vec<_> = chunk
             .chunks(per_thread)
-            .map(|part| s.spawn(move || part.iter().map(|(_, bytes)| check_alone(bytes)).collect::<Vec<_>>()))
+            .map(|part| s.spawn(move || part.iter().map(|(_, bytes)| Record::check_stored(bytes)).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("checking a record does not panic")).collect()
     });
-    // In log order, so the first bad seq is the one reported.
-    let mut entries = Vec::with_capacity(chunk.len());
-    for ((key, _), result) in chunk.iter().zip(alone) {
+    for ((key, _), result) in chunk.iter().zip(checked) {
         let expected = Seq(chain.count() + 1);
         let seq = key
             .clone()
             .map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
-        let (record, checked) = result.map_err(|problem| Fault { seq, problem })?;
-        let at = chain.position(Some(seq), &record)?;
-        entries.push(checked.map_err(|problem| Fault { seq: at, problem })?);
-        chain.link(at, &record)?;
+        let (link, hashes) = result.map_err(|problem| Fault { seq, problem })?;
+        chain.follow(seq, link, hashes)?;
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// The chain walked must end where the last append said it ended: a log cut short at

@@ -394,9 +394,11 @@ impl Model {
         self.load_all(b"nom/").into_iter().map(|(_, n)| n).collect()
     }
 
-    /// A meeting with its item texts and seqs.
+    /// A meeting with everything it holds: attendance, approvals, item texts and seqs.
     pub fn meeting(&self, id: &MeetingId) -> Option<Meeting> {
         let mut m = self.meeting_head(id)?;
+        self.fill_attendance(id, &mut m);
+        self.fill_approvals(id, &mut m);
         for (k, text) in self.load_all::<String>(&key(&["meett", id.as_str(), ""])) {
             if let Ok(item) = u32::from_str_radix(last_part(&k), 16) {
                 m.item_texts.insert(item, text);
@@ -411,20 +413,27 @@ impl Model {
         Some(m)
     }
 
-    /// A meeting without its item texts and seqs: what lists and registers need.
+    /// A meeting and its agenda, without attendance, approvals, texts and seqs: what
+    /// the rules, lists and registers need.
     pub fn meeting_head(&self, id: &MeetingId) -> Option<Meeting> {
         let mut m: Meeting = self.load(&key(&["meet", id.as_str()]))?;
         m.agenda = self.load(&key(&["meetag", id.as_str()])).unwrap_or_default();
-        m.attendees = self.load(&key(&["meetat", id.as_str()])).unwrap_or_default();
-        m.minutes_approvals = self.load_all(&key(&["meetap", id.as_str(), ""])).into_iter().map(|(_, a)| a).collect();
         Some(m)
+    }
+
+    fn fill_attendance(&self, id: &MeetingId, m: &mut Meeting) {
+        m.attendees = self.load(&key(&["meetat", id.as_str()])).unwrap_or_default();
+    }
+
+    fn fill_approvals(&self, id: &MeetingId, m: &mut Meeting) {
+        m.minutes_approvals = self.load_all(&key(&["meetap", id.as_str(), ""])).into_iter().map(|(_, a)| a).collect();
     }
 
     fn meeting_exists(&self, id: &MeetingId) -> bool {
         self.kv.get(&key(&["meet", id.as_str()])).is_some()
     }
 
-    /// Every meeting, without item texts and seqs, in id order.
+    /// Every meeting, with its agenda only, in id order.
     pub fn meetings(&self) -> Vec<(MeetingId, Meeting)> {
         self.ids_under::<MeetingId>(b"meet/")
             .into_iter()
@@ -432,7 +441,7 @@ impl Model {
             .collect()
     }
 
-    /// A group's meetings, without item texts and seqs, in id order.
+    /// A group's meetings, with their agendas only, in id order.
     pub fn group_meetings(&self, group: &GroupId) -> Vec<(MeetingId, Meeting)> {
         self.ids_under::<MeetingId>(&key(&["meetg", group.as_str(), ""]))
             .into_iter()
@@ -440,7 +449,7 @@ impl Model {
             .collect()
     }
 
-    /// The meetings scheduled at `id` (its "next meeting"), without texts and seqs.
+    /// The meetings scheduled at `id` (its "next meeting"), with their agendas only.
     pub fn meetings_announced_at(&self, id: &MeetingId) -> Vec<(MeetingId, Meeting)> {
         self.ids_under::<MeetingId>(&key(&["meeta", id.as_str(), ""]))
             .into_iter()
@@ -453,7 +462,11 @@ impl Model {
     pub fn meetings_attended(&self, person: &PersonId) -> Vec<(MeetingId, Meeting)> {
         self.ids_under::<MeetingId>(&key(&["att", person.as_str(), ""]))
             .into_iter()
-            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .filter_map(|id| {
+                let mut m = self.meeting_head(&id)?;
+                self.fill_attendance(&id, &mut m);
+                Some((id, m))
+            })
             .collect()
     }
 
@@ -461,7 +474,11 @@ impl Model {
     pub fn meetings_approving(&self, document_hash: &Hash) -> Vec<(MeetingId, Meeting)> {
         self.ids_under::<MeetingId>(&key(&["appr", &document_hash.to_hex(), ""]))
             .into_iter()
-            .filter_map(|id| self.meeting_head(&id).map(|m| (id, m)))
+            .filter_map(|id| {
+                let mut m = self.meeting_head(&id)?;
+                self.fill_approvals(&id, &mut m);
+                Some((id, m))
+            })
             .collect()
     }
 

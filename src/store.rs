@@ -23,6 +23,8 @@ const STATE_META_PREFIX: &[u8] = b"~~";
 const STATE_HEAD_KEY: &[u8] = b"~~head";
 /// The projection's key layout (`state::Model`); another version is rebuilt on open.
 const STATE_VERSION: &[u8] = b"v1";
+/// sled's page cache: what a ledger may keep in memory, whatever its size.
+const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// protokol's own lock file inside the ledger directory.
 const LOCK_FILE: &str = "protokol.lock";
 /// How often, and how far apart, opening retries a lock held by someone else.
@@ -167,7 +169,7 @@ impl Store {
         remove_unfinished_snapshots(path).map_err(|e| io(format!("removing an unfinished snapshot: {e}")))?;
         // No background flusher: every append flushes before it returns, and a flusher
         // thread would keep the file lock for a moment after the ledger is closed.
-        let config = sled::Config::new().path(path).flush_every_ms(None);
+        let config = sled::Config::new().path(path).flush_every_ms(None).cache_capacity(CACHE_BYTES_MAX);
         let mut attempts = 0;
         let db = loop {
             match config.open() {
