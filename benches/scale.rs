@@ -1,14 +1,24 @@
 //! How cost grows with the log: a generated workload at 10k and 100k events (1M with
 //! PROTOKOL_BENCH_SIZES=10000,100000,1000000), measured operation by operation. Prints a
 //! table; see docs/PERFORMANCE.md. Run: `cargo bench --bench scale`.
+//!
+//! Appending, the first open, full verification and export run as `protokol` processes,
+//! so that each one's peak memory (GNU time's `%M`) is its own; the queries run in this
+//! process against an opened ledger.
 
 use chrono::NaiveDate;
 use protokol::ids::{GroupId, Seq};
 use protokol::query::{self, DecisionFilter};
 use protokol::Ledger;
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
-fn dir_bytes(p: &std::path::Path) -> u64 {
+const BIN: &str = env!("CARGO_BIN_EXE_protokol");
+/// Rows in a page of the register.
+const REGISTER_PAGE_LEN: usize = 50;
+
+fn dir_bytes(p: &Path) -> u64 {
     std::fs::read_dir(p)
         .unwrap()
         .map(|e| {
@@ -22,14 +32,20 @@ fn dir_bytes(p: &std::path::Path) -> u64 {
         .sum()
 }
 
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+/// Runs `protokol` with `args` under GNU time: (stdout, wall seconds, peak RSS in MiB).
+fn run(ledger: &Path, args: &[&str]) -> (String, f64, f64) {
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M", BIN, "--ledger"])
+        .arg(ledger)
+        .args(args)
+        .output()
+        .expect("GNU time (/usr/bin/time) runs protokol");
+    let wall_s = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "protokol {args:?}: {stderr}");
+    let rss_kib: f64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0.0);
+    (String::from_utf8_lossy(&out.stdout).into_owned(), wall_s, rss_kib / 1024.0)
 }
 
 fn per_query_us(runs: usize, mut f: impl FnMut(usize)) -> f64 {
@@ -45,76 +61,90 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000]);
-    let now = chrono::Utc::now();
-    println!("| events | batch append | open + first query | composition at a date | register, filtered | known_at (half the log) | verify | BLAKE3 alone | export | disk / export | peak RSS |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| events | batch append | first open + query (after appends / after a clean close) | composition at a date | register page (50 rows), filtered | known_at (half the log) | verify: chain | BLAKE3 alone | verify: full (chain + projection, `protokol verify`) | export | disk / export | peak RSS: append / query / verify / export |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for n in sizes {
         let dir = tempfile::tempdir_in(".").unwrap();
         let path = dir.path().join("l");
-        let batches = protokol::gen::generate(n, 7);
-        let t = Instant::now();
-        let mut count = 0;
-        {
-            let mut l = Ledger::create(&path).unwrap();
-            for b in batches {
-                count += l.append("bench", b, None, "bench", now).unwrap().len();
-            }
-        }
-        let append_per_s = count as f64 / t.elapsed().as_secs_f64();
+        let n_arg = n.to_string();
 
-        let g0: GroupId = "g-0".try_into().unwrap();
+        // "generated N events (seed 7) in X s; ok: ..."
+        let (out, _, append_rss) = run(&path, &["gen", "--events", &n_arg, "--seed", "7"]);
+        let words: Vec<&str> = out.split_whitespace().collect();
+        let count: u64 = words[1].parse().unwrap();
+        let append_s: f64 = words[6].parse().unwrap();
+
+        let first = ["members", "g-0", "--at", "2016-06-01"];
+        let (_, open_after_append_s, query_rss) = run(&path, &first);
+        let (_, open_clean_s, _) = run(&path, &first);
+
         let t = Instant::now();
         let l = Ledger::open(&path).unwrap();
-        let c = query::composition(&l.model(), &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap();
-        let open_ms = t.elapsed().as_secs_f64() * 1e3;
-        assert!(!c.members.is_empty());
-
-        let m = &l.model();
+        let open_in_process_ms = t.elapsed().as_secs_f64() * 1e3;
+        let m = l.model();
         let groups: Vec<GroupId> = m.groups().into_iter().map(|(id, _)| id).collect();
         let start = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
         let composition_us = per_query_us(1000, |i| {
             let day = start + chrono::Days::new((i as u64 * 37) % 3000);
-            std::hint::black_box(query::composition(m, &groups[i % groups.len()], day).unwrap());
+            std::hint::black_box(query::composition(&m, &groups[i % groups.len()], day).unwrap());
         });
-        let filter = DecisionFilter {
-            group: Some(groups[1 % groups.len()].clone()),
-            outcome: Some(protokol::event::Outcome::Approved),
-            ..Default::default()
-        };
-        let register_us = per_query_us(100, |_| {
-            std::hint::black_box(query::decisions(m, &filter, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()).unwrap());
+        let register_us = per_query_us(100, |i| {
+            let filter = DecisionFilter {
+                group: Some(groups[i % groups.len()].clone()),
+                outcome: Some(protokol::event::Outcome::Approved),
+                limit: Some(REGISTER_PAGE_LEN),
+                ..Default::default()
+            };
+            std::hint::black_box(query::decisions(&m, &filter, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()).unwrap());
         });
+        let g0: GroupId = "g-0".try_into().unwrap();
         let t = Instant::now();
         let past = l.known_at(Some(&(count / 2).to_string())).unwrap();
         std::hint::black_box(query::composition(&past, &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap());
         let known_at_ms = t.elapsed().as_secs_f64() * 1e3;
+        drop(past);
 
         let t = Instant::now();
-        let v = l.verify().unwrap();
-        let verify_s = t.elapsed().as_secs_f64();
-        let records = l.records_after(Seq(0), usize::MAX).unwrap();
-        let bytes: Vec<Vec<u8>> = records.iter().map(|r| r.encode()).collect();
-        let total: usize = bytes.iter().map(Vec::len).sum();
-        let t = Instant::now();
-        for b in &bytes {
-            std::hint::black_box(blake3::hash(b));
+        let v = l.verify_chain().unwrap();
+        let chain_s = t.elapsed().as_secs_f64();
+        assert_eq!(v.count, count);
+        let mut total = 0usize;
+        let mut blake3_s = 0.0;
+        let mut after = Seq(0);
+        loop {
+            let records = l.records_after(after, 10_000).unwrap();
+            let Some(last) = records.last() else { break };
+            after = last.seq();
+            let bytes: Vec<Vec<u8>> = records.iter().map(|r| r.encode()).collect();
+            total += bytes.iter().map(Vec::len).sum::<usize>();
+            let t = Instant::now();
+            for b in &bytes {
+                std::hint::black_box(blake3::hash(b));
+            }
+            blake3_s += t.elapsed().as_secs_f64();
         }
-        let blake3_mb_s = total as f64 / 1e6 / t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let mut export = Vec::new();
-        l.export(&mut export).unwrap();
-        let export_ms = t.elapsed().as_secs_f64() * 1e3;
+        // A model view holds the store open: both go before the next process opens it.
+        drop(m);
         drop(l);
+
+        let (_, verify_s, verify_rss) = run(&path, &["verify"]);
+        let export_path = dir.path().join("export.jsonl");
+        let (_, export_s, export_rss) = run(&path, &["export", "--out", export_path.to_str().unwrap()]);
+        let export_bytes = std::fs::metadata(&export_path).unwrap().len();
         let disk = dir_bytes(&path);
         println!(
-            "| {count} | {append_per_s:.0} events/s | {open_ms:.0} ms | {composition_us:.1} µs | {register_us:.0} µs | {known_at_ms:.0} ms | {:.0} events/s, {:.0} MB/s | {blake3_mb_s:.0} MB/s | {export_ms:.0} ms | {:.1}x ({} / {} bytes per event) | {:.0} MiB |",
-            v.count as f64 / verify_s,
-            total as f64 / 1e6 / verify_s,
-            disk as f64 / export.len() as f64,
-            disk / count as u64,
-            export.len() / count,
-            peak_rss_mib()
+            "| {count} | {:.0} events/s | {:.0} ms / {:.0} ms (open alone, in process: {open_in_process_ms:.1} ms) | {composition_us:.1} µs | {register_us:.0} µs | {known_at_ms:.0} ms | {:.0} events/s, {:.0} MB/s | {:.0} MB/s | {:.0} events/s | {:.0} ms | {:.1}x ({} / {} bytes per event) | {append_rss:.0} / {query_rss:.0} / {verify_rss:.0} / {export_rss:.0} MiB |",
+            count as f64 / append_s,
+            open_after_append_s * 1e3,
+            open_clean_s * 1e3,
+            count as f64 / chain_s,
+            total as f64 / 1e6 / chain_s,
+            total as f64 / 1e6 / blake3_s,
+            count as f64 / verify_s,
+            export_s * 1e3,
+            disk as f64 / export_bytes as f64,
+            disk / count,
+            export_bytes / count,
         );
     }
 }

@@ -113,6 +113,7 @@ const FILTERS: &[(&str, &str)] = &[
     ("status", "recorded, conditions_met, in_progress, implemented, superseded, revoked"),
     ("from", "decided on or after (YYYY-MM-DD)"),
     ("to", "decided on or before (YYYY-MM-DD)"),
+    ("limit", "at most this many decisions, the earliest first (a page of the register)"),
 ];
 
 const BAD: (u16, &str) = (400, "bad parameters");
@@ -462,6 +463,7 @@ pub struct DecisionQuery {
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    limit: Option<String>,
 }
 
 fn snake<T: serde::de::DeserializeOwned>(name: &str, v: &Option<String>) -> Result<Option<T>, ApiError> {
@@ -480,6 +482,11 @@ fn register(s: &AppState, q: &DecisionQuery) -> Result<Vec<query::DecisionView>,
         status: snake::<DecisionStatus>("status", &q.status)?,
         from: date("from", &q.from)?,
         to: date("to", &q.to)?,
+        limit: q
+            .limit
+            .as_ref()
+            .map(|n| n.parse::<usize>().map_err(|_| ApiError::bad_request(format!("limit: {n:?} is not a count"))))
+            .transpose()?,
     };
     let day = date("at", &q.at)?.unwrap_or_else(|| Utc::now().date_naive());
     let l = s.read();

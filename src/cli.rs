@@ -121,6 +121,9 @@ pub enum Command {
         from: Option<NaiveDate>,
         #[arg(long)]
         to: Option<NaiveDate>,
+        /// At most this many decisions, the earliest first (a page of the register).
+        #[arg(long)]
+        limit: Option<usize>,
         #[command(flatten)]
         asof: AsOf,
     },
@@ -360,7 +363,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             let p = query::person_history(&h, &id::<PersonId>("person", &person)?)?;
             emit(ctx, asof.json, &p, |p| render::intervals(&p.name, &p.memberships))
         }
-        Command::Decisions { group, meeting, outcome: o, status: s, from, to, asof } => {
+        Command::Decisions { group, meeting, outcome: o, status: s, from, to, limit, asof } => {
             let ledger = Ledger::open(path)?;
             let h = ledger.known_at(asof.known_at.as_deref())?;
             let filter = DecisionFilter {
@@ -370,6 +373,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 status: s,
                 from,
                 to,
+                limit,
             };
             let rows = query::decisions(&h, &filter, asof.at.unwrap_or(today))?;
             emit(ctx, asof.json, &rows, |r| render::decisions(r))
@@ -487,17 +491,12 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             }
             let started = std::time::Instant::now();
             let mut n = 0;
-            for batch in crate::gen::generate(events, seed) {
+            crate::gen::generate_each(events, seed, |batch| {
                 n += ledger.append("gen", batch, None, "protokol gen", ctx.now)?.len();
-            }
-            say(
-                ctx,
-                &format!(
-                    "generated {n} events (seed {seed}) in {:.1} s; {}",
-                    started.elapsed().as_secs_f64(),
-                    ledger.verify()?
-                ),
-            )
+                Ok::<(), Error>(())
+            })?;
+            let append_s = started.elapsed().as_secs_f64();
+            say(ctx, &format!("generated {n} events (seed {seed}) in {append_s:.1} s; {}", ledger.verify_chain()?))
         }
         Command::Meeting { group, number, asof } => {
             let ledger = Ledger::open(path)?;

@@ -47,17 +47,31 @@ struct Group {
 /// Batches of events, about `events` in all (the last batch may go a little over),
 /// that the rules accept when appended in order starting from an empty ledger.
 pub fn generate(events: usize, seed: u64) -> Vec<Vec<NewEvent>> {
+    let mut batches = Vec::new();
+    let _ = generate_each(events, seed, |b| {
+        batches.push(b);
+        Ok::<(), ()>(())
+    });
+    batches
+}
+
+/// The same batches as [`generate`], handed to `sink` one at a time as they are made,
+/// so that a million events never sit in memory at once; stops at the first error.
+pub fn generate_each<E>(
+    events: usize,
+    seed: u64,
+    mut sink: impl FnMut(Vec<NewEvent>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut rng = Rng::new(seed);
     let start = NaiveDate::from_ymd_opt(2015, 1, 1).expect("a date");
     let orgs = 10 + events / 2_000;
     let people = 30 + events / 40;
     let groups = 3 + events / 1_500;
-    let mut batches: Vec<Vec<NewEvent>> = Vec::new();
     let mut count = 0;
-    fn push(batches: &mut Vec<Vec<NewEvent>>, batch: Vec<NewEvent>, count: &mut usize) {
+    let mut push = |batch: Vec<NewEvent>, count: &mut usize| {
         *count += batch.len();
-        batches.push(batch);
-    }
+        sink(batch)
+    };
     let ev = |date: NaiveDate, event: Event| NewEvent { effective: When::Date(date), event, origin: "gen".into() };
 
     let mut register = Vec::new();
@@ -107,7 +121,7 @@ pub fn generate(events: usize, seed: u64) -> Vec<Vec<NewEvent>> {
             minuted: None,
         });
     }
-    push(&mut batches, register, &mut count);
+    push(register, &mut count)?;
 
     let mut open_actions: Vec<(ActionId, NaiveDate)> = Vec::new();
     let mut decisions: Vec<(DecisionId, NaiveDate)> = Vec::new();
@@ -289,7 +303,7 @@ pub fn generate(events: usize, seed: u64) -> Vec<Vec<NewEvent>> {
             Event::ItemMinuted(m) => Some((Seq((count + i + 1) as u64), m.clone())),
             _ => None,
         });
-        push(&mut batches, b, &mut count);
+        push(b, &mut count)?;
         if let Some((target, mut m)) = erratum {
             m.text.push_str(" (rettet)");
             let c = EventCorrected {
@@ -298,8 +312,8 @@ pub fn generate(events: usize, seed: u64) -> Vec<Vec<NewEvent>> {
                 replacement: Some(Box::new(Event::ItemMinuted(m))),
                 effective: None,
             };
-            push(&mut batches, vec![ev(day, Event::EventCorrected(c))], &mut count);
+            push(vec![ev(day, Event::EventCorrected(c))], &mut count)?;
         }
     }
-    batches
+    Ok(())
 }

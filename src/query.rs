@@ -126,9 +126,9 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
         m.group_memberships(group).iter().filter(|x| x.covers(at)).map(|x| interval(m, x)).collect();
     members.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
     let nominations = m
-        .nominations()
+        .group_nominations(group)
         .into_iter()
-        .filter(|n| &n.group == group && n.date <= at)
+        .filter(|n| n.date <= at)
         .filter(|n| !m.memberships_of(&n.person, group).iter().any(|x| x.start >= n.date && x.start <= at))
         .map(|n| NominationView { name: person_name(m, &n.person), nomination: n })
         .collect();
@@ -197,9 +197,8 @@ pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Err
     let mut memberships: Vec<Interval> = m.person_memberships(person).iter().map(|x| interval(m, x)).collect();
     memberships.sort_by(|a, b| (a.start, &a.group, a.opened_by).cmp(&(b.start, &b.group, b.opened_by)));
     let nominations = m
-        .nominations()
+        .person_nominations(person)
         .into_iter()
-        .filter(|n| &n.person == person)
         .map(|n| NominationView { name: person_name(m, &n.person), nomination: n })
         .collect();
     let mut attendance: Vec<Attendance> = m
@@ -244,6 +243,8 @@ pub struct DecisionFilter {
     pub status: Option<DecisionStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// At most this many rows, the earliest first: a page of the register.
+    pub limit: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -292,25 +293,40 @@ fn decision_view(m: &Model, id: &DecisionId, d: &Decision, mt: &Meeting, at: Nai
 /// The decision register as it stood on `at`, by date, meeting and item.
 pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Vec<DecisionView>, Error> {
     // A group's own decisions when a group is named, else all of them.
-    let candidates: Vec<(DecisionId, Decision)> = match &filter.group {
-        Some(g) => m.group_decisions(g).into_iter().filter_map(|id| m.decision(&id).map(|d| (id, d))).collect(),
-        None => m.decisions(),
+    // Candidates by date, from the lookups; a decision is read only once its date is in
+    // range, and no more are read once a page is full.
+    let by_date: Vec<(NaiveDate, DecisionId)> = match &filter.meeting {
+        Some(mt) => {
+            m.meeting_decisions(mt).into_iter().filter_map(|id| m.decision(&id).map(|d| (d.date, id))).collect()
+        }
+        None => m.decisions_by_date(filter.group.as_ref()),
     };
+    let last = filter.to.map_or(at, |t| t.min(at));
+    let limit = filter.limit.unwrap_or(usize::MAX);
     // Decisions of one meeting share its record: read it once.
     let mut meetings: std::collections::HashMap<MeetingId, Option<Meeting>> = Default::default();
-    let mut out: Vec<DecisionView> = candidates
-        .into_iter()
-        .filter(|(_, d)| d.date <= at)
-        .filter(|(_, d)| filter.meeting.as_ref().is_none_or(|x| x == &d.meeting))
-        .filter(|(_, d)| filter.outcome.is_none_or(|o| o == d.outcome))
-        .filter(|(_, d)| filter.status.is_none_or(|s| s == d.status_on(at)))
-        .filter(|(_, d)| filter.from.is_none_or(|f| d.date >= f) && filter.to.is_none_or(|t| d.date <= t))
-        .filter_map(|(id, d)| {
-            let mt = meetings.entry(d.meeting.clone()).or_insert_with(|| m.meeting_head(&d.meeting)).as_ref()?;
-            Some(decision_view(m, &id, &d, mt, at))
-        })
-        .collect();
+    let mut out: Vec<DecisionView> = Vec::new();
+    for (date, id) in by_date {
+        if date > last || (out.len() >= limit && out.last().is_some_and(|v| v.date < date)) {
+            break;
+        }
+        if filter.from.is_some_and(|f| date < f) {
+            continue;
+        }
+        let Some(d) = m.decision(&id) else { continue };
+        let wanted = filter.meeting.as_ref().is_none_or(|x| x == &d.meeting)
+            && filter.outcome.is_none_or(|o| o == d.outcome)
+            && filter.status.is_none_or(|s| s == d.status_on(at));
+        if !wanted {
+            continue;
+        }
+        let Some(mt) = meetings.entry(d.meeting.clone()).or_insert_with(|| m.meeting_head(&d.meeting)).as_ref() else {
+            continue;
+        };
+        out.push(decision_view(m, &id, &d, mt, at));
+    }
     out.sort_by(|a, b| (a.date, &a.meeting, a.item).cmp(&(b.date, &b.meeting, b.item)));
+    out.truncate(limit);
     answer(m, out)
 }
 

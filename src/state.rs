@@ -227,11 +227,11 @@ pub struct ImportedFile {
 /// rules nor the queries scan, and a query reads only what it shows.
 ///
 /// Key layout (docs/FORMAT.md, "The projection"): `org/ID`, `person/ID`, `group/ID`,
-/// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/SEQ`, `meet/ID` with `meetag/ID`
+/// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/GROUP/SEQ` with `nomp/PERSON/GROUP/SEQ`, `meet/ID` with `meetag/ID`
 /// (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals),
 /// `meett/ID/ITEM`, `meets/ID/SEQ`, `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`,
-/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/SEQ` and
-/// `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
+/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/DATE/SEQ`,
+/// `decd/DATE/SEQ` and `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
 /// `appr/DOCUMENT_HASH/MEETING`, `corr/SEQ`, `retr/SEQ`, `file/SEQ` with `fileh/HASH` and
 /// `filen/NAME`; and `undo/SEQ`, each event's undo record.
 /// Seqs and numbers are fixed-width hex, so key order is log order.
@@ -390,8 +390,26 @@ impl Model {
         out
     }
 
-    pub fn nominations(&self) -> Vec<Nomination> {
-        self.load_all(b"nom/").into_iter().map(|(_, n)| n).collect()
+    /// The nominations to `group`, in log order.
+    pub fn group_nominations(&self, group: &GroupId) -> Vec<Nomination> {
+        self.load_all(&key(&["nom", group.as_str(), ""])).into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// The nominations of `person`, to any group, in log order.
+    pub fn person_nominations(&self, person: &PersonId) -> Vec<Nomination> {
+        let mut out: Vec<Nomination> = self
+            .kv
+            .scan(&key(&["nomp", person.as_str(), ""]))
+            .iter()
+            .filter_map(|(k, _)| {
+                let s = std::str::from_utf8(k).ok()?;
+                let mut parts = s.rsplit('/');
+                let (seq, group) = (parts.next()?, parts.next()?);
+                self.load(&key(&["nom", group, seq]))
+            })
+            .collect();
+        out.sort_by_key(|n| n.seq);
+        out
     }
 
     /// A meeting with everything it holds: attendance, approvals, item texts and seqs.
@@ -504,9 +522,30 @@ impl Model {
         self.load(&key(&["deci", meeting.as_str(), &hex_u32(item)]))
     }
 
-    /// The ids of every decision taken at a meeting of `group`, in log order.
-    pub fn group_decisions(&self, group: &GroupId) -> Vec<DecisionId> {
-        self.load_all::<DecisionId>(&key(&["decg", group.as_str(), ""])).into_iter().map(|(_, id)| id).collect()
+    /// The ids of the decisions taken at a meeting of `group`, or of all of them, by
+    /// date (then in log order), with their dates: read without the decisions
+    /// themselves, so a register page reads only the decisions it shows.
+    pub fn decisions_by_date(&self, group: Option<&GroupId>) -> Vec<(NaiveDate, DecisionId)> {
+        let prefix = match group {
+            Some(g) => key(&["decg", g.as_str(), ""]),
+            None => key(&["decd", ""]),
+        };
+        let date_of = |k: &[u8]| {
+            let s = std::str::from_utf8(k).ok()?;
+            s.rsplit('/').nth(1)?.parse::<NaiveDate>().ok()
+        };
+        self.load_all::<DecisionId>(&prefix)
+            .into_iter()
+            .filter_map(|(k, id)| match date_of(&k) {
+                Some(d) => Some((d, id)),
+                None => self.kv.failed(format!("projection key {:?}: no date", String::from_utf8_lossy(&k))),
+            })
+            .collect()
+    }
+
+    /// The ids of the decisions taken at a meeting, by item.
+    pub fn meeting_decisions(&self, meeting: &MeetingId) -> Vec<DecisionId> {
+        self.load_all::<DecisionId>(&key(&["deci", meeting.as_str(), ""])).into_iter().map(|(_, id)| id).collect()
     }
 
     pub fn action(&self, id: &ActionId) -> Option<Action> {
@@ -672,19 +711,22 @@ impl Model {
                     self.save(key(&["group", e.group.as_str()]), &g);
                 }
             }
-            Event::MemberNominated(e) => self.save(
-                key(&["nom", &hex_seq(seq)]),
-                &Nomination {
-                    person: e.person.clone(),
-                    group: e.group.clone(),
-                    role: e.role,
-                    on_behalf_of: e.on_behalf_of.clone(),
-                    decision: e.decision.clone(),
-                    note: e.note.clone(),
-                    date,
-                    seq,
-                },
-            ),
+            Event::MemberNominated(e) => {
+                self.mark(key(&["nomp", e.person.as_str(), e.group.as_str(), &hex_seq(seq)]));
+                self.save(
+                    key(&["nom", e.group.as_str(), &hex_seq(seq)]),
+                    &Nomination {
+                        person: e.person.clone(),
+                        group: e.group.clone(),
+                        role: e.role,
+                        on_behalf_of: e.on_behalf_of.clone(),
+                        decision: e.decision.clone(),
+                        note: e.note.clone(),
+                        date,
+                        seq,
+                    },
+                )
+            }
             Event::MemberJoined(e) => self.add_membership(&Membership {
                 person: e.person.clone(),
                 group: e.group.clone(),
@@ -812,7 +854,9 @@ impl Model {
                 };
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
                 self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision);
-                self.save(key(&["decg", group.as_str(), &hex_seq(seq)]), &e.decision);
+                let day = date.to_string();
+                self.save(key(&["decg", group.as_str(), &day, &hex_seq(seq)]), &e.decision);
+                self.save(key(&["decd", &day, &hex_seq(seq)]), &e.decision);
                 self.save(
                     key(&["dec", e.decision.as_str()]),
                     &Decision {

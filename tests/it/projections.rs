@@ -340,3 +340,31 @@ fn an_erratum_changes_the_minuted_text_unless_a_later_minute_replaced_it() {
     );
     l.verify().unwrap();
 }
+
+/// A page of the register is the start of the whole register, however it is filtered.
+#[test]
+fn a_register_page_is_the_start_of_the_whole_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = protokol::Ledger::create(&dir.path().join("l")).unwrap();
+    for batch in protokol::gen::generate(2_000, 3) {
+        l.append("gen", batch, None, "gen", now()).unwrap();
+    }
+    let m = l.model();
+    let ids = |rows: Vec<query::DecisionView>| rows.into_iter().map(|d| d.id.to_string()).collect::<Vec<_>>();
+    let filters = [
+        DecisionFilter::default(),
+        DecisionFilter { group: Some("g-1".try_into().unwrap()), ..Default::default() },
+        DecisionFilter { outcome: Some(Outcome::Approved), from: Some(day("2015-06-01")), ..Default::default() },
+        DecisionFilter { group: Some("g-2".try_into().unwrap()), to: Some(day("2016-01-01")), ..Default::default() },
+    ];
+    for filter in filters {
+        let all = ids(query::decisions(&m, &filter, day("2030-01-01")).unwrap());
+        assert!(all.len() > 10, "{filter:?}: {}", all.len());
+        for limit in [0, 1, 7, all.len() + 1] {
+            let page =
+                ids(query::decisions(&m, &DecisionFilter { limit: Some(limit), ..filter.clone() }, day("2030-01-01"))
+                    .unwrap());
+            assert_eq!(page, all[..limit.min(all.len())], "{filter:?} limit {limit}");
+        }
+    }
+}
