@@ -295,10 +295,12 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Ve
     // A group's own decisions when a group is named, else all of them.
     // Candidates by date, from the lookups; a decision is read only once its date is in
     // range, and no more are read once a page is full.
-    let by_date: Vec<(NaiveDate, DecisionId)> = match &filter.meeting {
-        Some(mt) => {
-            m.meeting_decisions(mt).into_iter().filter_map(|id| m.decision(&id).map(|d| (d.date, id))).collect()
-        }
+    let by_date: Vec<(NaiveDate, DecisionId, Outcome)> = match &filter.meeting {
+        Some(mt) => m
+            .meeting_decisions(mt)
+            .into_iter()
+            .filter_map(|id| m.decision(&id).map(|d| (d.date, id, d.outcome)))
+            .collect(),
         None => m.decisions_by_date(filter.group.as_ref()),
     };
     let last = filter.to.map_or(at, |t| t.min(at));
@@ -306,11 +308,11 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Ve
     // Decisions of one meeting share its record: read it once.
     let mut meetings: std::collections::HashMap<MeetingId, Option<Meeting>> = Default::default();
     let mut out: Vec<DecisionView> = Vec::new();
-    for (date, id) in by_date {
+    for (date, id, outcome) in by_date {
         if date > last || (out.len() >= limit && out.last().is_some_and(|v| v.date < date)) {
             break;
         }
-        if filter.from.is_some_and(|f| date < f) {
+        if filter.from.is_some_and(|f| date < f) || filter.outcome.is_some_and(|o| o != outcome) {
             continue;
         }
         let Some(d) = m.decision(&id) else { continue };

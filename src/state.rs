@@ -230,8 +230,8 @@ pub struct ImportedFile {
 /// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/GROUP/SEQ` with `nomp/PERSON/GROUP/SEQ`, `meet/ID` with `meetag/ID`
 /// (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals),
 /// `meett/ID/ITEM`, `meets/ID/SEQ`, `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`,
-/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/DATE/SEQ`,
-/// `decd/DATE/SEQ` and `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
+/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/DATE/SEQ` and
+/// `decd/DATE/SEQ` (id and outcome), and `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
 /// `appr/DOCUMENT_HASH/MEETING`, `corr/SEQ`, `retr/SEQ`, `file/SEQ` with `fileh/HASH` and
 /// `filen/NAME`; and `undo/SEQ`, each event's undo record.
 /// Seqs and numbers are fixed-width hex, so key order is log order.
@@ -523,9 +523,9 @@ impl Model {
     }
 
     /// The ids of the decisions taken at a meeting of `group`, or of all of them, by
-    /// date (then in log order), with their dates: read without the decisions
-    /// themselves, so a register page reads only the decisions it shows.
-    pub fn decisions_by_date(&self, group: Option<&GroupId>) -> Vec<(NaiveDate, DecisionId)> {
+    /// date (then in log order), with their dates and outcomes: read without the
+    /// decisions themselves, so a register page reads only the decisions it shows.
+    pub fn decisions_by_date(&self, group: Option<&GroupId>) -> Vec<(NaiveDate, DecisionId, Outcome)> {
         let prefix = match group {
             Some(g) => key(&["decg", g.as_str(), ""]),
             None => key(&["decd", ""]),
@@ -534,10 +534,10 @@ impl Model {
             let s = std::str::from_utf8(k).ok()?;
             s.rsplit('/').nth(1)?.parse::<NaiveDate>().ok()
         };
-        self.load_all::<DecisionId>(&prefix)
+        self.load_all::<(DecisionId, Outcome)>(&prefix)
             .into_iter()
-            .filter_map(|(k, id)| match date_of(&k) {
-                Some(d) => Some((d, id)),
+            .filter_map(|(k, (id, outcome))| match date_of(&k) {
+                Some(d) => Some((d, id, outcome)),
                 None => self.kv.failed(format!("projection key {:?}: no date", String::from_utf8_lossy(&k))),
             })
             .collect()
@@ -855,8 +855,9 @@ impl Model {
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
                 self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision);
                 let day = date.to_string();
-                self.save(key(&["decg", group.as_str(), &day, &hex_seq(seq)]), &e.decision);
-                self.save(key(&["decd", &day, &hex_seq(seq)]), &e.decision);
+                let listed = (&e.decision, e.outcome);
+                self.save(key(&["decg", group.as_str(), &day, &hex_seq(seq)]), &listed);
+                self.save(key(&["decd", &day, &hex_seq(seq)]), &listed);
                 self.save(
                     key(&["dec", e.decision.as_str()]),
                     &Decision {

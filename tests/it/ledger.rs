@@ -422,3 +422,22 @@ fn an_unreadable_projection_value_is_an_error_not_a_gap_in_the_answer() {
     assert!(fresh.organisation(&"a".try_into().unwrap()).is_some());
     fresh.fault().unwrap();
 }
+
+/// A projection written by another version's key layout (its head says which) is not
+/// read: opening rebuilds it from the log.
+#[test]
+fn a_projection_of_another_layout_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let honest = small(&path).model().pairs();
+    with_log_tree(&path, |t| {
+        let mut head = t.get(b"~~head").unwrap().expect("the projection's head").to_vec();
+        assert!(head.starts_with(b"v"), "a version leads the projection's head");
+        head[1] = b'0';
+        t.insert(b"~~head", head).unwrap();
+        // What an older layout left behind goes too.
+        t.insert(b"~old/key", b"\"value\"".to_vec()).unwrap();
+    });
+    assert_eq!(Ledger::open(&path).unwrap().model().pairs(), honest);
+    ledger::verify(&path).unwrap();
+}
