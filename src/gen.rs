@@ -121,7 +121,11 @@ pub fn generate_each<E>(
             minuted: None,
         });
     }
-    push(register, &mut count)?;
+    // The register of a large workload is more than one batch may hold.
+    let mut register = register.into_iter().peekable();
+    while register.peek().is_some() {
+        push(register.by_ref().take(crate::input::BATCH_LEN_MAX).collect(), &mut count)?;
+    }
 
     let mut open_actions: Vec<(ActionId, NaiveDate)> = Vec::new();
     let mut decisions: Vec<(DecisionId, NaiveDate)> = Vec::new();

@@ -13,10 +13,11 @@ use std::sync::{Arc, Mutex};
 /// A key and its value.
 pub type Pair = (Vec<u8>, Vec<u8>);
 
-/// What the store offers the projection: point reads and prefix scans, in key order.
+/// What the store offers the projection: point reads and prefix scans, in key order,
+/// read as they are consumed (a register page stops reading once it is full).
 pub trait KvRead: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, String>;
-    fn scan(&self, prefix: &[u8]) -> Result<Vec<Pair>, String>;
+    fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, String>> + 'a>;
 }
 
 /// Values written over the base; `None` removes the key.
@@ -49,17 +50,41 @@ impl Kv {
 
     /// Every pair under `prefix`, in key order, the overlay's value winning.
     pub fn scan(&self, prefix: &[u8]) -> Vec<Pair> {
-        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = match &self.base {
-            Some(base) => base.scan(prefix).unwrap_or_else(|e| self.failed(e)).into_iter().collect(),
-            None => BTreeMap::new(),
+        self.scan_iter(prefix).collect()
+    }
+
+    /// The same pairs as `scan`, read from the base as they are consumed where the
+    /// overlay has nothing under `prefix` (always, for a query's view). A failed read
+    /// ends the walk and is recorded (see `fault`).
+    pub fn scan_iter<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Pair> + 'a> {
+        let overlay: Vec<(&Vec<u8>, &Option<Vec<u8>>)> =
+            self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)).collect();
+        let Some(base) = &self.base else {
+            return Box::new(overlay.into_iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))));
         };
-        for (k, v) in self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
+        let mut base = base.scan(prefix);
+        if overlay.is_empty() {
+            return Box::new(std::iter::from_fn(move || match base.next()? {
+                Ok(pair) => Some(pair),
+                Err(e) => self.failed(e),
+            }));
+        }
+        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        for item in base.by_ref() {
+            match item {
+                Ok((k, v)) => {
+                    out.insert(k, v);
+                }
+                Err(e) => self.failed(e),
+            }
+        }
+        for (k, v) in overlay {
             match v {
                 Some(v) => out.insert(k.clone(), v.clone()),
                 None => out.remove(k),
             };
         }
-        out.into_iter().collect()
+        Box::new(out.into_iter())
     }
 
     /// Sets `key` to `value`, or removes it with `None`.

@@ -546,13 +546,17 @@ impl Ledger {
         Ok(verified)
     }
 
-    /// Writes the raw log as JSON Lines, one canonical envelope a line. Returns the count.
+    /// Writes the raw log as JSON Lines, one canonical envelope a line, checking each
+    /// record's hashes and link on the way: an export never carries a damaged record.
+    /// Returns the count.
     pub fn export(&self, out: &mut dyn Write) -> Result<u64, Error> {
         let mut n = 0;
+        let mut chain = ChainChecker::default();
         for item in self.store.records() {
             let (key, bytes) = item?;
             let at = key.unwrap_or(Seq(n + 1));
             let record = Record::decode(&bytes).map_err(|problem| Fault { seq: at, problem })?;
+            chain.check(Some(at), &record)?;
             let line = record.to_export_line().map_err(|problem| Fault { seq: at, problem })?;
             writeln!(out, "{line}").map_err(|e| Error::Input(format!("writing the export: {e}")))?;
             n += 1;

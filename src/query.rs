@@ -295,13 +295,20 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Ve
     // A group's own decisions when a group is named, else all of them.
     // Candidates by date, from the lookups; a decision is read only once its date is in
     // range, and no more are read once a page is full.
-    let by_date: Vec<(NaiveDate, DecisionId, Outcome)> = match &filter.meeting {
-        Some(mt) => m
-            .meeting_decisions(mt)
-            .into_iter()
-            .filter_map(|id| m.decision(&id).map(|d| (d.date, id, d.outcome)))
-            .collect(),
-        None => m.decisions_by_date(filter.group.as_ref()),
+    let by_date: Box<dyn Iterator<Item = (NaiveDate, DecisionId, Outcome)>> = match &filter.meeting {
+        Some(mt) => Box::new(
+            {
+                let mut by_date: Vec<_> = m
+                    .meeting_decisions(mt)
+                    .into_iter()
+                    .filter_map(|id| m.decision(&id).map(|d| (d.date, id, d.outcome)))
+                    .collect();
+                by_date.sort_by_key(|(date, _, _)| *date);
+                by_date
+            }
+            .into_iter(),
+        ),
+        None => Box::new(m.decisions_by_date(filter.group.as_ref(), filter.outcome)),
     };
     let last = filter.to.map_or(at, |t| t.min(at));
     let limit = filter.limit.unwrap_or(usize::MAX);

@@ -230,8 +230,9 @@ pub struct ImportedFile {
 /// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/GROUP/SEQ` with `nomp/PERSON/GROUP/SEQ`, `meet/ID` with `meetag/ID`
 /// (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals),
 /// `meett/ID/ITEM`, `meets/ID/SEQ`, `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`,
-/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/DATE/SEQ` and
-/// `decd/DATE/SEQ` (id and outcome), and `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
+/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/DATE/SEQ`,
+/// `decgo/GROUP/OUTCOME/DATE/SEQ` and `decd/DATE/SEQ` (id and outcome), and
+/// `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
 /// `appr/DOCUMENT_HASH/MEETING`, `corr/SEQ`, `retr/SEQ`, `file/SEQ` with `fileh/HASH` and
 /// `filen/NAME`; and `undo/SEQ`, each event's undo record.
 /// Seqs and numbers are fixed-width hex, so key order is log order.
@@ -246,6 +247,19 @@ fn key(parts: &[&str]) -> Vec<u8> {
 
 fn hex_seq(seq: Seq) -> String {
     format!("{:016x}", seq.0)
+}
+
+/// An outcome as it is spelt in events (`approved_with_reservations`), for keys.
+fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Noted => "noted",
+        Outcome::Approved => "approved",
+        Outcome::ApprovedWithReservations => "approved_with_reservations",
+        Outcome::Decided => "decided",
+        Outcome::Discussed => "discussed",
+        Outcome::Rejected => "rejected",
+        Outcome::Postponed => "postponed",
+    }
 }
 
 fn hex_u32(n: u32) -> String {
@@ -522,25 +536,29 @@ impl Model {
         self.load(&key(&["deci", meeting.as_str(), &hex_u32(item)]))
     }
 
-    /// The ids of the decisions taken at a meeting of `group`, or of all of them, by
-    /// date (then in log order), with their dates and outcomes: read without the
-    /// decisions themselves, so a register page reads only the decisions it shows.
-    pub fn decisions_by_date(&self, group: Option<&GroupId>) -> Vec<(NaiveDate, DecisionId, Outcome)> {
-        let prefix = match group {
-            Some(g) => key(&["decg", g.as_str(), ""]),
-            None => key(&["decd", ""]),
+    /// The ids of the decisions taken at a meeting of `group` (with `outcome`, if
+    /// given), or of all of them, by date (then in log order), with their dates and
+    /// outcomes. Read from lookups as they are consumed, without the decisions
+    /// themselves, so a register page reads only as far as it shows.
+    pub fn decisions_by_date<'m>(
+        &'m self,
+        group: Option<&GroupId>,
+        outcome: Option<Outcome>,
+    ) -> impl Iterator<Item = (NaiveDate, DecisionId, Outcome)> + 'm {
+        let prefix = match (group, outcome) {
+            (Some(g), Some(o)) => key(&["decgo", g.as_str(), outcome_name(o), ""]),
+            (Some(g), None) => key(&["decg", g.as_str(), ""]),
+            (None, _) => key(&["decd", ""]),
         };
-        let date_of = |k: &[u8]| {
-            let s = std::str::from_utf8(k).ok()?;
-            s.rsplit('/').nth(1)?.parse::<NaiveDate>().ok()
-        };
-        self.load_all::<(DecisionId, Outcome)>(&prefix)
-            .into_iter()
-            .filter_map(|(k, (id, outcome))| match date_of(&k) {
-                Some(d) => Some((d, id, outcome)),
-                None => self.kv.failed(format!("projection key {:?}: no date", String::from_utf8_lossy(&k))),
-            })
-            .collect()
+        self.kv.scan_iter(&prefix).filter_map(move |(k, v)| {
+            let bad = |why: &str| self.kv.failed(format!("projection key {:?}: {why}", String::from_utf8_lossy(&k)));
+            let date = std::str::from_utf8(&k).ok().and_then(|s| s.rsplit('/').nth(1)?.parse::<NaiveDate>().ok());
+            match (date, serde_json::from_slice::<(DecisionId, Outcome)>(&v)) {
+                (Some(d), Ok((id, o))) => Some((d, id, o)),
+                (None, _) => bad("no date"),
+                (_, Err(e)) => bad(&e.to_string()),
+            }
+        })
     }
 
     /// The ids of the decisions taken at a meeting, by item.
@@ -857,6 +875,7 @@ impl Model {
                 let day = date.to_string();
                 let listed = (&e.decision, e.outcome);
                 self.save(key(&["decg", group.as_str(), &day, &hex_seq(seq)]), &listed);
+                self.save(key(&["decgo", group.as_str(), outcome_name(e.outcome), &day, &hex_seq(seq)]), &listed);
                 self.save(key(&["decd", &day, &hex_seq(seq)]), &listed);
                 self.save(
                     key(&["dec", e.decision.as_str()]),

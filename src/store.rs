@@ -22,7 +22,7 @@ const STATE_META_PREFIX: &[u8] = b"~~";
 /// The head the projection reflects and its layout version.
 const STATE_HEAD_KEY: &[u8] = b"~~head";
 /// The projection's key layout (`state::Model`); another version is rebuilt on open.
-const STATE_VERSION: &[u8] = b"v2";
+const STATE_VERSION: &[u8] = b"v3";
 /// sled's page cache: what a ledger may keep in memory, whatever its size.
 const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// protokol's own lock file inside the ledger directory.
@@ -64,15 +64,16 @@ impl KvRead for StateReader {
         Ok(v.map(|v| v.to_vec()))
     }
 
-    fn scan(&self, prefix: &[u8]) -> Result<Vec<crate::kv::Pair>, String> {
-        self.tree
-            .scan_prefix(state_key(prefix))
-            .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
-            .map(|item| {
-                let (k, v) = item.map_err(|e| e.to_string())?;
-                Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
-            })
-            .collect()
+    fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<crate::kv::Pair, String>> + 'a> {
+        Box::new(
+            self.tree
+                .scan_prefix(state_key(prefix))
+                .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
+                .map(|item| {
+                    let (k, v) = item.map_err(|e| e.to_string())?;
+                    Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
+                }),
+        )
     }
 }
 

@@ -356,6 +356,7 @@ fn a_register_page_is_the_start_of_the_whole_register() {
         DecisionFilter { group: Some("g-1".try_into().unwrap()), ..Default::default() },
         DecisionFilter { outcome: Some(Outcome::Approved), from: Some(day("2015-06-01")), ..Default::default() },
         DecisionFilter { group: Some("g-2".try_into().unwrap()), to: Some(day("2016-01-01")), ..Default::default() },
+        DecisionFilter { group: Some("g-0".try_into().unwrap()), outcome: Some(Outcome::Noted), ..Default::default() },
     ];
     for filter in filters {
         let all = ids(query::decisions(&m, &filter, day("2030-01-01")).unwrap());
