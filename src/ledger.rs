@@ -10,7 +10,7 @@ use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::kv::Kv;
 use crate::rules::{self, Refusal};
 use crate::state::{fold, Entry, FoldError, Model};
-use crate::store::{RecordedHead, Store};
+use crate::store::{RecordedHead, Scratch, Store};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -76,17 +76,20 @@ impl Ledger {
     /// Re-derives the projection from the log, checking every record on the way, and
     /// stores it in place of the old one.
     pub fn rebuild(&mut self) -> Result<Verified, Error> {
-        let (verified, model) = self.derive()?;
-        self.store.replace_state(model.kv().writes(), self.head())?;
+        let (verified, derived) = self.derive()?;
+        self.store.replace_state(&derived, self.head())?;
         self.model = Model::new(Kv::over(self.store.state_reader()));
         Ok(verified)
     }
 
-    /// Checks every record and replays the log into a new projection, in memory, the
-    /// way appends built it: undo records and corrections included.
-    fn derive(&self) -> Result<(Verified, Model), Error> {
+    /// Checks every record and replays the log into a new projection the way appends
+    /// built it, undo records and corrections included: in a scratch store beside the
+    /// ledger, taking in the writes every `DERIVE_WRITES_MAX` keys, so memory stays
+    /// bounded whatever the log's length.
+    fn derive(&self) -> Result<(Verified, Scratch), Error> {
         let verified = verify_store(&self.store)?;
-        let mut model = Model::default();
+        let scratch = self.store.scratch()?;
+        let mut model = Model::new(Kv::over(scratch.reader()));
         for entry in self.entries(Seq(1), Seq(verified.count)) {
             let entry = entry?;
             match &entry.event {
@@ -96,9 +99,15 @@ impl Ledger {
                 })?,
                 _ => model.apply_recorded(&entry),
             }
+            if model.kv().writes().len() >= DERIVE_WRITES_MAX {
+                model.fault()?;
+                scratch.apply(model.kv().writes())?;
+                model = Model::new(Kv::over(scratch.reader()));
+            }
         }
         model.fault()?;
-        Ok((verified, model))
+        scratch.apply(model.kv().writes())?;
+        Ok((verified, scratch))
     }
 
     pub fn path(&self) -> &Path {
@@ -623,17 +632,20 @@ impl From<Error> for TakeIn {
     }
 }
 
+/// Writes a derived projection keeps in memory before taking them into its scratch store.
+const DERIVE_WRITES_MAX: usize = 20_000;
+
 /// The stored projection must be exactly the one derived from the log: queries answer
 /// from it, so a projection edited behind the log's back is found here.
-fn compare_projection(store: &Store, derived: &Model) -> Result<(), Error> {
+fn compare_projection(store: &Store, derived: &Scratch) -> Result<(), Error> {
     let mut stored = store.state_pairs();
-    let mut expected = derived.kv().writes().iter().filter_map(|(k, v)| Some((k, v.as_ref()?)));
+    let mut expected = derived.pairs();
     loop {
-        match (stored.next().transpose()?, expected.next()) {
+        match (stored.next().transpose()?, expected.next().transpose()?) {
             (None, None) => return Ok(()),
-            (Some((k, v)), Some((ek, ev))) if &k == ek && &v == ev => continue,
+            (Some((k, v)), Some((ek, ev))) if k == ek && v == ev => continue,
             (s, e) => {
-                let key = match (&s, e) {
+                let key = match (&s, &e) {
                     (Some((k, _)), Some((ek, _))) => k.min(ek).clone(),
                     (Some((k, _)), None) => k.clone(),
                     (None, Some((ek, _))) => ek.clone(),

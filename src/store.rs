@@ -25,6 +25,10 @@ const STATE_HEAD_KEY: &[u8] = b"~~head";
 const STATE_VERSION: &[u8] = b"v3";
 /// sled's page cache: what a ledger may keep in memory, whatever its size.
 const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
+/// Where a projection is derived (verify, rebuild), inside the ledger directory.
+const SCRATCH_DIR: &str = "derive.tmp";
+/// Keys per batch when a derived projection is copied into the ledger.
+const COPY_BATCH_KEYS: usize = 10_000;
 /// protokol's own lock file inside the ledger directory.
 const LOCK_FILE: &str = "protokol.lock";
 /// How often, and how far apart, opening retries a lock held by someone else.
@@ -79,6 +83,49 @@ impl KvRead for StateReader {
 
 fn state_key(key: &[u8]) -> Vec<u8> {
     [STATE_PREFIX, key].concat()
+}
+
+/// The projection pairs under a tree's state prefix, without the prefix and the meta keys.
+fn pairs_of<'a>(
+    tree: &'a sled::Tree,
+    path: &'a Path,
+) -> impl Iterator<Item = Result<crate::kv::Pair, StoreError>> + 'a {
+    tree.scan_prefix(STATE_PREFIX).filter_map(move |item| match item {
+        Ok((k, _)) if k.starts_with(STATE_META_PREFIX) => None,
+        Ok((k, v)) => Some(Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))),
+        Err(e) => Some(Err(StoreError::Io { path: path.to_path_buf(), message: e.to_string() })),
+    })
+}
+
+/// A projection derived apart from the ledger's own, in a temporary sled database inside
+/// the ledger directory (removed when dropped), so that deriving the state of a million
+/// events does not hold it in memory.
+pub struct Scratch {
+    tree: sled::Tree,
+    path: PathBuf,
+    _db: sled::Db,
+}
+
+impl Scratch {
+    pub fn reader(&self) -> Arc<dyn KvRead> {
+        Arc::new(StateReader { tree: self.tree.clone() })
+    }
+
+    /// Takes in a model's writes; not flushed: a scratch projection needs no durability.
+    pub fn apply(&self, writes: &Writes) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (k, v) in writes {
+            match v {
+                Some(v) => batch.insert(state_key(k), v.as_slice()),
+                None => batch.remove(state_key(k)),
+            }
+        }
+        self.tree.apply_batch(batch).map_err(|e| StoreError::Io { path: self.path.clone(), message: e.to_string() })
+    }
+
+    pub fn pairs(&self) -> impl Iterator<Item = Result<crate::kv::Pair, StoreError>> + '_ {
+        pairs_of(&self.tree, &self.path)
+    }
 }
 
 /// Adds the projection's writes, and the head they bring it to, to a batch.
@@ -280,22 +327,56 @@ impl Store {
     /// Every stored projection pair (the head marker excepted), in key order: what
     /// verify compares with the projection it re-derives from the log.
     pub fn state_pairs(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
-        self.log.scan_prefix(STATE_PREFIX).filter_map(|item| match item {
-            Ok((k, _)) if k.starts_with(STATE_META_PREFIX) => None,
-            Ok((k, v)) => Some(Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))),
-            Err(e) => Some(Err(self.io(e))),
-        })
+        pairs_of(&self.log, &self.path)
+    }
+
+    /// An empty scratch projection beside this ledger, for deriving one from the log.
+    pub fn scratch(&self) -> Result<Scratch, StoreError> {
+        let path = self.path.join(SCRATCH_DIR);
+        let io = |e: String| StoreError::Io { path: path.clone(), message: e };
+        // One left by a process that was killed while deriving.
+        if path.exists() {
+            std::fs::remove_dir_all(&path).map_err(|e| io(e.to_string()))?;
+        }
+        let db = sled::Config::new()
+            .path(&path)
+            .temporary(true)
+            .flush_every_ms(None)
+            .cache_capacity(CACHE_BYTES_MAX)
+            .open()
+            .map_err(|e| io(e.to_string()))?;
+        let tree = db.open_tree(LOG_TREE).map_err(|e| io(e.to_string()))?;
+        Ok(Scratch { tree, path, _db: db })
     }
 
     /// Replaces the whole projection with one derived from the log up to `head`, which
     /// must be the recorded head: used when it is missing, of an older layout, or found
-    /// to differ from the log.
-    pub fn replace_state(&self, writes: &Writes, head: Option<(Seq, Hash)>) -> Result<(), StoreError> {
+    /// to differ from the log. Copied in batches, the head marker removed first and
+    /// written last: a rebuild cut short leaves no projection that claims a head, and
+    /// the next open rebuilds again.
+    pub fn replace_state(&self, derived: &Scratch, head: Option<(Seq, Hash)>) -> Result<(), StoreError> {
+        self.log.remove(STATE_HEAD_KEY).map_err(|e| self.io(e))?;
+        self.sync()?;
         let mut batch = sled::Batch::default();
-        for item in self.log.scan_prefix(STATE_PREFIX).keys() {
-            batch.remove(item.map_err(|e| self.io(e))?);
+        let mut staged = 0;
+        for key in self.log.scan_prefix(STATE_PREFIX).keys() {
+            batch.remove(key.map_err(|e| self.io(e))?);
+            staged += 1;
+            if staged == COPY_BATCH_KEYS {
+                self.log.apply_batch(std::mem::take(&mut batch)).map_err(|e| self.io(e))?;
+                staged = 0;
+            }
         }
-        stage_state(&mut batch, writes, head);
+        for pair in derived.pairs() {
+            let (k, v) = pair?;
+            batch.insert(state_key(&k), v);
+            staged += 1;
+            if staged == COPY_BATCH_KEYS {
+                self.log.apply_batch(std::mem::take(&mut batch)).map_err(|e| self.io(e))?;
+                staged = 0;
+            }
+        }
+        stage_state(&mut batch, &Writes::new(), head);
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()
     }
