@@ -285,7 +285,7 @@ fn decision_view(m: &Model, id: &DecisionId, d: &Decision, mt: &Meeting, at: Nai
         deferred: d.deferred.clone(),
         status: d.status_on(at),
         status_history: d.status_history.iter().filter(|s| s.date <= at).cloned().collect(),
-        actions: m.decision_actions(id).into_iter().filter(|a| m.action(a).is_some_and(|a| a.assigned <= at)).collect(),
+        actions: m.decision_actions(id).into_iter().filter(|(_, assigned)| *assigned <= at).map(|(a, _)| a).collect(),
         seq: d.seq,
     }
 }

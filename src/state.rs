@@ -226,15 +226,19 @@ pub struct ImportedFile {
 /// (a group's memberships, a meeting by number...) as keys of their own, so neither the
 /// rules nor the queries scan, and a query reads only what it shows.
 ///
-/// Key layout (docs/FORMAT.md, "The projection"): `org/ID`, `person/ID`, `group/ID`,
-/// `mem/GROUP/SEQ` with `memp/PERSON/GROUP/SEQ`, `nom/GROUP/SEQ` with `nomp/PERSON/GROUP/SEQ`, `meet/ID` with `meetag/ID`
-/// (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals),
-/// `meett/ID/ITEM`, `meets/ID/SEQ`, `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`,
-/// `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `dec/ID` with `decg/GROUP/DATE/SEQ`,
-/// `decgo/GROUP/OUTCOME/DATE/SEQ` and `decd/DATE/SEQ` (id and outcome), and
-/// `deci/MEETING/ITEM`, `act/ID` with `actd/DECISION/SEQ` and `actm/MEETING/SEQ`,
-/// `appr/DOCUMENT_HASH/MEETING`, `corr/SEQ`, `retr/SEQ`, `file/SEQ` with `fileh/HASH` and
-/// `filen/NAME`; and `undo/SEQ`, each event's undo record.
+/// Key layout (docs/FORMAT.md, "Stored form"), each value JSON:
+///
+/// | entity | keys |
+/// | --- | --- |
+/// | organisations, people, groups | `org/ID`, `person/ID`, `group/ID` |
+/// | memberships | `mem/GROUP/SEQ`, `memp/PERSON/GROUP/SEQ` |
+/// | nominations | `nom/GROUP/SEQ`, `nomp/PERSON/GROUP/SEQ` |
+/// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
+/// | decisions | `dec/ID`, `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ`, `decd/DATE/SEQ` (id and outcome), `deci/MEETING/ITEM` |
+/// | actions | `act/ID`, `actd/DECISION/SEQ` (id and day assigned), `actm/MEETING/SEQ` |
+/// | corrections, imports | `corr/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
+/// | undo records | `undo/SEQ` |
+///
 /// Seqs and numbers are fixed-width hex, so key order is log order.
 #[derive(Default)]
 pub struct Model {
@@ -575,8 +579,13 @@ impl Model {
     }
 
     /// The ids of the actions that follow from a decision, in log order.
-    pub fn decision_actions(&self, decision: &DecisionId) -> Vec<ActionId> {
-        self.load_all::<ActionId>(&key(&["actd", decision.as_str(), ""])).into_iter().map(|(_, id)| id).collect()
+    /// With the day each was assigned, so a register can say which existed on its date
+    /// without reading the actions.
+    pub fn decision_actions(&self, decision: &DecisionId) -> Vec<(ActionId, NaiveDate)> {
+        self.load_all::<(ActionId, NaiveDate)>(&key(&["actd", decision.as_str(), ""]))
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect()
     }
 
     /// The actions assigned at a meeting, in log order.
@@ -911,7 +920,7 @@ impl Model {
                     return;
                 }
                 if let Some(d) = &e.decision {
-                    self.save(key(&["actd", d.as_str(), &hex_seq(seq)]), &e.action);
+                    self.save(key(&["actd", d.as_str(), &hex_seq(seq)]), &(&e.action, date));
                 }
                 self.save(key(&["actm", e.meeting.as_str(), &hex_seq(seq)]), &e.action);
                 self.save(

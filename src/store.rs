@@ -22,7 +22,7 @@ const STATE_META_PREFIX: &[u8] = b"~~";
 /// The head the projection reflects and its layout version.
 const STATE_HEAD_KEY: &[u8] = b"~~head";
 /// The projection's key layout (`state::Model`); another version is rebuilt on open.
-const STATE_VERSION: &[u8] = b"v3";
+const STATE_VERSION: &[u8] = b"v4";
 /// sled's page cache: what a ledger may keep in memory, whatever its size.
 const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// Where a projection is derived (verify, rebuild), inside the ledger directory.
@@ -249,12 +249,15 @@ impl Store {
         }
     }
 
-    /// sled's flush, then an fsync of its data file: the durability point of an append.
+    /// sled's flush, then an fdatasync of its data file: the durability point of an
+    /// append. fdatasync writes the data and the metadata needed to read it back (the
+    /// file's size, when sled's log grew) and flushes the drive's cache, like fsync,
+    /// without the timestamps fsync would also write.
     fn sync(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|e| self.io(e))?;
         self.data_file
-            .sync_all()
-            .map_err(|e| StoreError::Io { path: self.path.clone(), message: format!("fsync: {e}") })
+            .sync_data()
+            .map_err(|e| StoreError::Io { path: self.path.clone(), message: format!("fdatasync: {e}") })
     }
 
     pub fn path(&self) -> &Path {
