@@ -133,8 +133,8 @@ impl Record {
         out
     }
 
-    /// Decodes the framing and the header; checks no hash (that is [`Record::check`]).
-    pub fn decode(bytes: &[u8]) -> Result<Record, Problem> {
+    /// The stored framing taken apart: the hash, the header's bytes, the body's bytes.
+    fn unframe(bytes: &[u8]) -> Result<(Hash, &[u8], &[u8]), Problem> {
         let undecodable = |why: &str| Problem::Undecodable(why.to_string());
         if bytes.len() < 37 {
             return Err(undecodable("shorter than the record framing"));
@@ -149,6 +149,12 @@ impl Record {
             return Err(undecodable("header length runs past the end of the record"));
         }
         let (header_bytes, body_bytes) = rest.split_at(header_len);
+        Ok((hash, header_bytes, body_bytes))
+    }
+
+    /// Decodes the framing and the header; checks no hash (that is [`Record::check`]).
+    pub fn decode(bytes: &[u8]) -> Result<Record, Problem> {
+        let (hash, header_bytes, body_bytes) = Record::unframe(bytes)?;
         let header: Header =
             serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
         Ok(Record { header, header_bytes: header_bytes.to_vec(), body_bytes: body_bytes.to_vec(), hash })
@@ -167,20 +173,7 @@ impl Record {
             body_hash: Hash,
             prev: Hash,
         }
-        let undecodable = |why: &str| Problem::Undecodable(why.to_string());
-        if bytes.len() < 37 {
-            return Err(undecodable("shorter than the record framing"));
-        }
-        if bytes[0] != RECORD_VERSION {
-            return Err(Problem::Undecodable(format!("unknown record version {}", bytes[0])));
-        }
-        let hash = Hash(bytes[1..33].try_into().expect("32 bytes"));
-        let header_len = u32::from_be_bytes(bytes[33..37].try_into().expect("4 bytes")) as usize;
-        let rest = &bytes[37..];
-        if header_len > rest.len() {
-            return Err(undecodable("header length runs past the end of the record"));
-        }
-        let (header_bytes, body_bytes) = rest.split_at(header_len);
+        let (hash, header_bytes, body_bytes) = Record::unframe(bytes)?;
         let fields: ChainFields =
             serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
         let link = Link { seq: fields.seq, prev: fields.prev, hash };

@@ -9,7 +9,7 @@ use crate::ids::{Hash, Seq};
 use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::kv::Kv;
 use crate::rules::{self, Refusal};
-use crate::state::{fold, Entry, FoldError, Model};
+use crate::state::{as_corrected, fold, Entry, FoldError, Model};
 use crate::store::{RecordedHead, Scratch, Store};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
@@ -455,21 +455,9 @@ impl Ledger {
         let replay = self.entries(from, stored_until).chain(pending.iter().filter(|e| e.seq >= from).cloned().map(Ok));
         for e in replay {
             let e = e?;
-            let corrected;
-            let effective = match (&e.event, latest.get(&e.seq)) {
-                (Event::EventCorrected(_), _) | (_, None) => &e,
-                (_, Some(by)) => {
-                    let Some(replacement) = &by.replacement else { continue };
-                    corrected = Entry {
-                        event: (**replacement).clone(),
-                        effective: by.effective.unwrap_or(e.effective),
-                        ..e.clone()
-                    };
-                    &corrected
-                }
-            };
+            let Some(effective) = as_corrected(&e, &latest) else { continue };
             if checked && !matches!(effective.event, Event::EventCorrected(_)) {
-                rules::check(model, effective).map_err(|refusal| {
+                rules::check(model, &effective).map_err(|refusal| {
                     TakeIn::Refused(Refusal {
                         rule: "correction-breaks-later-event",
                         message: format!(
@@ -479,7 +467,7 @@ impl Ledger {
                     })
                 })?;
             }
-            model.apply(effective);
+            model.apply(&effective);
         }
         model.apply(entry);
         model.end_undo(entry.seq);

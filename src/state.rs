@@ -1023,29 +1023,30 @@ pub fn fold<E>(
     let mut model = Model::default();
     for entry in entries {
         let entry = entry.map_err(FoldError::Read)?;
-        let corrected;
-        let effective_entry = match (&entry.event, corrections.get(&entry.seq)) {
-            (Event::EventCorrected(_), _) => {
-                model.apply(&entry);
-                continue;
-            }
-            (_, None) => &entry,
-            (_, Some(c)) => {
-                let Some(replacement) = &c.replacement else { continue };
-                corrected = Entry {
-                    event: (**replacement).clone(),
-                    effective: c.effective.unwrap_or(entry.effective),
-                    ..entry.clone()
-                };
-                &corrected
-            }
-        };
-        if checked {
-            rules::check(&model, effective_entry).map_err(|r| FoldError::Refused(entry.seq, r))?;
+        let Some(effective) = as_corrected(&entry, corrections) else { continue };
+        if checked && !matches!(effective.event, Event::EventCorrected(_)) {
+            rules::check(&model, &effective).map_err(|r| FoldError::Refused(entry.seq, r))?;
         }
-        model.apply(effective_entry);
+        model.apply(&effective);
     }
     Ok(model)
+}
+
+/// An event as the log stands corrected: itself, or the replacement given by the latest
+/// correction of it in `corrections` (at its place, with the correction's effective date
+/// if it gives one), or nothing if that correction retracts it.
+pub fn as_corrected<'e>(
+    entry: &'e Entry,
+    corrections: &HashMap<Seq, EventCorrected>,
+) -> Option<std::borrow::Cow<'e, Entry>> {
+    match (&entry.event, corrections.get(&entry.seq)) {
+        (Event::EventCorrected(_), _) | (_, None) => Some(std::borrow::Cow::Borrowed(entry)),
+        (_, Some(c)) => Some(std::borrow::Cow::Owned(Entry {
+            event: (**c.replacement.as_ref()?).clone(),
+            effective: c.effective.unwrap_or(entry.effective),
+            ..entry.clone()
+        })),
+    }
 }
 
 /// Why a fold stopped.
