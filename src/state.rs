@@ -237,7 +237,7 @@ pub struct ImportedFile {
 /// | decisions | `dec/ID`, `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ`, `decd/DATE/SEQ` (id and outcome), `deci/MEETING/ITEM` |
 /// | actions | `act/ID`, `actd/DECISION/SEQ` (id and day assigned), `actm/MEETING/SEQ` |
 /// | corrections, imports | `corr/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
-/// | undo records | `undo/SEQ` |
+/// | history (`kv`) | `undo/SEQ` (keys an event changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ) |
 ///
 /// Seqs and numbers are fixed-width hex, so key order is log order.
 #[derive(Default)]
@@ -290,11 +290,11 @@ impl Model {
         self.kv.scan(b"")
     }
 
-    /// The state alone, without undo records, in key order: two models hold the same
+    /// The state alone, without its history, in key order: two models hold the same
     /// state exactly when these are equal, however each was reached.
     pub fn state_pairs(&self) -> Vec<crate::kv::Pair> {
         let mut pairs = self.pairs();
-        pairs.retain(|(k, _)| !k.starts_with(b"undo/"));
+        pairs.retain(|(k, _)| !k.starts_with(crate::kv::UNDO) && !k.starts_with(crate::kv::VERSIONS));
         pairs
     }
 
@@ -640,38 +640,18 @@ impl Model {
         exists
     }
 
-    /// Applies an event and records its undo record: the value every key it changed had
-    /// before. Stepping back through the log is applying these in reverse.
+    /// Applies an event and records its history: each key it changed gets a version
+    /// holding its value before, and the event its undo record (see `kv`).
     pub fn apply_recorded(&mut self, entry: &Entry) {
         self.kv.begin_journal();
         self.apply(entry);
-        let undo = self.kv.end_journal();
-        self.save_undo(entry.seq, &undo);
-    }
-
-    fn save_undo(&mut self, seq: Seq, undo: &crate::kv::Writes) {
-        let record: Vec<(String, Option<String>)> = undo
-            .iter()
-            .map(|(k, v)| {
-                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-                (text(k), v.as_deref().map(text))
-            })
-            .collect();
-        self.save(key(&["undo", &hex_seq(seq)]), &record);
+        self.kv.end_journal(entry.seq.0);
     }
 
     /// Steps back from the state after `from` to the state after `to` (`to <= from`), by
     /// the undo records of the events in between.
     pub fn rewind(&mut self, from: Seq, to: Seq) {
-        for seq in (to.0 + 1..=from.0).rev() {
-            let Some(record) = self.load::<Vec<(String, Option<String>)>>(&key(&["undo", &hex_seq(Seq(seq))])) else {
-                self.kv.failed::<()>(format!("projection key \"undo/{}\": missing", hex_seq(Seq(seq))));
-                return;
-            };
-            for (k, v) in record {
-                self.kv.set(k.into_bytes(), v.map(String::into_bytes));
-            }
-        }
+        self.kv.rewind(from.0, to.0);
     }
 
     /// Starts recording what the next writes change (see `apply_recorded`); for a
@@ -680,10 +660,9 @@ impl Model {
         self.kv.begin_journal();
     }
 
-    /// Ends what `begin_undo` started and stores it as the undo record of `seq`.
+    /// Ends what `begin_undo` started, as the history of the event at `seq`.
     pub fn end_undo(&mut self, seq: Seq) {
-        let undo = self.kv.end_journal();
-        self.save_undo(seq, &undo);
+        self.kv.end_journal(seq.0);
     }
 
     /// Applies one event that the rules have accepted. Of a correction, only its own

@@ -143,7 +143,7 @@ fn a_deleted_record_is_reported_as_a_gap() {
     let l = Ledger::open(&path).unwrap();
     let Err(Error::Verify(f)) = l.records_after(Seq(0), 10) else { panic!("the feed must find the gap") };
     assert_eq!(f.problem, Problem::Gap { expected: Seq(2) });
-    let Err(Error::Verify(f)) = l.known_at(Some("2")) else { panic!("a fold from the start must find the gap") };
+    let Err(Error::Verify(f)) = l.folded(Seq(2)) else { panic!("a fold from the start must find the gap") };
     assert_eq!(f.problem, Problem::Gap { expected: Seq(2) });
 }
 
@@ -282,7 +282,7 @@ fn a_tampered_record_never_reaches_an_answer() {
     };
     damaged(l.entry(Seq(2)).unwrap_err());
     damaged(l.records_after(Seq(0), 10).unwrap_err());
-    damaged(l.known_at(Some("2")).err().expect("a fold from the start reads the damaged record"));
+    damaged(l.folded(Seq(2)).err().expect("a fold from the start reads the damaged record"));
     damaged(l.verify().unwrap_err());
 }
 

@@ -236,8 +236,8 @@ fn a_meeting_record_shows_who_sat_then_not_today() {
 
 /// The projection built incrementally (with corrections rebased from their targets on),
 /// the one `verify` re-derives, and a plain fold of the whole log hold the same state;
-/// and every past state reached by rewinding from the head equals the fold of that
-/// prefix. On a generated workload with corrections, at every 173rd seq.
+/// and every past state, whether reached by rewinding from the head or read key by key
+/// from the versions, equals the fold of that prefix. On a generated workload with corrections, at every 173rd seq.
 #[test]
 fn rewinding_rebasing_and_folding_agree_on_every_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +253,9 @@ fn rewinding_rebasing_and_folding_agree_on_every_state() {
     for k in (0..=head.0).step_by(173).chain([head.0 - 1]) {
         let (rewound, folded) = (l.rewound(Seq(k)).unwrap(), l.folded(Seq(k)).unwrap());
         assert!(rewound.state_pairs() == folded.state_pairs(), "the state after seq {k} differs");
+        let as_of = l.as_of(Seq(k));
+        assert!(as_of.state_pairs() == folded.state_pairs(), "the state as of seq {k} differs");
+        as_of.fault().unwrap();
     }
 }
 
