@@ -77,19 +77,19 @@ impl Ledger {
     /// stores it in place of the old one.
     pub fn rebuild(&mut self) -> Result<Verified, Error> {
         let (verified, derived) = self.derive()?;
-        self.store.replace_state(&derived, self.head())?;
+        self.store.replace_state(derived.pairs(), self.head())?;
         self.model = Model::new(Kv::over(self.store.state_reader()));
         Ok(verified)
     }
 
     /// Checks every record and replays the log into a new projection the way appends
-    /// built it, undo records and corrections included: in a scratch store beside the
-    /// ledger, taking in the writes every `DERIVE_WRITES_MAX` keys, so memory stays
-    /// bounded whatever the log's length.
-    fn derive(&self) -> Result<(Verified, Scratch), Error> {
+    /// built it, history and corrections included: in memory while it is small, then in
+    /// a scratch store taking in the writes every `DERIVE_WRITES_MAX` keys, so memory
+    /// stays bounded whatever the log's length.
+    fn derive(&self) -> Result<(Verified, Derived), Error> {
         let verified = verify_store(&self.store)?;
-        let scratch = self.store.scratch()?;
-        let mut model = Model::new(Kv::over(scratch.reader()));
+        let mut scratch: Option<Scratch> = None;
+        let mut model = Model::default();
         for entry in self.entries(Seq(1), Seq(verified.count)) {
             let entry = entry?;
             match &entry.event {
@@ -101,13 +101,26 @@ impl Ledger {
             }
             if model.kv().writes().len() >= DERIVE_WRITES_MAX {
                 model.fault()?;
-                scratch.apply(model.kv().writes())?;
-                model = Model::new(Kv::over(scratch.reader()));
+                let s = match scratch.take() {
+                    Some(s) => s,
+                    None => Store::scratch()?,
+                };
+                s.apply(model.kv().writes())?;
+                model = Model::new(Kv::over(s.reader()));
+                scratch = Some(s);
             }
         }
         model.fault()?;
-        scratch.apply(model.kv().writes())?;
-        Ok((verified, scratch))
+        Ok((
+            verified,
+            match scratch {
+                Some(s) => {
+                    s.apply(model.kv().writes())?;
+                    Derived::Spilled(s)
+                }
+                None => Derived::InMemory(model),
+            },
+        ))
     }
 
     pub fn path(&self) -> &Path {
@@ -622,12 +635,29 @@ impl From<Error> for TakeIn {
     }
 }
 
-/// Writes a derived projection keeps in memory before taking them into its scratch store.
+/// Writes a derived projection keeps in memory before taking them into a scratch store.
 const DERIVE_WRITES_MAX: usize = 20_000;
+
+/// A projection derived from the log: small ones in memory, large ones in a scratch store.
+enum Derived {
+    InMemory(Model),
+    Spilled(Scratch),
+}
+
+impl Derived {
+    fn pairs(&self) -> Box<dyn Iterator<Item = Result<crate::kv::Pair, crate::store::StoreError>> + '_> {
+        match self {
+            Derived::InMemory(m) => {
+                Box::new(m.kv().writes().iter().filter_map(|(k, v)| Some(Ok((k.clone(), v.clone()?)))))
+            }
+            Derived::Spilled(s) => Box::new(s.pairs()),
+        }
+    }
+}
 
 /// The stored projection must be exactly the one derived from the log: queries answer
 /// from it, so a projection edited behind the log's back is found here.
-fn compare_projection(store: &Store, derived: &Scratch) -> Result<(), Error> {
+fn compare_projection(store: &Store, derived: &Derived) -> Result<(), Error> {
     let mut stored = store.state_pairs();
     let mut expected = derived.pairs();
     loop {

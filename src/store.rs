@@ -25,8 +25,6 @@ const STATE_HEAD_KEY: &[u8] = b"~~head";
 const STATE_VERSION: &[u8] = b"v5";
 /// sled's page cache: what a ledger may keep in memory, whatever its size.
 const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
-/// Where a projection is derived (verify, rebuild), inside the ledger directory.
-const SCRATCH_DIR: &str = "derive.tmp";
 /// Keys per batch when a derived projection is copied into the ledger.
 const COPY_BATCH_KEYS: usize = 10_000;
 /// protokol's own lock file inside the ledger directory.
@@ -97,9 +95,9 @@ fn pairs_of<'a>(
     })
 }
 
-/// A projection derived apart from the ledger's own, in a temporary sled database inside
-/// the ledger directory (removed when dropped), so that deriving the state of a million
-/// events does not hold it in memory.
+/// A projection derived apart from the ledger's own, in a temporary sled database
+/// (removed when dropped), so that deriving the state of a million events does not hold
+/// it in memory.
 pub struct Scratch {
     tree: sled::Tree,
     path: PathBuf,
@@ -333,11 +331,13 @@ impl Store {
         pairs_of(&self.log, &self.path)
     }
 
-    /// An empty scratch projection beside this ledger, for deriving one from the log.
-    pub fn scratch(&self) -> Result<Scratch, StoreError> {
-        let path = self.path.join(SCRATCH_DIR);
+    /// An empty scratch projection in the temporary directory (`TMPDIR`), for deriving
+    /// a large one from the log: not beside the ledger, whose disk may be the full one.
+    pub fn scratch() -> Result<Scratch, StoreError> {
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("protokol-derive-{}-{n}", std::process::id()));
         let io = |e: String| StoreError::Io { path: path.clone(), message: e };
-        // One left by a process that was killed while deriving.
         if path.exists() {
             std::fs::remove_dir_all(&path).map_err(|e| io(e.to_string()))?;
         }
@@ -357,7 +357,11 @@ impl Store {
     /// to differ from the log. Copied in batches, the head marker removed first and
     /// written last: a rebuild cut short leaves no projection that claims a head, and
     /// the next open rebuilds again.
-    pub fn replace_state(&self, derived: &Scratch, head: Option<(Seq, Hash)>) -> Result<(), StoreError> {
+    pub fn replace_state(
+        &self,
+        derived: impl Iterator<Item = Result<crate::kv::Pair, StoreError>>,
+        head: Option<(Seq, Hash)>,
+    ) -> Result<(), StoreError> {
         self.log.remove(STATE_HEAD_KEY).map_err(|e| self.io(e))?;
         self.sync()?;
         let mut batch = sled::Batch::default();
@@ -370,7 +374,7 @@ impl Store {
                 staged = 0;
             }
         }
-        for pair in derived.pairs() {
+        for pair in derived {
             let (k, v) = pair?;
             batch.insert(state_key(&k), v);
             staged += 1;
