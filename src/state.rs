@@ -604,10 +604,6 @@ impl Model {
         self.kv.get(&key(&["retr", &hex_seq(target)])).is_some()
     }
 
-    pub fn imports(&self) -> Vec<ImportedFile> {
-        self.load_all(b"file/").into_iter().map(|(_, f)| f).collect()
-    }
-
     /// The first import of this content, if any.
     pub fn import_of_content(&self, content_hash: &Hash) -> Option<ImportedFile> {
         let seq: Seq = self.load(&key(&["fileh", &content_hash.to_hex()]))?;
