@@ -466,9 +466,16 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                     say(ctx, &outcome.to_string())?;
                 }
             }
-            // Opening checked every record's hashes and links; say what was checked.
+            // Opening checked the newest record and that the projection is at the recorded
+            // head, not every record (that is `verify`): say which.
             let (seq, head) = ledger.head().unwrap_or((Seq(0), Hash::ZERO));
-            say(ctx, &format!("ledger {}: ok, {seq} events, head {head}", path.display()))?;
+            say(
+                ctx,
+                &format!(
+                    "ledger {}: {seq} events, head {head} (newest record checked; `protokol verify` checks them all)",
+                    path.display()
+                ),
+            )?;
             if tokens.is_empty() {
                 say(ctx, "no write tokens configured: read-only")?;
             }
