@@ -386,19 +386,26 @@ impl Model {
 
     /// Every interval `person` has held in any group, in log order.
     pub fn person_memberships(&self, person: &PersonId) -> Vec<Membership> {
-        let mut out: Vec<Membership> = self
+        self.through_person("memp", "mem", person)
+    }
+
+    /// What a person lookup (`INDEX/PERSON/GROUP/SEQ`) points at (`TABLE/GROUP/SEQ`), in
+    /// log order across the groups.
+    fn through_person<T: DeserializeOwned>(&self, index: &str, table: &str, person: &PersonId) -> Vec<T> {
+        let mut found: Vec<(String, T)> = self
             .kv
-            .scan(&key(&["memp", person.as_str(), ""]))
+            .scan(&key(&[index, person.as_str(), ""]))
             .iter()
             .filter_map(|(k, _)| {
                 let s = std::str::from_utf8(k).ok()?;
                 let mut parts = s.rsplit('/');
                 let (seq, group) = (parts.next()?, parts.next()?);
-                self.load(&key(&["mem", group, seq]))
+                Some((seq.to_string(), self.load(&key(&[table, group, seq]))?))
             })
             .collect();
-        out.sort_by_key(|m| m.opened_by);
-        out
+        // Fixed-width hex seqs: their order is log order.
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found.into_iter().map(|(_, t)| t).collect()
     }
 
     /// Every interval in every group, in log order.
@@ -415,19 +422,7 @@ impl Model {
 
     /// The nominations of `person`, to any group, in log order.
     pub fn person_nominations(&self, person: &PersonId) -> Vec<Nomination> {
-        let mut out: Vec<Nomination> = self
-            .kv
-            .scan(&key(&["nomp", person.as_str(), ""]))
-            .iter()
-            .filter_map(|(k, _)| {
-                let s = std::str::from_utf8(k).ok()?;
-                let mut parts = s.rsplit('/');
-                let (seq, group) = (parts.next()?, parts.next()?);
-                self.load(&key(&["nom", group, seq]))
-            })
-            .collect();
-        out.sort_by_key(|n| n.seq);
-        out
+        self.through_person("nomp", "nom", person)
     }
 
     /// A meeting with everything it holds: attendance, approvals, item texts and seqs.
