@@ -5,13 +5,17 @@
 //! same batch see them; the store then writes the overlay in the same atomic batch as
 //! the records, or drops it on a refusal, which is the whole of a rollback.
 //!
-//! The history of every key is kept too. While an event is applied, the journal notes
-//! the value each key it changes had before; at the event's end that becomes its undo
-//! record, `undo/SEQ` (the keys it changed), and one version per key,
-//! `ver/KEY<NUL>SEQ` (the value before SEQ). A view `as_of` a seq reads each key as it
-//! stood then: its first version after that seq, or its present value if it has none.
-//! So a query as known at any point of the log reads what it shows, like the present
-//! one; corrections step back through the undo records (`rewind`).
+//! The history of every key is kept too, at the price of one extra key only where an
+//! event overwrites or removes a value (most events only create keys). Every stored
+//! value starts with the seq of the event that wrote it, its `since` (8 bytes, big
+//! endian; 0 outside the log, in a plain `fold`). While an event is applied, the journal
+//! notes the value each key it changes had before; at the event's end that becomes its
+//! undo record, `undo/SEQ` (the keys it changed), and, for each key that had a value,
+//! one version, `ver/KEY<NUL>SEQ` (that value, with its own `since`). A view `as_of` a
+//! seq reads each key as it stood then: the first version after that seq, or else the
+//! present value, counts only if its `since` is not after the seq, otherwise the key
+//! did not exist yet. So a query as known at any point of the log reads what it shows,
+//! like the present one; corrections step back through the undo records (`rewind`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -35,8 +39,9 @@ pub struct Kv {
     /// A view of the state as it stood after this seq (read only).
     as_of: Option<u64>,
     writes: Writes,
-    /// While an event is applied: each key it wrote, with the value it had before.
-    journal: Option<Writes>,
+    /// While an event is applied: its seq, and each key it wrote with the stored value
+    /// it had before.
+    journal: Option<(u64, Writes)>,
     /// The first read that failed. Reads answer "absent" after one; whoever finishes
     /// with the view (a query, an append) turns it into an error, so a damaged store is
     /// reported, never silently answered from.
@@ -53,14 +58,17 @@ impl Kv {
         Kv { base: Some(base), as_of: Some(seq), ..Kv::default() }
     }
 
+    /// The value of `key` (without its `since`).
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        match self.as_of {
+        let stored = match self.as_of {
             Some(seq) => self.get_as_of(key, seq),
-            None => self.get_now(key),
-        }
+            None => self.get_stored(key),
+        };
+        self.payload(key, stored?)
     }
 
-    fn get_now(&self, key: &[u8]) -> Option<Vec<u8>> {
+    /// The stored value of `key` now: its `since` and its value.
+    fn get_stored(&self, key: &[u8]) -> Option<Vec<u8>> {
         if let Some(v) = self.writes.get(key) {
             return v.clone();
         }
@@ -68,18 +76,37 @@ impl Kv {
         base.get(key).unwrap_or_else(|e| self.failed(e))
     }
 
-    /// The value `key` had after `seq`: the first version written after it, if any.
+    /// The stored value `key` had after `seq`: the first version written after it, or
+    /// else the present value, if written at or before `seq`.
     fn get_as_of(&self, key: &[u8], seq: u64) -> Option<Vec<u8>> {
-        for (k, v) in self.scan_now(&version_prefix(key)) {
+        let mut then = None;
+        for (k, v) in self.scan_stored(&version_prefix(key)) {
             let Some(at) = version_seq(&k) else { return self.failed(format!("version key {:?}", lossy(&k))) };
             if at > seq {
-                return decode_version(&v).unwrap_or_else(|e| self.failed(e));
+                then = Some(v);
+                break;
             }
         }
-        self.get_now(key)
+        let then = then.or_else(|| self.get_stored(key))?;
+        let since = self.since(key, &then)?;
+        (since <= seq).then_some(then)
     }
 
-    /// Every pair under `prefix`, in key order, the overlay's value winning.
+    fn since(&self, key: &[u8], stored: &[u8]) -> Option<u64> {
+        match stored.first_chunk::<SINCE_BYTES>() {
+            Some(since) => Some(u64::from_be_bytes(*since)),
+            None => self.failed(format!("projection key {:?}: a value without its seq", lossy(key))),
+        }
+    }
+
+    fn payload(&self, key: &[u8], mut stored: Vec<u8>) -> Option<Vec<u8>> {
+        self.since(key, &stored)?;
+        stored.drain(..SINCE_BYTES);
+        Some(stored)
+    }
+
+    /// Every pair of the state under `prefix`, in key order, the overlay's value
+    /// winning; values without their `since`, and the history left out.
     pub fn scan(&self, prefix: &[u8]) -> Vec<Pair> {
         self.scan_iter(prefix).collect()
     }
@@ -88,20 +115,37 @@ impl Kv {
     /// overlay has nothing under `prefix` (always, for a query's view). A failed read
     /// ends the walk and is recorded (see `fault`).
     pub fn scan_iter<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Pair> + 'a> {
-        let Some(seq) = self.as_of else { return self.scan_now(prefix) };
+        let Some(seq) = self.as_of else {
+            return Box::new(
+                self.scan_stored(prefix)
+                    .filter(|(k, _)| !is_history(k))
+                    .filter_map(|(k, v)| self.payload(&k, v).map(|v| (k, v))),
+            );
+        };
         // The keys under `prefix` now, and those that had a value once (since removed):
         // each read as it stood after `seq`.
-        let mut keys: std::collections::BTreeSet<Vec<u8>> = self.scan_now(prefix).map(|(k, _)| k).collect();
-        for (k, _) in self.scan_now(&[VERSIONS, prefix].concat()) {
+        let mut keys: std::collections::BTreeSet<Vec<u8>> =
+            self.scan_stored(prefix).map(|(k, _)| k).filter(|k| !is_history(k)).collect();
+        for (k, _) in self.scan_stored(&[VERSIONS, prefix].concat()) {
             match split_version(&k) {
                 Some((key, _)) => keys.insert(key.to_vec()),
                 None => self.failed(format!("version key {:?}", lossy(&k))),
             };
         }
-        Box::new(keys.into_iter().filter_map(move |k| self.get_as_of(&k, seq).map(|v| (k, v))))
+        Box::new(keys.into_iter().filter_map(move |k| {
+            let v = self.payload(&k, self.get_as_of(&k, seq)?)?;
+            Some((k, v))
+        }))
     }
 
-    fn scan_now<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Pair> + 'a> {
+    /// Every key and stored value, history included, in key order: what the store
+    /// holds, byte for byte.
+    pub fn stored_pairs(&self) -> Vec<Pair> {
+        assert!(self.as_of.is_none(), "the stored pairs are those of the present");
+        self.scan_stored(b"").collect()
+    }
+
+    fn scan_stored<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Pair> + 'a> {
         let overlay: Vec<(&Vec<u8>, &Option<Vec<u8>>)> =
             self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)).collect();
         let Some(base) = &self.base else {
@@ -132,57 +176,74 @@ impl Kv {
         Box::new(out.into_iter())
     }
 
-    /// Sets `key` to `value`, or removes it with `None`.
+    /// Sets `key` to `value`, or removes it with `None`; the value is stamped with the
+    /// seq of the event being applied (0 outside a journal).
     pub fn set(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        let since = self.journal.as_ref().map_or(0, |(seq, _)| *seq);
+        self.set_stored(key, value.map(|v| [&since.to_be_bytes()[..], &v].concat()));
+    }
+
+    fn set_stored(&mut self, key: Vec<u8>, stored: Option<Vec<u8>>) {
         assert!(self.as_of.is_none(), "a view of the past is read only");
-        if self.journal.is_some() {
-            let old = self.get(&key);
-            if let Some(journal) = &mut self.journal {
-                journal.entry(key.clone()).or_insert(old);
+        if self.journal.as_ref().is_some_and(|(_, j)| !j.contains_key(&key)) {
+            let old = self.get_stored(&key);
+            if let Some((_, journal)) = &mut self.journal {
+                journal.insert(key.clone(), old);
             }
         }
-        self.writes.insert(key, value);
+        self.writes.insert(key, stored);
     }
 
     pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
         self.set(key, Some(value));
     }
 
-    /// Starts recording the old value of every key written, until `end_journal`.
-    pub fn begin_journal(&mut self) {
-        self.journal = Some(Writes::new());
+    /// Starts recording the old value of every key written, as the history of the
+    /// event at `seq`, until `end_journal`.
+    pub fn begin_journal(&mut self, seq: u64) {
+        assert!(self.journal.is_none(), "one event at a time");
+        self.journal = Some((seq, Writes::new()));
     }
 
-    /// Ends what `begin_journal` started: every key whose value changed gets a version
-    /// holding its value before, and the event at `seq` its undo record (those keys).
-    pub fn end_journal(&mut self, seq: u64) {
-        let mut journal = self.journal.take().unwrap_or_default();
-        journal.retain(|k, old| self.get(k) != *old);
-        let keys: Vec<String> = journal.keys().map(|k| lossy(k)).collect();
+    /// Ends what `begin_journal` started. A key written back to the value it had keeps
+    /// that value's `since`; every other key written is in the event's undo record, and
+    /// those that had a value get a version holding it.
+    pub fn end_journal(&mut self) {
+        let Some((seq, journal)) = self.journal.take() else { return };
+        let mut changed = Vec::new();
         for (k, old) in journal {
-            self.writes.insert(version_key(&k, seq), Some(encode_version(&old)));
+            let now = self.writes.get(&k).cloned().flatten();
+            let same = match (&old, &now) {
+                (Some(a), Some(b)) => a.get(SINCE_BYTES..) == b.get(SINCE_BYTES..),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if same {
+                self.writes.insert(k, old);
+                continue;
+            }
+            if let Some(old) = old {
+                self.writes.insert(version_key(&k, seq), Some(old));
+            }
+            changed.push(lossy(&k));
         }
-        let undo = serde_json::to_vec(&keys).expect("strings serialize");
+        let undo = serde_json::to_vec(&changed).expect("strings serialize");
         self.writes.insert(undo_key(seq), Some(undo));
     }
 
     /// Steps back from the state after `from` to the state after `to` (`to <= from`):
-    /// each key an event in between changed gets its value from before that event.
+    /// each key an event in between changed gets its value from before that event, its
+    /// version, or is removed if it has none (the event created it).
     pub fn rewind(&mut self, from: u64, to: u64) {
         for seq in (to + 1..=from).rev() {
-            let keys = match self.get(&undo_key(seq)).map(|v| serde_json::from_slice::<Vec<String>>(&v)) {
+            let keys = match self.get_stored(&undo_key(seq)).map(|v| serde_json::from_slice::<Vec<String>>(&v)) {
                 Some(Ok(keys)) => keys,
                 Some(Err(e)) => return self.failed(format!("undo record {seq}: {e}")),
                 None => return self.failed(format!("undo record {seq}: missing")),
             };
             for k in keys {
                 let k = k.into_bytes();
-                let old = match self.get(&version_key(&k, seq)).map(|v| decode_version(&v)) {
-                    Some(Ok(old)) => old,
-                    Some(Err(e)) => return self.failed(e),
-                    None => return self.failed(format!("version of {:?} at {seq}: missing", lossy(&k))),
-                };
-                self.set(k, old);
+                let old = self.get_stored(&version_key(&k, seq));
+                self.set_stored(k, old);
             }
         }
     }
@@ -205,9 +266,12 @@ impl Kv {
     }
 }
 
+/// The length of a stored value's `since`.
+const SINCE_BYTES: usize = 8;
+
 /// Where the history lives, beside the state: `undo/SEQ`, `ver/KEY<NUL>SEQ`.
-pub const UNDO: &[u8] = b"undo/";
-pub const VERSIONS: &[u8] = b"ver/";
+const UNDO: &[u8] = b"undo/";
+const VERSIONS: &[u8] = b"ver/";
 
 fn undo_key(seq: u64) -> Vec<u8> {
     format!("undo/{seq:016x}").into_bytes()
@@ -233,22 +297,77 @@ fn version_seq(k: &[u8]) -> Option<u64> {
     split_version(k).map(|(_, seq)| seq)
 }
 
-/// A value before: 0 for none (the key did not exist), or 1 and the bytes.
-fn encode_version(old: &Option<Vec<u8>>) -> Vec<u8> {
-    match old {
-        None => vec![0],
-        Some(v) => [&[1u8][..], v].concat(),
-    }
-}
-
-fn decode_version(v: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    match v.split_first() {
-        Some((0, [])) => Ok(None),
-        Some((1, rest)) => Ok(Some(rest.to_vec())),
-        _ => Err("a version that is neither absent nor a value".into()),
-    }
+fn is_history(key: &[u8]) -> bool {
+    key.starts_with(UNDO) || key.starts_with(VERSIONS)
 }
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kv: &mut Kv, seq: u64, writes: &[(&str, Option<&str>)]) {
+        kv.begin_journal(seq);
+        for (k, v) in writes {
+            kv.set(k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec()));
+        }
+        kv.end_journal();
+    }
+
+    fn history(kv: &Kv) -> Vec<String> {
+        kv.writes().keys().filter(|k| k.starts_with(VERSIONS)).map(|k| lossy(k).replace('\0', "@")).collect()
+    }
+
+    fn at(kv: &Kv, seq: u64, key: &str) -> Option<String> {
+        let base: Arc<dyn KvRead> = Arc::new(Frozen(kv.writes().clone()));
+        Kv::as_of(base, seq).get(key.as_bytes()).map(|v| lossy(&v))
+    }
+
+    struct Frozen(Writes);
+
+    impl KvRead for Frozen {
+        fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
+            Ok(self.0.get(key).cloned().flatten())
+        }
+        fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, String>> + 'a> {
+            let prefix = prefix.to_vec();
+            Box::new(
+                self.0
+                    .range(prefix.clone()..)
+                    .take_while(move |(k, _)| k.starts_with(&prefix))
+                    .filter_map(|(k, v)| Some(Ok((k.clone(), v.clone()?)))),
+            )
+        }
+    }
+
+    /// Most events only create keys: those cost no version, yet every past state reads
+    /// back, removals and re-creations included.
+    #[test]
+    fn versions_are_kept_only_for_values_overwritten_or_removed() {
+        let mut kv = Kv::default();
+        event(&mut kv, 1, &[("a", Some("1")), ("b", Some("x"))]);
+        event(&mut kv, 2, &[("c", Some("y"))]);
+        assert!(history(&kv).is_empty(), "creations need no version: {:?}", history(&kv));
+        event(&mut kv, 3, &[("a", Some("2")), ("b", Some("x"))]);
+        assert_eq!(history(&kv), ["ver/a@0000000000000003"], "b was written back unchanged");
+        event(&mut kv, 4, &[("a", None)]);
+        event(&mut kv, 5, &[("a", Some("3"))]);
+        assert_eq!(kv.get(b"b").as_deref(), Some(&b"x"[..]));
+        let a: Vec<_> = (0..=5).map(|seq| at(&kv, seq, "a")).collect();
+        let want = [None, Some("1"), Some("1"), Some("2"), None, Some("3")];
+        assert_eq!(a, want.map(|v| v.map(String::from)));
+        assert_eq!(at(&kv, 1, "c"), None);
+        assert_eq!(at(&kv, 2, "c").as_deref(), Some("y"));
+        assert_eq!(at(&kv, 0, "b"), None);
+        // Stepping back from 5 to 2 gives the state after 2 exactly.
+        let mut rewound = Kv::over(Arc::new(Frozen(kv.writes().clone())));
+        rewound.rewind(5, 2);
+        assert_eq!(
+            rewound.scan(b""),
+            [(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"x".to_vec()), (b"c".to_vec(), b"y".to_vec())]
+        );
+    }
 }

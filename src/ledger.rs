@@ -464,7 +464,7 @@ impl Ledger {
         }
         let pending_too: Vec<Entry> = pending.iter().cloned().chain([entry.clone()]).collect();
         let latest = self.corrections_upto(&corrections, entry.seq, &pending_too)?;
-        model.begin_undo();
+        model.begin_undo(entry.seq);
         model.rewind(head, Seq(from.0 - 1));
         let stored_until = self.head_seq().min(head);
         let replay = self.entries(from, stored_until).chain(pending.iter().filter(|e| e.seq >= from).cloned().map(Ok));
@@ -485,7 +485,7 @@ impl Ledger {
             model.apply(&effective);
         }
         model.apply(entry);
-        model.end_undo(entry.seq);
+        model.end_undo();
         Ok(())
     }
 
@@ -528,10 +528,10 @@ impl Ledger {
         if checked {
             rules::check(model, &corrected).map_err(TakeIn::Refused)?;
         }
-        model.begin_undo();
+        model.begin_undo(entry.seq);
         model.apply(&corrected);
         model.apply(entry);
-        model.end_undo(entry.seq);
+        model.end_undo();
         Ok(true)
     }
 

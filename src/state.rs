@@ -237,7 +237,7 @@ pub struct ImportedFile {
 /// | decisions | `dec/ID`, `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ`, `decd/DATE/SEQ` (id and outcome), `deci/MEETING/ITEM` |
 /// | actions | `act/ID`, `actd/DECISION/SEQ` (id and day assigned), `actm/MEETING/SEQ` |
 /// | corrections, imports | `corr/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
-/// | history (`kv`) | `undo/SEQ` (keys an event changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ) |
+/// | history (`kv`) | `undo/SEQ` (keys an event changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
 ///
 /// Seqs and numbers are fixed-width hex, so key order is log order.
 #[derive(Default)]
@@ -285,17 +285,15 @@ impl Model {
         &self.kv
     }
 
-    /// Every key and value of the projection, in key order, undo records included.
+    /// Every key and value of the projection as stored, in key order, history included.
     pub fn pairs(&self) -> Vec<crate::kv::Pair> {
-        self.kv.scan(b"")
+        self.kv.stored_pairs()
     }
 
     /// The state alone, without its history, in key order: two models hold the same
     /// state exactly when these are equal, however each was reached.
     pub fn state_pairs(&self) -> Vec<crate::kv::Pair> {
-        let mut pairs = self.pairs();
-        pairs.retain(|(k, _)| !k.starts_with(crate::kv::UNDO) && !k.starts_with(crate::kv::VERSIONS));
-        pairs
+        self.kv.scan(b"")
     }
 
     /// The first failed read of the store behind this model, as an error: every query
@@ -634,9 +632,9 @@ impl Model {
     /// Applies an event and records its history: each key it changed gets a version
     /// holding its value before, and the event its undo record (see `kv`).
     pub fn apply_recorded(&mut self, entry: &Entry) {
-        self.kv.begin_journal();
+        self.kv.begin_journal(entry.seq.0);
         self.apply(entry);
-        self.kv.end_journal(entry.seq.0);
+        self.kv.end_journal();
     }
 
     /// Steps back from the state after `from` to the state after `to` (`to <= from`), by
@@ -645,15 +643,16 @@ impl Model {
         self.kv.rewind(from.0, to.0);
     }
 
-    /// Starts recording what the next writes change (see `apply_recorded`); for a
-    /// correction, whose undo record covers everything its rebase changed.
-    pub fn begin_undo(&mut self) {
-        self.kv.begin_journal();
+    /// Starts recording what the next writes change, as the history of the event at
+    /// `seq` (see `apply_recorded`); for a correction, whose undo record covers
+    /// everything its rebase changed.
+    pub fn begin_undo(&mut self, seq: Seq) {
+        self.kv.begin_journal(seq.0);
     }
 
-    /// Ends what `begin_undo` started, as the history of the event at `seq`.
-    pub fn end_undo(&mut self, seq: Seq) {
-        self.kv.end_journal(seq.0);
+    /// Ends what `begin_undo` started.
+    pub fn end_undo(&mut self) {
+        self.kv.end_journal();
     }
 
     /// Applies one event that the rules have accepted. Of a correction, only its own
