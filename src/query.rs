@@ -269,70 +269,55 @@ pub struct DecisionView {
     pub seq: Seq,
 }
 
-fn decision_view(m: &Model, id: &DecisionId, d: &Decision, mt: &Meeting, at: NaiveDate) -> DecisionView {
+fn decision_view(id: &DecisionId, d: Decision, at: NaiveDate) -> DecisionView {
     DecisionView {
         id: id.clone(),
-        group: mt.group.clone(),
-        meeting: d.meeting.clone(),
-        meeting_number: mt.number,
+        status: d.status_on(at),
+        status_history: d.status_history.into_iter().filter(|s| s.date <= at).collect(),
+        actions: d.actions.into_iter().filter(|(_, assigned)| *assigned <= at).map(|(a, _)| a).collect(),
+        group: d.group,
+        meeting: d.meeting,
+        meeting_number: d.meeting_number,
         date: d.date,
         item: d.item,
-        item_title: mt.item(d.item).map(|i| i.title.clone()).unwrap_or_default(),
+        item_title: d.item_title,
         outcome: d.outcome,
-        text: d.text.clone(),
-        conditions: d.conditions.clone(),
+        text: d.text,
+        conditions: d.conditions,
         takes_effect: d.takes_effect,
-        deferred: d.deferred.clone(),
-        status: d.status_on(at),
-        status_history: d.status_history.iter().filter(|s| s.date <= at).cloned().collect(),
-        actions: m.decision_actions(id).into_iter().filter(|(_, assigned)| *assigned <= at).map(|(a, _)| a).collect(),
+        deferred: d.deferred,
         seq: d.seq,
     }
 }
 
 /// The decision register as it stood on `at`, by date, meeting and item.
 pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Vec<DecisionView>, Error> {
-    // A group's own decisions when a group is named, else all of them.
-    // Candidates by date, from the lookups; a decision is read only once its date is in
-    // range, and no more are read once a page is full.
-    let by_date: Box<dyn Iterator<Item = (NaiveDate, DecisionId, Outcome)>> = match &filter.meeting {
-        Some(mt) => Box::new(
-            {
-                let mut by_date: Vec<_> = m
-                    .meeting_decisions(mt)
-                    .into_iter()
-                    .filter_map(|id| m.decision(&id).map(|d| (d.date, id, d.outcome)))
-                    .collect();
-                by_date.sort_by_key(|(date, _, _)| *date);
-                by_date
-            }
-            .into_iter(),
-        ),
-        None => Box::new(m.decisions_by_date(filter.group.as_ref(), filter.outcome)),
+    // A meeting's decisions, or the rows of the register in date order (a group's own
+    // when a group is named), read only as far as a page needs.
+    let by_date: Box<dyn Iterator<Item = (DecisionId, Decision)>> = match &filter.meeting {
+        Some(mt) => {
+            let mut rows: Vec<_> =
+                m.meeting_decisions(mt).into_iter().filter_map(|id| m.decision(&id).map(|d| (id, d))).collect();
+            rows.sort_by_key(|(_, d)| d.date);
+            Box::new(rows.into_iter())
+        }
+        None => m.decisions_by_date(filter.group.as_ref(), filter.outcome),
     };
     let last = filter.to.map_or(at, |t| t.min(at));
     let limit = filter.limit.unwrap_or(usize::MAX);
-    // Decisions of one meeting share its record: read it once.
-    let mut meetings: std::collections::HashMap<MeetingId, Option<Meeting>> = Default::default();
     let mut out: Vec<DecisionView> = Vec::new();
-    for (date, id, outcome) in by_date {
-        if date > last || (out.len() >= limit && out.last().is_some_and(|v| v.date < date)) {
+    for (id, d) in by_date {
+        if d.date > last || (out.len() >= limit && out.last().is_some_and(|v| v.date < d.date)) {
             break;
         }
-        if filter.from.is_some_and(|f| date < f) || filter.outcome.is_some_and(|o| o != outcome) {
-            continue;
-        }
-        let Some(d) = m.decision(&id) else { continue };
-        let wanted = filter.meeting.as_ref().is_none_or(|x| x == &d.meeting)
+        let wanted = filter.from.is_none_or(|f| d.date >= f)
+            && filter.group.as_ref().is_none_or(|g| g == &d.group)
+            && filter.meeting.as_ref().is_none_or(|x| x == &d.meeting)
             && filter.outcome.is_none_or(|o| o == d.outcome)
             && filter.status.is_none_or(|s| s == d.status_on(at));
-        if !wanted {
-            continue;
+        if wanted {
+            out.push(decision_view(&id, d, at));
         }
-        let Some(mt) = meetings.entry(d.meeting.clone()).or_insert_with(|| m.meeting_head(&d.meeting)).as_ref() else {
-            continue;
-        };
-        out.push(decision_view(m, &id, &d, mt, at));
     }
     out.sort_by(|a, b| (a.date, &a.meeting, a.item).cmp(&(b.date, &b.meeting, b.item)));
     out.truncate(limit);
@@ -512,7 +497,7 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
             text: mt.item_texts.get(&it.number).cloned(),
             decision: m
                 .decision_on_item(id, it.number)
-                .and_then(|did| m.decision(&did).map(|d| decision_view(m, &did, &d, &mt, at.max(day)))),
+                .and_then(|did| m.decision(&did).map(|d| decision_view(&did, d, at.max(day)))),
             actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
         })
         .collect();

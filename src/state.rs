@@ -165,7 +165,14 @@ pub struct StatusChange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub meeting: MeetingId,
+    /// The meeting's group and number and the item's title, kept with the decision so
+    /// that a page of the register is one scan of its rows. The group and number are
+    /// fixed before any decision (a decision needs its meeting held); the title is
+    /// brought up to date when the agenda is set again.
+    pub group: GroupId,
+    pub meeting_number: Option<u32>,
     pub item: u32,
+    pub item_title: String,
     pub outcome: Outcome,
     pub text: String,
     pub conditions: Vec<String>,
@@ -174,6 +181,8 @@ pub struct Decision {
     pub date: NaiveDate,
     pub seq: Seq,
     pub status_history: Vec<StatusChange>,
+    /// The actions assigned on it, each with the day it was assigned, in log order.
+    pub actions: Vec<(ActionId, NaiveDate)>,
 }
 
 impl Decision {
@@ -234,8 +243,8 @@ pub struct ImportedFile {
 /// | memberships | `mem/GROUP/SEQ`, `memp/PERSON/GROUP/SEQ` |
 /// | nominations | `nom/GROUP/SEQ`, `nomp/PERSON/GROUP/SEQ` |
 /// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
-/// | decisions | `dec/ID`, `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ`, `decd/DATE/SEQ` (id and outcome), `deci/MEETING/ITEM` |
-/// | actions | `act/ID`, `actd/DECISION/SEQ` (id and day assigned), `actm/MEETING/SEQ` |
+/// | decisions | `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ` (each the id and the decision: a group's register page is one scan), `decd/DATE/SEQ` (the group), `dec/ID` (where its rows are), `deci/MEETING/ITEM` |
+/// | actions | `act/ID`, `actm/MEETING/SEQ` |
 /// | corrections, imports | `corr/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
 /// | history (`kv`) | `undo/SEQ` (keys an event changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
 ///
@@ -243,6 +252,32 @@ pub struct ImportedFile {
 #[derive(Default)]
 pub struct Model {
     kv: Kv,
+}
+
+/// Where a decision's rows are: each register order's key ends with its date and seq.
+#[derive(Serialize, Deserialize)]
+struct DecisionAt {
+    group: GroupId,
+    date: NaiveDate,
+    seq: Seq,
+    outcome: Outcome,
+}
+
+impl DecisionAt {
+    /// A decision's rows: by group, then by group and outcome. The first is the one read
+    /// by id.
+    fn row_keys(&self) -> [Vec<u8>; 2] {
+        let (day, seq) = (self.date.to_string(), hex_seq(self.seq));
+        [
+            key(&["decg", self.group.as_str(), &day, &seq]),
+            key(&["decgo", self.group.as_str(), outcome_name(self.outcome), &day, &seq]),
+        ]
+    }
+
+    /// Where it stands in the register of every group: a key of its own, holding the group.
+    fn by_date_key(&self) -> Vec<u8> {
+        key(&["decd", &self.date.to_string(), &hex_seq(self.seq)])
+    }
 }
 
 fn key(parts: &[&str]) -> Vec<u8> {
@@ -521,11 +556,37 @@ impl Model {
     }
 
     pub fn decision(&self, id: &DecisionId) -> Option<Decision> {
-        self.load(&key(&["dec", id.as_str()]))
+        let at: DecisionAt = self.load(&key(&["dec", id.as_str()]))?;
+        self.load::<(DecisionId, Decision)>(&at.row_keys()[0]).map(|(_, d)| d)
     }
 
+    /// Every decision, by date (then in log order).
     pub fn decisions(&self) -> Vec<(DecisionId, Decision)> {
-        self.entities("dec/")
+        self.decisions_by_date(None, None).collect()
+    }
+
+    /// Writes a decision's rows, one per register order (see `decisions_by_date`), and
+    /// where they are.
+    fn save_decision(&mut self, id: &DecisionId, d: &Decision) {
+        let at = DecisionAt { group: d.group.clone(), date: d.date, seq: d.seq, outcome: d.outcome };
+        for k in at.row_keys() {
+            self.save(k, &(id, d));
+        }
+        self.save(at.by_date_key(), &at.group);
+        self.save(key(&["dec", id.as_str()]), &at);
+    }
+
+    /// Brings the item titles in a meeting's decisions up to date with its agenda.
+    fn refresh_decisions(&mut self, meeting: &MeetingId) {
+        let Some(mt) = self.meeting_head(meeting) else { return };
+        for id in self.meeting_decisions(meeting) {
+            let Some(mut d) = self.decision(&id) else { continue };
+            let title = mt.item(d.item).map(|i| i.title.clone()).unwrap_or_default();
+            if d.item_title != title {
+                d.item_title = title;
+                self.save_decision(&id, &d);
+            }
+        }
     }
 
     /// The decision recorded on an item, if any.
@@ -533,29 +594,34 @@ impl Model {
         self.load(&key(&["deci", meeting.as_str(), &hex_u32(item)]))
     }
 
-    /// The ids of the decisions taken at a meeting of `group` (with `outcome`, if
-    /// given), or of all of them, by date (then in log order), with their dates and
-    /// outcomes. Read from lookups as they are consumed, without the decisions
-    /// themselves, so a register page reads only as far as it shows.
+    /// The decisions taken at a meeting of `group` (with `outcome`, if given), or all of
+    /// them, by date (then in log order). Each is one row of a scan, read as it is
+    /// consumed, so a register page reads only as far as it shows.
     pub fn decisions_by_date<'m>(
         &'m self,
         group: Option<&GroupId>,
         outcome: Option<Outcome>,
-    ) -> impl Iterator<Item = (NaiveDate, DecisionId, Outcome)> + 'm {
+    ) -> Box<dyn Iterator<Item = (DecisionId, Decision)> + 'm> {
+        let bad = move |k: &[u8], why: String| {
+            self.kv.failed(format!("projection key {:?}: {why}", String::from_utf8_lossy(k)))
+        };
+        let row = move |k: Vec<u8>, v: Vec<u8>| serde_json::from_slice(&v).map_err(|e| bad(&k, e.to_string())).ok();
         let prefix = match (group, outcome) {
             (Some(g), Some(o)) => key(&["decgo", g.as_str(), outcome_name(o), ""]),
             (Some(g), None) => key(&["decg", g.as_str(), ""]),
-            (None, _) => key(&["decd", ""]),
-        };
-        self.kv.scan_iter(&prefix).filter_map(move |(k, v)| {
-            let bad = |why: &str| self.kv.failed(format!("projection key {:?}: {why}", String::from_utf8_lossy(&k)));
-            let date = std::str::from_utf8(&k).ok().and_then(|s| s.rsplit('/').nth(1)?.parse::<NaiveDate>().ok());
-            match (date, serde_json::from_slice::<(DecisionId, Outcome)>(&v)) {
-                (Some(d), Ok((id, o))) => Some((d, id, o)),
-                (None, _) => bad("no date"),
-                (_, Err(e)) => bad(&e.to_string()),
+            (None, _) => {
+                // The register of every group: each entry names its group's row.
+                return Box::new(self.kv.scan_iter(b"decd/").filter_map(move |(k, v)| {
+                    let group: GroupId = serde_json::from_slice(&v).map_err(|e| bad(&k, e.to_string())).ok()?;
+                    let row_key = [b"decg/", group.as_str().as_bytes(), &k[b"decd".len()..]].concat();
+                    match self.kv.get(&row_key) {
+                        Some(v) => row(row_key, v),
+                        None => bad(&k, "no row".into()),
+                    }
+                }));
             }
-        })
+        };
+        Box::new(self.kv.scan_iter(&prefix).filter_map(move |(k, v)| row(k, v)))
     }
 
     /// The ids of the decisions taken at a meeting, by item.
@@ -574,13 +640,6 @@ impl Model {
     /// The ids of the actions that follow from a decision, in log order.
     /// With the day each was assigned, so a register can say which existed on its date
     /// without reading the actions.
-    pub fn decision_actions(&self, decision: &DecisionId) -> Vec<(ActionId, NaiveDate)> {
-        self.load_all::<(ActionId, NaiveDate)>(&key(&["actd", decision.as_str(), ""]))
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect()
-    }
-
     /// The actions assigned at a meeting, in log order.
     pub fn meeting_actions(&self, meeting: &MeetingId) -> Vec<(ActionId, Action)> {
         self.load_all::<ActionId>(&key(&["actm", meeting.as_str(), ""]))
@@ -821,6 +880,7 @@ impl Model {
             Event::AgendaSet(e) => {
                 if self.meeting_event(&e.meeting, seq) {
                     self.save(key(&["meetag", e.meeting.as_str()]), &e.items);
+                    self.refresh_decisions(&e.meeting);
                 }
             }
             Event::AgendaApproved(e) => {
@@ -845,21 +905,17 @@ impl Model {
                 }
             }
             Event::DecisionRecorded(e) => {
-                let Some(group) = self.load::<Meeting>(&key(&["meet", e.meeting.as_str()])).map(|m| m.group) else {
-                    return;
-                };
+                let Some(mt) = self.meeting_head(&e.meeting) else { return };
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]));
                 self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision);
-                let day = date.to_string();
-                let listed = (&e.decision, e.outcome);
-                self.save(key(&["decg", group.as_str(), &day, &hex_seq(seq)]), &listed);
-                self.save(key(&["decgo", group.as_str(), outcome_name(e.outcome), &day, &hex_seq(seq)]), &listed);
-                self.save(key(&["decd", &day, &hex_seq(seq)]), &listed);
-                self.save(
-                    key(&["dec", e.decision.as_str()]),
+                self.save_decision(
+                    &e.decision,
                     &Decision {
                         meeting: e.meeting.clone(),
+                        group: mt.group.clone(),
+                        meeting_number: mt.number,
                         item: e.item,
+                        item_title: mt.item(e.item).map(|i| i.title.clone()).unwrap_or_default(),
                         outcome: e.outcome,
                         text: e.text.clone(),
                         conditions: e.conditions.clone(),
@@ -868,6 +924,7 @@ impl Model {
                         date,
                         seq,
                         status_history: Vec::new(),
+                        actions: Vec::new(),
                     },
                 );
             }
@@ -881,15 +938,18 @@ impl Model {
                         seq,
                     });
                     d.status_history.sort_by_key(|s| (s.date, s.seq));
-                    self.save(key(&["dec", e.decision.as_str()]), &d);
+                    self.save_decision(&e.decision, &d);
                 }
             }
             Event::ActionAssigned(e) => {
                 if !self.meeting_event(&e.meeting, seq) {
                     return;
                 }
-                if let Some(d) = &e.decision {
-                    self.save(key(&["actd", d.as_str(), &hex_seq(seq)]), &(&e.action, date));
+                if let Some(id) = &e.decision {
+                    if let Some(mut d) = self.decision(id) {
+                        d.actions.push((e.action.clone(), date));
+                        self.save_decision(id, &d);
+                    }
                 }
                 self.save(key(&["actm", e.meeting.as_str(), &hex_seq(seq)]), &e.action);
                 self.save(

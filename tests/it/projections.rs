@@ -372,3 +372,42 @@ fn a_register_page_is_the_start_of_the_whole_register() {
         }
     }
 }
+
+/// A register row carries its item's title and its meeting's number; an agenda set again
+/// after the decision, or a correction of it, shows in the row, and a row as known
+/// before shows the title then.
+#[test]
+fn a_register_row_follows_its_agenda_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(&dir.path().join("l"));
+    let before = l.head().unwrap().0;
+    let m = l.model();
+    let (id, d) = m.decisions().into_iter().find(|(_, d)| d.group == sg()).unwrap();
+    let mut agenda = m.meeting_head(&d.meeting).unwrap().agenda;
+    let old_title = agenda.iter().find(|i| i.number == d.item).unwrap().title.clone();
+    assert_eq!(d.item_title, old_title);
+    drop(m);
+    agenda.iter_mut().find(|i| i.number == d.item).unwrap().title = "Ny titel".into();
+    let body = json!({"meeting": d.meeting, "items": agenda});
+    l.append("t", events(json!([{"effective": "2026-02-01", "kind": "AgendaSet", "body": body}])), None, "test", now())
+        .unwrap();
+    let title_now = |m: &protokol::state::Model| {
+        let rows = query::decisions(m, &DecisionFilter { group: Some(sg()), ..Default::default() }, day("2030-01-01"));
+        rows.unwrap().into_iter().find(|r| r.id == id).unwrap().item_title
+    };
+    assert_eq!(title_now(&l.model()), "Ny titel");
+    assert_eq!(l.model().decision(&id).unwrap().item_title, "Ny titel");
+    assert_eq!(title_now(&l.known_at(Some(&before.to_string())).unwrap()), old_title);
+    // Retracting the new agenda brings the old title back.
+    let seq = l.head().unwrap().0;
+    l.append(
+        "t",
+        events(json!([{"effective": "2026-02-02", "kind": "EventCorrected", "body": {"target": seq.0, "reason": "Fejl."}}])),
+        None,
+        "test",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(title_now(&l.model()), old_title);
+    assert_eq!(l.model().state_pairs(), l.folded(l.head().unwrap().0).unwrap().state_pairs());
+}
