@@ -23,6 +23,10 @@ use serde::Serialize;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+/// Events `gen` appends between checkpoints (`Ledger::checkpoint`): each costs sled's
+/// replay of what was written since the last, about 2 s at this size.
+const CHECKPOINT_EVENTS: usize = 100_000;
+
 #[derive(Debug, Parser)]
 #[command(name = "protokol", version, about = "A committee's record as a tamper-evident decision ledger")]
 pub struct Cli {
@@ -306,7 +310,9 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             say(ctx, &v.to_string())
         }
         Command::Rebuild => {
-            let v = Ledger::open(path)?.rebuild()?;
+            let mut ledger = Ledger::open(path)?;
+            let v = ledger.rebuild()?;
+            ledger.checkpoint()?;
             say(ctx, &format!("rebuilt the projection from {} events, head {}", v.count, v.head))
         }
         Command::Export { out } => {
@@ -330,6 +336,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                     let source = file.display().to_string();
                     let f = std::fs::File::open(file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
                     let v = ledger.import_export(&source, &mut std::io::BufReader::new(f))?;
+                    ledger.checkpoint()?;
                     return say(ctx, &format!("imported {source}: {v}"));
                 }
             }
@@ -337,7 +344,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             for outcome in import::import_paths(&mut ledger, &paths, &by, ctx.now)? {
                 say(ctx, &outcome.to_string())?;
             }
-            say(ctx, &ledger.verify()?.to_string())
+            say(ctx, &ledger.checkpoint()?.verify()?.to_string())
         }
         Command::Groups(asof) => {
             let ledger = Ledger::open(path)?;
@@ -497,11 +504,19 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
                 return Err(Error::Input(format!("{}: gen fills an empty ledger only", path.display())));
             }
             let started = std::time::Instant::now();
-            let mut n = 0;
+            let (mut n, mut since_checkpoint) = (0, 0);
+            let mut ledger = Some(ledger);
             crate::gen::generate_each(events, seed, |batch| {
-                n += ledger.append("gen", batch, None, "protokol gen", ctx.now)?.len();
+                let mut l = ledger.take().expect("the ledger is back after each batch");
+                let appended = l.append("gen", batch, None, "protokol gen", ctx.now)?.len();
+                (n, since_checkpoint) = (n + appended, since_checkpoint + appended);
+                if since_checkpoint >= CHECKPOINT_EVENTS {
+                    (l, since_checkpoint) = (l.checkpoint()?, 0);
+                }
+                ledger = Some(l);
                 Ok::<(), Error>(())
             })?;
+            let ledger = ledger.expect("the ledger is back after each batch").checkpoint()?;
             let append_s = started.elapsed().as_secs_f64();
             say(ctx, &format!("generated {n} events (seed {seed}) in {append_s:.1} s; {}", ledger.verify_chain()?))
         }
