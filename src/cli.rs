@@ -499,7 +499,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             }))
         }
         Command::Gen { events, seed } => {
-            let mut ledger = open_or_create(path)?;
+            let ledger = open_or_create(path)?;
             if ledger.head().is_some() {
                 return Err(Error::Input(format!("{}: gen fills an empty ledger only", path.display())));
             }

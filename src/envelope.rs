@@ -219,13 +219,41 @@ impl Record {
     }
 
     /// One line of the JSON Lines export: the canonical JSON of the whole envelope,
-    /// header fields, `body` and `hash`.
+    /// header fields, `body` and `hash`. Canonical JSON nests (an object's canonical form
+    /// is its members, sorted, each value in its own canonical form), so the line is
+    /// spliced from the stored canonical bytes: the body, most of the line, is copied as
+    /// it was hashed, never re-serialized.
     pub fn to_export_line(&self) -> Result<String, Problem> {
-        let mut envelope = serde_json::to_value(&self.header).expect("header serializes");
-        let map = envelope.as_object_mut().expect("header is an object");
-        map.insert("body".into(), self.body()?);
-        map.insert("hash".into(), Value::String(self.hash.to_hex()));
-        Ok(String::from_utf8(serde_json_canonicalizer::to_vec(&envelope).expect("canonical")).expect("utf-8"))
+        let undecodable = |what: &str, e: String| Problem::Undecodable(format!("{what}: {e}"));
+        let header: std::collections::BTreeMap<String, Value> =
+            serde_json::from_slice(&self.header_bytes).map_err(|e| undecodable("header", e.to_string()))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(&self.body_bytes)
+            .map_err(|e| undecodable("body", e.to_string()))?;
+        let body = std::str::from_utf8(&self.body_bytes).map_err(|e| undecodable("body", e.to_string()))?;
+        let mut members: Vec<(&str, String)> = Vec::with_capacity(header.len() + 2);
+        for (k, v) in &header {
+            let v = String::from_utf8(hash::canonical(v).map_err(|e| undecodable(k, e))?).expect("JSON is UTF-8");
+            members.push((k, v));
+        }
+        members.push(("body", body.to_string()));
+        members.push(("hash", format!("\"{}\"", self.hash.to_hex())));
+        // Canonical JSON orders members by the UTF-16 code units of their names.
+        members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        if members.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(Problem::Undecodable("a header field named body or hash".into()));
+        }
+        let mut line = String::with_capacity(self.header_bytes.len() + self.body_bytes.len() + 96);
+        line.push('{');
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            line.push_str(&serde_json::to_string(k).expect("a string serializes"));
+            line.push(':');
+            line.push_str(v);
+        }
+        line.push('}');
+        Ok(line)
     }
 
     /// Reads an export line back, rebuilding the canonical bytes from its fields as an
