@@ -109,16 +109,17 @@ impl Scratch {
         Arc::new(StateReader { tree: self.tree.clone() })
     }
 
-    /// Takes in a model's writes; not flushed: a scratch projection needs no durability.
+    /// Takes in a model's writes, key by key: a scratch projection needs neither
+    /// durability nor atomicity, and a sled batch would hold all of them in memory again.
     pub fn apply(&self, writes: &Writes) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+        let io = |e: sled::Error| StoreError::Io { path: self.path.clone(), message: e.to_string() };
         for (k, v) in writes {
             match v {
-                Some(v) => batch.insert(state_key(k), v.as_slice()),
-                None => batch.remove(state_key(k)),
-            }
+                Some(v) => self.tree.insert(state_key(k), v.as_slice()).map_err(io)?,
+                None => self.tree.remove(state_key(k)).map_err(io)?,
+            };
         }
-        self.tree.apply_batch(batch).map_err(|e| StoreError::Io { path: self.path.clone(), message: e.to_string() })
+        Ok(())
     }
 
     pub fn pairs(&self) -> impl Iterator<Item = Result<crate::kv::Pair, StoreError>> + '_ {
