@@ -88,7 +88,7 @@ impl Ledger {
     /// Re-derives the projection from the log, checking every record on the way, and
     /// stores it in place of the old one.
     pub fn rebuild(&mut self) -> Result<Verified, Error> {
-        let (verified, derived) = self.derive()?;
+        let (verified, derived) = self.derive(DERIVE_WRITES_MAX)?;
         self.store.replace_state(derived.pairs(), self.head())?;
         self.model = Model::new(Kv::over(self.store.state_reader()));
         Ok(verified)
@@ -96,9 +96,9 @@ impl Ledger {
 
     /// Checks every record and replays the log into a new projection the way appends
     /// built it, history and corrections included: in memory while it is small, then in
-    /// a scratch store taking in the writes every `DERIVE_WRITES_MAX` keys, so memory
-    /// stays bounded whatever the log's length.
-    fn derive(&self) -> Result<(Verified, Derived), Error> {
+    /// a scratch store taking in the writes every `writes_max` keys, so memory stays
+    /// bounded whatever the log's length.
+    fn derive(&self, writes_max: usize) -> Result<(Verified, Derived), Error> {
         let verified = verify_store(&self.store)?;
         let mut scratch: Option<Scratch> = None;
         let mut model = Model::default();
@@ -111,7 +111,7 @@ impl Ledger {
                 })?,
                 _ => model.apply_recorded(&entry),
             }
-            if model.kv().writes().len() >= DERIVE_WRITES_MAX {
+            if model.kv().writes().len() >= writes_max {
                 model.fault()?;
                 let s = match scratch.take() {
                     Some(s) => s,
@@ -565,7 +565,13 @@ impl Ledger {
 
     /// Full verification of this open ledger (see [`verify`]).
     pub fn verify(&self) -> Result<Verified, Error> {
-        let (verified, derived) = self.derive()?;
+        self.verify_spilling_every(DERIVE_WRITES_MAX)
+    }
+
+    /// Full verification holding at most `writes_max` derived writes in memory before
+    /// taking them into the scratch store: `verify` with another memory bound.
+    pub fn verify_spilling_every(&self, writes_max: usize) -> Result<Verified, Error> {
+        let (verified, derived) = self.derive(writes_max)?;
         compare_projection(&self.store, &derived)?;
         Ok(verified)
     }

@@ -81,7 +81,7 @@ fn an_expected_head_conflict_writes_nothing() {
 }
 
 /// Opens the sled database behind a closed ledger, as an attacker or a bad disk would.
-fn with_log_tree(path: &std::path::Path, f: impl FnOnce(&sled::Tree)) {
+fn with_log_tree<T>(path: &std::path::Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
     // The ledger just closed may hold its lock for a moment (see Store::open_sled).
     let mut attempt = 0;
     let db = loop {
@@ -96,8 +96,9 @@ fn with_log_tree(path: &std::path::Path, f: impl FnOnce(&sled::Tree)) {
         }
     };
     let tree = db.open_tree("log").unwrap();
-    f(&tree);
+    let out = f(&tree);
     db.flush().unwrap();
+    out
 }
 
 #[test]
@@ -351,10 +352,26 @@ fn the_generated_workload_is_accepted_whole_and_is_deterministic() {
         n += l.append("gen", batch, None, "gen", now()).unwrap_or_else(|e| panic!("{e}")).len();
     }
     assert!(n >= 3_000);
-    let m = &l.model();
+    let m = l.model();
     assert!(m.meetings().len() > 30 && m.decisions().len() > 100 && m.actions().len() > 20, "a realistic mix");
     assert!(m.memberships().iter().any(|x| x.end.is_some()), "people leave");
     assert_eq!(l.verify().unwrap().count, n as u64);
+    // The same check with the derived projection moved to a scratch store every 1,000
+    // writes, as a long log's is; and it finds an edited decision row just as well.
+    assert_eq!(l.verify_spilling_every(1_000).unwrap().count, n as u64);
+    let path = l.path().to_path_buf();
+    drop(m);
+    drop(l);
+    let row = with_log_tree(&path, |t| {
+        let (k, v) = t.scan_prefix(b"~decg/").last().unwrap().unwrap();
+        let at = v.windows(10).position(|w| w == b"beslutning").expect("a decision row carries its text");
+        let mut edited = v.to_vec();
+        edited[at..at + 10].copy_from_slice(b"BESLUTNING");
+        t.insert(&k, edited).unwrap();
+        String::from_utf8_lossy(&k).into_owned()
+    });
+    let err = Ledger::open(&path).unwrap().verify_spilling_every(1_000).unwrap_err();
+    assert!(matches!(err, Error::Projection(_)) && err.to_string().contains(&row[1..]), "{err}");
 }
 
 /// The projection is a derived copy: edited behind the log's back, `verify` finds the
