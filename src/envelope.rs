@@ -340,6 +340,11 @@ impl ChainChecker {
         self.link_to(at, link.prev, link.hash)
     }
 
+    /// The seq the next record must have.
+    pub fn next_seq(&self) -> Seq {
+        self.next_seq
+    }
+
     /// Events checked so far, and the head hash.
     pub fn count(&self) -> u64 {
         self.next_seq.0 - 1

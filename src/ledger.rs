@@ -1,7 +1,7 @@
 //! A ledger: the store, the chain on top of it, and the history it folds into. Every
 //! write goes through `append`: checked whole, sealed, written as one batch, flushed.
 
-use crate::envelope::{ChainChecker, Fault, Header, Link, Problem, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
+use crate::envelope::{ChainChecker, Fault, Header, Problem, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
 use crate::error::Error;
 use crate::event::{Event, EventCorrected};
 use crate::hash;
@@ -712,48 +712,106 @@ pub fn verify(path: &Path) -> Result<Verified, Error> {
     Ledger::open(path)?.verify()
 }
 
-/// Records verified per chunk: the hashing of a chunk is spread over the cores, then
-/// its links are walked in order. Memory stays bounded by the chunk, whatever the log.
-const VERIFY_CHUNK_LEN: usize = 4096;
-
+/// Checks the whole log: the seqs split into one slice per core, each walked and hashed
+/// by a thread of its own in constant memory, then the slices joined in order, so the
+/// fault reported is the first one a walk from seq 1 would meet.
 fn verify_store(store: &Store) -> Result<Verified, Error> {
+    let last = match store.recorded_head()? {
+        RecordedHead::At(seq, _) => seq.0,
+        _ => 0,
+    };
+    // Two slices at least, one core or not: the joins are then exercised everywhere.
+    let slices_len = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(2, 8) as u64;
+    let mut starts: Vec<u64> = (0..slices_len).map(|i| 1 + last * i / slices_len).collect();
+    starts.dedup();
+    let slices: Vec<Result<Slice, Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..starts.len())
+            .map(|i| {
+                let from = Seq(starts[i]);
+                let to = starts.get(i + 1).map(|&s| Seq(s));
+                s.spawn(move || check_slice(store, (i > 0).then_some(from), from, to))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("checking a record does not panic")).collect()
+    });
     let mut chain = ChainChecker::default();
-    let mut chunk = Vec::with_capacity(VERIFY_CHUNK_LEN);
-    for item in store.records() {
-        chunk.push(item?);
-        if chunk.len() == VERIFY_CHUNK_LEN {
-            verify_chunk(&mut chain, &chunk)?;
-            chunk.clear();
+    for slice in slices {
+        let slice = slice?;
+        let Some((first_prev, end)) = slice.walked else {
+            match slice.fault {
+                Some(fault) => return Err(slice_fault(&chain, slice.from, fault)),
+                None => continue, // an empty slice
+            }
+        };
+        if chain.next_seq() != slice.from {
+            return Err(Fault { seq: chain.next_seq(), problem: Problem::Gap { expected: chain.next_seq() } }.into());
         }
+        if first_prev != chain.head() {
+            let problem = Problem::BrokenLink { prev: first_prev, expected: chain.head() };
+            return Err(Fault { seq: slice.from, problem }.into());
+        }
+        if let Some(fault) = slice.fault {
+            return Err(fault.into());
+        }
+        chain = end;
     }
-    verify_chunk(&mut chain, &chunk)?;
     check_recorded_head(store, &chain)?;
     Ok(Verified { count: chain.count(), head: chain.head() })
 }
 
-/// Checks a chunk of stored records, continuing `chain`: the records are decoded and
-/// hashed spread over the cores, then walked in order, so the first bad seq is the one
-/// reported.
-fn verify_chunk(chain: &mut ChainChecker, chunk: &[crate::store::RawRecord]) -> Result<(), Error> {
-    type Checked = Result<(Link, Result<(), Problem>), Problem>;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let per_thread = chunk.len().div_ceil(threads).max(1);
-    let checked: Vec<Checked> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunk
-            .chunks(per_thread)
-            .map(|part| s.spawn(move || part.iter().map(|(_, bytes)| Record::check_stored(bytes)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("checking a record does not panic")).collect()
-    });
-    for ((key, _), result) in chunk.iter().zip(checked) {
-        let expected = Seq(chain.count() + 1);
-        let seq = key
-            .clone()
-            .map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })?;
-        let (link, hashes) = result.map_err(|problem| Fault { seq, problem })?;
-        chain.follow(seq, link, hashes)?;
+/// What one thread found in its slice of the log.
+struct Slice {
+    /// The seq the slice should start at.
+    from: Seq,
+    /// The first record's `prev` (the link into the slice before) and the walk's end, if
+    /// the first record was in place and sound.
+    walked: Option<(Hash, ChainChecker)>,
+    /// The first fault inside the slice.
+    fault: Option<Fault>,
+}
+
+/// A fault met before a slice's first record was in place is only the log's first fault
+/// if the slices before reached the slice's start; otherwise the log has a gap there.
+fn slice_fault(chain: &ChainChecker, from: Seq, fault: Fault) -> Error {
+    if chain.next_seq() != from {
+        return Fault { seq: chain.next_seq(), problem: Problem::Gap { expected: chain.next_seq() } }.into();
     }
-    Ok(())
+    fault.into()
+}
+
+/// Walks the records keyed `from` (or from the log's start) up to `to`, checking every
+/// hash and every link but the first record's, which the join checks.
+fn check_slice(store: &Store, from_key: Option<Seq>, from: Seq, to: Option<Seq>) -> Result<Slice, Error> {
+    let mut slice = Slice { from, walked: None, fault: None };
+    for item in store.records_between(from_key, to) {
+        let (key, bytes) = item?;
+        let expected = match &slice.walked {
+            Some((_, chain)) => chain.next_seq(),
+            None => from,
+        };
+        let checked = key
+            .map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })
+            .and_then(|seq| {
+                let (link, hashes) = Record::check_stored(&bytes).map_err(|problem| Fault { seq, problem })?;
+                Ok((seq, link, hashes))
+            });
+        let result = checked.and_then(|(seq, link, hashes)| match &mut slice.walked {
+            Some((_, chain)) => chain.follow(seq, link, hashes),
+            None => {
+                // The first record links to whatever it says; the join checks that.
+                let mut chain = ChainChecker::after(Seq(from.0 - 1), link.prev);
+                let prev = link.prev;
+                chain.follow(seq, link, hashes)?;
+                slice.walked = Some((prev, chain));
+                Ok(())
+            }
+        });
+        if let Err(fault) = result {
+            slice.fault = Some(fault);
+            break;
+        }
+    }
+    Ok(slice)
 }
 
 /// The chain walked must end where the last append said it ended: a log cut short at

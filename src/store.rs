@@ -281,7 +281,20 @@ impl Store {
     /// Every stored record in seq order, undecoded: verify decides what is wrong with each.
     /// A key that is not a seq is yielded as `Err` with the raw key.
     pub fn records(&self) -> impl Iterator<Item = Result<RawRecord, StoreError>> + '_ {
-        self.log.range(..HEAD_KEY).map(|item| {
+        self.records_between(None, None)
+    }
+
+    /// The stored records whose keys lie from `from` up to, not including, `to` (`None`:
+    /// that end of the log), as [`Store::records`] yields them: a slice of the log for one
+    /// verifying thread.
+    pub fn records_between(
+        &self,
+        from: Option<Seq>,
+        to: Option<Seq>,
+    ) -> impl Iterator<Item = Result<RawRecord, StoreError>> + '_ {
+        let from = from.map_or(Vec::new(), |s| s.0.to_be_bytes().to_vec());
+        let to = to.map_or(HEAD_KEY.to_vec(), |s| s.0.to_be_bytes().to_vec());
+        self.log.range(from..to).map(|item| {
             let (k, v) = item.map_err(|e| self.io(e))?;
             Ok((decode_key(&k).ok_or_else(|| k.to_vec()), v.to_vec()))
         })
