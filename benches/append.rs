@@ -1,4 +1,4 @@
-//! The durability point's cost: one durable append (sled flush + fsync of its data file)
+//! The durability point's cost: one durable append (sled flush + fdatasync of its data file)
 //! against one raw write + fsync on the same disk, and batch appends. Prints a table; see
 //! docs/PERFORMANCE.md. Run: `cargo bench --bench append`.
 
@@ -71,7 +71,7 @@ fn main() {
         percentile(single_us, 0.99)
     );
     println!(
-        "| batch append ({BATCH_LEN} events, one flush + fsync) | {BATCH_RUNS} | {:.0} events/s | |",
+        "| batch append ({BATCH_LEN} events, one flush + fdatasync) | {BATCH_RUNS} | {:.0} events/s | |",
         percentile(per_s, 0.5)
     );
 }
