@@ -246,7 +246,7 @@ pub struct ImportedFile {
 /// | decisions | `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ` (each the id and the decision: a group's register page is one scan), `decd/DATE/SEQ` (the group), `dec/ID` (where its rows are), `deci/MEETING/ITEM` |
 /// | actions | `act/ID`, `actm/MEETING/SEQ` |
 /// | corrections, imports | `corr/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
-/// | history (`kv`) | `undo/SEQ` (keys an event changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
+/// | history (`kv`) | `undo/FIRST` (keys each of 16 events changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
 ///
 /// Seqs and numbers are fixed-width hex, so key order is log order.
 #[derive(Default)]
