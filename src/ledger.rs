@@ -736,21 +736,23 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
     });
     let mut chain = ChainChecker::default();
     for slice in slices {
-        let slice = slice?;
-        let Some((first_prev, end)) = slice.walked else {
-            match slice.fault {
-                Some(fault) => return Err(slice_fault(&chain, slice.from, fault)),
-                None => continue, // an empty slice
-            }
-        };
-        if chain.next_seq() != slice.from {
+        let Slice { from, walked, fault } = slice?;
+        if walked.is_none() && fault.is_none() {
+            continue; // an empty slice
+        }
+        // Whatever the slice found, a walk from seq 1 meets a gap first if the slices
+        // before ended short of it.
+        if chain.next_seq() != from {
             return Err(Fault { seq: chain.next_seq(), problem: Problem::Gap { expected: chain.next_seq() } }.into());
         }
+        let Some((first_prev, end)) = walked else {
+            return Err(fault.expect("a slice not walked has a fault").into());
+        };
         if first_prev != chain.head() {
             let problem = Problem::BrokenLink { prev: first_prev, expected: chain.head() };
-            return Err(Fault { seq: slice.from, problem }.into());
+            return Err(Fault { seq: from, problem }.into());
         }
-        if let Some(fault) = slice.fault {
+        if let Some(fault) = fault {
             return Err(fault.into());
         }
         chain = end;
@@ -768,15 +770,6 @@ struct Slice {
     walked: Option<(Hash, ChainChecker)>,
     /// The first fault inside the slice.
     fault: Option<Fault>,
-}
-
-/// A fault met before a slice's first record was in place is only the log's first fault
-/// if the slices before reached the slice's start; otherwise the log has a gap there.
-fn slice_fault(chain: &ChainChecker, from: Seq, fault: Fault) -> Error {
-    if chain.next_seq() != from {
-        return Fault { seq: chain.next_seq(), problem: Problem::Gap { expected: chain.next_seq() } }.into();
-    }
-    fault.into()
 }
 
 /// Walks the records keyed `from` (or from the log's start) up to `to`, checking every
