@@ -729,7 +729,7 @@ fn verify_store(store: &Store) -> Result<Verified, Error> {
             .map(|i| {
                 let from = Seq(starts[i]);
                 let to = starts.get(i + 1).map(|&s| Seq(s));
-                s.spawn(move || check_slice(store, (i > 0).then_some(from), from, to))
+                s.spawn(move || check_slice(store, from, to))
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("checking a record does not panic")).collect()
@@ -772,10 +772,12 @@ struct Slice {
     fault: Option<Fault>,
 }
 
-/// Walks the records keyed `from` (or from the log's start) up to `to`, checking every
+/// Walks the records keyed `from` up to `to` (or to the log's end), checking every
 /// hash and every link but the first record's, which the join checks.
-fn check_slice(store: &Store, from_key: Option<Seq>, from: Seq, to: Option<Seq>) -> Result<Slice, Error> {
+fn check_slice(store: &Store, from: Seq, to: Option<Seq>) -> Result<Slice, Error> {
     let mut slice = Slice { from, walked: None, fault: None };
+    // The first slice also takes in any keys below seq 1, to report them.
+    let from_key = (from > Seq(1)).then_some(from);
     for item in store.records_between(from_key, to) {
         let (key, bytes) = item?;
         let expected = match &slice.walked {
