@@ -18,7 +18,7 @@
 //! did not exist yet. So a query as known at any point of the log reads what it shows,
 //! like the present one; corrections step back through the undo records (`rewind`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// A key and its value.
@@ -37,8 +37,8 @@ pub type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 #[derive(Default)]
 pub struct Kv {
     base: Option<Arc<dyn KvRead>>,
-    /// A view of the state as it stood after this seq (read only).
-    as_of: Option<u64>,
+    /// A view of the past, which is never written.
+    read_only: bool,
     writes: Writes,
     /// While an event is applied: its seq, and each key it wrote with the stored value
     /// it had before.
@@ -56,15 +56,12 @@ impl Kv {
 
     /// A read-only view of `base` as it stood after `seq`.
     pub fn as_of(base: Arc<dyn KvRead>, seq: u64) -> Kv {
-        Kv { base: Some(base), as_of: Some(seq), ..Kv::default() }
+        Kv { base: Some(Arc::new(AsOf::new(base, seq))), read_only: true, ..Kv::default() }
     }
 
     /// The value of `key` (without its `since`).
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let stored = match self.as_of {
-            Some(seq) => self.get_as_of(key, seq),
-            None => self.get_stored(key),
-        };
+        let stored = self.get_stored(key);
         self.payload(key, stored?)
     }
 
@@ -77,27 +74,8 @@ impl Kv {
         base.get(key).unwrap_or_else(|e| self.failed(e))
     }
 
-    /// The stored value `key` had after `seq`: the first version written after it, or
-    /// else the present value, if written at or before `seq`.
-    fn get_as_of(&self, key: &[u8], seq: u64) -> Option<Vec<u8>> {
-        let mut then = None;
-        for (k, v) in self.scan_stored(&version_prefix(key)) {
-            let Some(at) = version_seq(&k) else { return self.failed(format!("version key {:?}", lossy(&k))) };
-            if at > seq {
-                then = Some(v);
-                break;
-            }
-        }
-        let then = then.or_else(|| self.get_stored(key))?;
-        let since = self.since(key, &then)?;
-        (since <= seq).then_some(then)
-    }
-
     fn since(&self, key: &[u8], stored: &[u8]) -> Option<u64> {
-        match stored.first_chunk::<SINCE_BYTES>() {
-            Some(since) => Some(u64::from_be_bytes(*since)),
-            None => self.failed(format!("projection key {:?}: a value without its seq", lossy(key))),
-        }
+        since_of(key, stored).map_or_else(|e| self.failed(e), Some)
     }
 
     fn payload(&self, key: &[u8], mut stored: Vec<u8>) -> Option<Vec<u8>> {
@@ -116,33 +94,17 @@ impl Kv {
     /// overlay has nothing under `prefix` (always, for a query's view). A failed read
     /// ends the walk and is recorded (see `fault`).
     pub fn scan_iter<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Pair> + 'a> {
-        let Some(seq) = self.as_of else {
-            return Box::new(
-                self.scan_stored(prefix)
-                    .filter(|(k, _)| !is_history(k))
-                    .filter_map(|(k, v)| self.payload(&k, v).map(|v| (k, v))),
-            );
-        };
-        // The keys under `prefix` now, and those that had a value once (since removed):
-        // each read as it stood after `seq`.
-        let mut keys: std::collections::BTreeSet<Vec<u8>> =
-            self.scan_stored(prefix).map(|(k, _)| k).filter(|k| !is_history(k)).collect();
-        for (k, _) in self.scan_stored(&[VERSIONS, prefix].concat()) {
-            match split_version(&k) {
-                Some((key, _)) => keys.insert(key.to_vec()),
-                None => self.failed(format!("version key {:?}", lossy(&k))),
-            };
-        }
-        Box::new(keys.into_iter().filter_map(move |k| {
-            let v = self.payload(&k, self.get_as_of(&k, seq)?)?;
-            Some((k, v))
-        }))
+        Box::new(
+            self.scan_stored(prefix)
+                .filter(|(k, _)| !is_history(k))
+                .filter_map(|(k, v)| self.payload(&k, v).map(|v| (k, v))),
+        )
     }
 
     /// Every key and stored value, history included, in key order: what the store
     /// holds, byte for byte.
     pub fn stored_pairs(&self) -> Vec<Pair> {
-        assert!(self.as_of.is_none(), "the stored pairs are those of the present");
+        assert!(!self.read_only, "the stored pairs are those of the present");
         self.scan_stored(b"").collect()
     }
 
@@ -185,7 +147,7 @@ impl Kv {
     }
 
     fn set_stored(&mut self, key: Vec<u8>, stored: Option<Vec<u8>>) {
-        assert!(self.as_of.is_none(), "a view of the past is read only");
+        assert!(!self.read_only, "a view of the past is read only");
         if self.journal.as_ref().is_some_and(|(_, j)| !j.contains_key(&key)) {
             let old = self.get_stored(&key);
             if let Some((_, journal)) = &mut self.journal {
@@ -285,6 +247,224 @@ impl Kv {
     /// The first read failure since the view was made, if any.
     pub fn fault(&self) -> Option<String> {
         self.fault.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// The stored projection as it stood after `seq`, read through its history: what a view
+/// `as_of` reads, and what `check_transition` replays an event over. The history is
+/// seen as it stood then too: versions written after `seq` are absent, and an undo key
+/// holds the entries of the events up to `seq` only.
+pub struct AsOf {
+    base: Arc<dyn KvRead>,
+    seq: u64,
+    /// What each state key read has stored: the past does not change, and an event that
+    /// writes a key has mostly read it first (its journal reads it again, and
+    /// `check_transition` reads it as of the next seq).
+    read: Mutex<HashMap<Vec<u8>, Arc<Stored>>>,
+}
+
+/// A key's present value and, where that was written after the view's seq, the first
+/// two versions written after it: enough to read the key then and one seq later.
+struct Stored {
+    now: Option<Vec<u8>>,
+    after: Vec<(u64, Vec<u8>)>,
+}
+
+impl AsOf {
+    pub fn new(base: Arc<dyn KvRead>, seq: u64) -> AsOf {
+        AsOf { base, seq, read: Mutex::default() }
+    }
+
+    fn stored(&self, key: &[u8]) -> Result<Arc<Stored>, String> {
+        if let Some(s) = self.read.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
+            return Ok(s.clone());
+        }
+        let now = self.base.get(key)?;
+        let mut after = Vec::new();
+        // A present value written at or before `seq` is the value then and after: a
+        // later change would have overwritten or removed it.
+        if now.as_ref().map(|v| since_of(key, v)).transpose()?.is_none_or(|since| since > self.seq) {
+            for item in self.base.scan(&version_prefix(key)) {
+                let (k, v) = item?;
+                let at = version_seq(&k).ok_or_else(|| format!("version key {:?}", lossy(&k)))?;
+                if at > self.seq {
+                    after.push((at, v));
+                    if after.len() == 2 {
+                        break;
+                    }
+                }
+            }
+        }
+        let stored = Arc::new(Stored { now, after });
+        self.read.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_vec(), stored.clone());
+        Ok(stored)
+    }
+
+    /// The stored value of `key` after `seq` (the view's, or the next one): the first
+    /// version written after it, or else the present value, if its `since` is not after
+    /// it; otherwise the key did not exist yet.
+    pub fn state_at(&self, key: &[u8], seq: u64) -> Result<Option<Vec<u8>>, String> {
+        assert!(seq == self.seq || seq == self.seq + 1, "a view reads its own seq and the next");
+        let stored = self.stored(key)?;
+        let then = match &stored.now {
+            Some(v) if since_of(key, v)? <= self.seq => Some(v),
+            now => stored.after.iter().find(|(at, _)| *at > seq).map(|(_, v)| v).or(now.as_ref()),
+        };
+        match then {
+            Some(v) if since_of(key, v)? <= seq => Ok(Some(v.clone())),
+            _ => Ok(None),
+        }
+    }
+
+    fn undo(&self, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        let Some(undo) = self.base.get(key)? else { return Ok(None) };
+        let mut end = 0;
+        for entry in undo_entries(&undo) {
+            let (seq, list) = entry.map_err(|e| format!("undo record {:?}: {e}", lossy(key)))?;
+            if seq > self.seq {
+                break;
+            }
+            end += UNDO_ENTRY_HEAD + list.len();
+        }
+        Ok((end > 0).then(|| undo[..end].to_vec()))
+    }
+}
+
+impl KvRead for AsOf {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        if key.starts_with(UNDO) {
+            return self.undo(key);
+        }
+        if key.starts_with(VERSIONS) {
+            let at = version_seq(key).ok_or_else(|| format!("version key {:?}", lossy(key)))?;
+            return if at <= self.seq { self.base.get(key) } else { Ok(None) };
+        }
+        self.state_at(key, self.seq)
+    }
+
+    /// The state's keys under `prefix` then, read one by one: those there now and those
+    /// that had a value once (since removed). The history is read by key, not scanned.
+    fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, String>> + 'a> {
+        let keys = (|| {
+            let mut keys = std::collections::BTreeSet::new();
+            for item in self.base.scan(prefix) {
+                let (k, _) = item?;
+                if !is_history(&k) {
+                    keys.insert(k);
+                }
+            }
+            for item in self.base.scan(&[VERSIONS, prefix].concat()) {
+                let (k, _) = item?;
+                let (key, _) = split_version(&k).ok_or_else(|| format!("version key {:?}", lossy(&k)))?;
+                keys.insert(key.to_vec());
+            }
+            Ok(keys)
+        })();
+        match keys {
+            Err(e) => Box::new(std::iter::once(Err(e))),
+            Ok(keys) => Box::new(keys.into_iter().filter_map(move |k| match self.state_at(&k, self.seq) {
+                Ok(v) => Some(Ok((k, v?))),
+                Err(e) => Some(Err(e)),
+            })),
+        }
+    }
+}
+
+/// What one event's check adds to the totals `check_history` holds the store to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Events checked: each has one undo entry.
+    pub events: u64,
+    /// Keys given a value: each is a stored value, present or, once overwritten or
+    /// removed, a version.
+    pub values: u64,
+    /// Values overwritten or removed: each is a version.
+    pub versions: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: Tally) {
+        self.events += other.events;
+        self.values += other.values;
+        self.versions += other.versions;
+    }
+}
+
+impl Kv {
+    /// After an event at `seq` was applied (journaled) over `AsOf(stored, seq - 1)`:
+    /// checks that the store holds exactly what the event wrote, its undo entry, each
+    /// key it changed as of `seq`, and the version of each value it replaced. With
+    /// every event checked so, and `check_history`'s counts, the stored projection and
+    /// its whole history are the log's (docs/ARCHITECTURE.md). The error names the key.
+    pub fn check_transition(&self, seq: u64, before: &AsOf, stored: &Arc<dyn KvRead>) -> Result<Tally, String> {
+        let differs = |key: &[u8]| format!("key {:?} (seq {seq})", lossy(key));
+        let undo_key = undo_key(seq);
+        let derived = self.writes.get(&undo_key).cloned().flatten().unwrap_or_default();
+        let Some(Ok((at, list))) = undo_entries(&derived).last() else { return Err(differs(&undo_key)) };
+        if at != seq {
+            return Err(differs(&undo_key));
+        }
+        let stored_undo = stored.get(&undo_key)?.unwrap_or_default();
+        if stored_undo.get(..derived.len()) != Some(&derived[..]) {
+            return Err(differs(&undo_key));
+        }
+        let keys: Vec<String> = serde_json::from_slice(list).map_err(|e| format!("undo record {seq}: {e}"))?;
+        assert_eq!(before.seq + 1, seq, "the view the event was replayed over");
+        let mut tally = Tally { events: 1, ..Tally::default() };
+        for key in keys {
+            let key = key.into_bytes();
+            let value = self.writes.get(&key).cloned().flatten();
+            if before.state_at(&key, seq)? != value {
+                return Err(differs(&key));
+            }
+            // A version the event did not write is one too many, and counted as such.
+            let version = version_key(&key, seq);
+            let replaced = self.writes.get(&version).cloned().flatten();
+            if replaced.is_some() && stored.get(&version)? != replaced {
+                return Err(differs(&version));
+            }
+            tally.values += u64::from(value.is_some());
+            tally.versions += u64::from(replaced.is_some());
+        }
+        Ok(tally)
+    }
+}
+
+/// Counts a stored projection's pairs, for `check_history`: its values and versions, and
+/// the undo entries of the events up to `head`.
+pub fn tally_stored(pairs: impl Iterator<Item = Result<Pair, String>>, head: u64) -> Result<Tally, String> {
+    let mut tally = Tally::default();
+    for pair in pairs {
+        let (k, v) = pair?;
+        if k.starts_with(UNDO) {
+            let first = std::str::from_utf8(&k[UNDO.len()..])
+                .ok()
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("key {:?}: not an undo key", lossy(&k)))?;
+            for entry in undo_entries(&v) {
+                let (seq, _) = entry.map_err(|e| format!("key {:?}: {e}", lossy(&k)))?;
+                if seq / UNDO_BUCKET_LEN * UNDO_BUCKET_LEN != first || seq > head {
+                    return Err(format!("key {:?}: an undo entry for seq {seq}", lossy(&k)));
+                }
+                tally.events += 1;
+            }
+        } else {
+            since_of(&k, &v)?;
+            tally.values += 1;
+            if k.starts_with(VERSIONS) {
+                version_seq(&k).ok_or_else(|| format!("version key {:?}", lossy(&k)))?;
+                tally.versions += 1;
+            }
+        }
+    }
+    Ok(tally)
+}
+
+/// A stored value's `since`.
+fn since_of(key: &[u8], stored: &[u8]) -> Result<u64, String> {
+    match stored.first_chunk::<SINCE_BYTES>() {
+        Some(since) => Ok(u64::from_be_bytes(*since)),
+        None => Err(format!("projection key {:?}: a value without its seq", lossy(key))),
     }
 }
 
