@@ -342,30 +342,42 @@ impl KvRead for AsOf {
         self.state_at(key, self.seq)
     }
 
-    /// The state's keys under `prefix` then, read one by one: those there now and those
-    /// that had a value once (since removed). The history is read by key, not scanned.
+    /// The state's keys under `prefix` then: those there now, each as scanned where it
+    /// was written at or before `seq` (no later change), else read through its versions;
+    /// and those that had a value once (since removed), read so too. The history itself
+    /// is read by key, not scanned.
     fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, String>> + 'a> {
-        let keys = (|| {
-            let mut keys = std::collections::BTreeSet::new();
+        let pairs = (|| {
+            let mut pairs = BTreeMap::new();
+            let mut changed = std::collections::BTreeSet::new();
             for item in self.base.scan(prefix) {
-                let (k, _) = item?;
-                if !is_history(&k) {
-                    keys.insert(k);
+                let (k, v) = item?;
+                if is_history(&k) {
+                    continue;
+                }
+                if since_of(&k, &v)? <= self.seq {
+                    pairs.insert(k, v);
+                } else {
+                    changed.insert(k);
                 }
             }
             for item in self.base.scan(&[VERSIONS, prefix].concat()) {
                 let (k, _) = item?;
                 let (key, _) = split_version(&k).ok_or_else(|| format!("version key {:?}", lossy(&k)))?;
-                keys.insert(key.to_vec());
+                if !pairs.contains_key(key) {
+                    changed.insert(key.to_vec());
+                }
             }
-            Ok(keys)
+            for k in changed {
+                if let Some(v) = self.state_at(&k, self.seq)? {
+                    pairs.insert(k, v);
+                }
+            }
+            Ok(pairs)
         })();
-        match keys {
+        match pairs {
             Err(e) => Box::new(std::iter::once(Err(e))),
-            Ok(keys) => Box::new(keys.into_iter().filter_map(move |k| match self.state_at(&k, self.seq) {
-                Ok(v) => Some(Ok((k, v?))),
-                Err(e) => Some(Err(e)),
-            })),
+            Ok(pairs) => Box::new(pairs.into_iter().map(Ok)),
         }
     }
 }
