@@ -529,9 +529,7 @@ impl Ledger {
         };
         let Some(target) = stored(c.target)? else { return Ok(false) };
         let Event::ItemMinuted(old) = &target.event else { return Ok(false) };
-        if (&old.meeting, old.item) != (&new.meeting, new.item)
-            || model.corrections().iter().any(|x| x.target == c.target)
-        {
+        if (&old.meeting, old.item) != (&new.meeting, new.item) || model.is_corrected(c.target) {
             return Ok(false);
         }
         let Some(meeting) = model.meeting(&new.meeting) else { return Ok(false) };

@@ -245,7 +245,7 @@ pub struct ImportedFile {
 /// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetn/GROUP/NUMBER`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
 /// | decisions | `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ` (each the id and the decision: a group's register page is one scan), `decd/DATE/SEQ` (the group), `dec/ID` (where its rows are), `deci/MEETING/ITEM` |
 /// | actions | `act/ID`, `actm/MEETING/SEQ` |
-/// | corrections, imports | `corr/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
+/// | corrections, imports | `corr/SEQ`, `corrt/TARGET/SEQ`, `retr/SEQ`, `file/SEQ`, `fileh/HASH`, `filen/NAME` |
 /// | history (`kv`) | `undo/FIRST` (keys each of 16 events changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
 ///
 /// Seqs and numbers are fixed-width hex, so key order is log order.
@@ -652,6 +652,12 @@ impl Model {
         self.load_all(b"corr/").into_iter().map(|(_, c)| c).collect()
     }
 
+    /// Whether an event was corrected before: a lookup, not a walk through every
+    /// correction, which made each correction cost more than the last.
+    pub fn is_corrected(&self, target: Seq) -> bool {
+        self.kv.scan_iter(&key(&["corrt", &hex_seq(target), ""])).next().is_some()
+    }
+
     pub fn is_retracted(&self, target: Seq) -> bool {
         self.kv.get(&key(&["retr", &hex_seq(target)])).is_some()
     }
@@ -1017,6 +1023,7 @@ impl Model {
         if retracted {
             self.mark(key(&["retr", &hex_seq(c.target)]));
         }
+        self.mark(key(&["corrt", &hex_seq(c.target), &hex_seq(entry.seq)]));
         self.save(
             key(&["corr", &hex_seq(entry.seq)]),
             &Correction {

@@ -22,7 +22,7 @@ const STATE_META_PREFIX: &[u8] = b"~~";
 /// The head the projection reflects and its layout version.
 const STATE_HEAD_KEY: &[u8] = b"~~head";
 /// The projection's key layout (`state::Model`); another version is rebuilt on open.
-const STATE_VERSION: &[u8] = b"v9";
+const STATE_VERSION: &[u8] = b"v10";
 /// sled's page cache: what a ledger may keep in memory, whatever its size.
 const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// Keys per batch when a derived projection is copied into the ledger.

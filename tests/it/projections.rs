@@ -341,6 +341,29 @@ fn an_erratum_changes_the_minuted_text_unless_a_later_minute_replaced_it() {
         l.rewound(Seq(head.0 - 2)).unwrap().meeting(&meeting.as_str().try_into().unwrap()).unwrap().item_texts[&3],
         "Rettet tekst."
     );
+    // The latest minute first moved to another item, then given an erratum: the target
+    // was corrected already, so the erratum is replayed (`rebase`), not made in place,
+    // and the moved text goes with the correction it came from.
+    let latest = minuted(&l, 3);
+    let before = l.model().meeting(&meeting.as_str().try_into().unwrap()).unwrap().item_texts;
+    let mut moved = latest.event.body_value();
+    (moved["item"], moved["text"]) = (json!(4), json!("Flyttet."));
+    l.append(
+        "t",
+        events(json!([{"effective": "2026-02-03", "kind": "EventCorrected", "body": {
+            "target": latest.seq.0, "reason": "Forkert punkt.", "replacement": {"kind": "ItemMinuted", "body": moved}
+        }}])),
+        None,
+        "test",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(text(&l, &meeting, 4), "Flyttet.");
+    l.append("t", erratum(&latest, "Rettelse af punkt 3."), None, "test", now()).unwrap();
+    assert_eq!(text(&l, &meeting, 3), "Rettelse af punkt 3.");
+    assert_eq!(text(&l, &meeting, 4), before[&4], "item 4's own text is back");
+    let head = l.head_seq();
+    assert_eq!(l.model().state_pairs(), l.folded(head).unwrap().state_pairs());
     l.verify().unwrap();
 }
 
