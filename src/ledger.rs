@@ -111,13 +111,7 @@ impl Ledger {
         let mut model = Model::default();
         for entry in self.entries(Seq(1), Seq(verified.count)) {
             let entry = entry?;
-            match &entry.event {
-                Event::EventCorrected(c) => self.rebase(&mut model, &entry, c, &[], false).map_err(|e| match e {
-                    TakeIn::Failed(e) => e,
-                    TakeIn::Refused(r) => Error::Projection(format!("an unchecked replay refused: {r}")),
-                })?,
-                _ => model.apply_recorded(&entry),
-            }
+            self.replay(&mut model, &entry)?;
             if model.kv().writes().len() >= writes_max {
                 model.fault()?;
                 let s = match scratch.take() {
@@ -603,6 +597,21 @@ impl Ledger {
         Ok(verified)
     }
 
+    /// Takes in a recorded event the way its append did, with its history; a correction
+    /// by its rebase. The rules are not checked again: the event was accepted.
+    fn replay(&self, model: &mut Model, entry: &Entry) -> Result<(), Error> {
+        match &entry.event {
+            Event::EventCorrected(c) => self.rebase(model, entry, c, &[], false).map_err(|e| match e {
+                TakeIn::Failed(e) => e,
+                TakeIn::Refused(r) => Error::Projection(format!("an unchecked replay refused seq {}: {r}", entry.seq)),
+            }),
+            _ => {
+                model.apply_recorded(entry);
+                Ok(())
+            }
+        }
+    }
+
     /// Replays the events `from` to `upto` (whose records are checked) each over the
     /// stored state as it stood before it, and checks what each wrote against the store.
     fn check_transitions(&self, from: Seq, upto: Seq) -> Result<Tally, Error> {
@@ -613,13 +622,7 @@ impl Ledger {
             let seq = entry.seq;
             let before = Arc::new(AsOf::new(stored.clone(), seq.0 - 1));
             let mut model = Model::new(Kv::over(before.clone()));
-            match &entry.event {
-                Event::EventCorrected(c) => self.rebase(&mut model, &entry, c, &[], false).map_err(|e| match e {
-                    TakeIn::Failed(e) => e,
-                    TakeIn::Refused(r) => Error::Projection(format!("an unchecked replay refused seq {seq}: {r}")),
-                })?,
-                _ => model.apply_recorded(&entry),
-            }
+            self.replay(&mut model, &entry)?;
             model.fault()?;
             tally.add(model.kv().check_transition(seq.0, &before, &stored).map_err(projection_differs)?);
         }
