@@ -303,7 +303,7 @@ impl AsOf {
     /// The stored value of `key` after `seq` (the view's, or the next one): the first
     /// version written after it, or else the present value, if its `since` is not after
     /// it; otherwise the key did not exist yet.
-    pub fn state_at(&self, key: &[u8], seq: u64) -> Result<Option<Vec<u8>>, String> {
+    fn state_at(&self, key: &[u8], seq: u64) -> Result<Option<Vec<u8>>, String> {
         assert!(seq == self.seq || seq == self.seq + 1, "a view reads its own seq and the next");
         let stored = self.stored(key)?;
         let then = match &stored.now {
@@ -382,7 +382,7 @@ impl KvRead for AsOf {
     }
 }
 
-/// What one event's check adds to the totals `check_history` holds the store to.
+/// What one event's check adds to the totals `Ledger::verify` holds the store to (`tally_stored`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Events checked: each has one undo entry.
@@ -406,8 +406,9 @@ impl Kv {
     /// After an event at `seq` was applied (journaled) over `AsOf(stored, seq - 1)`:
     /// checks that the store holds exactly what the event wrote, its undo entry, each
     /// key it changed as of `seq`, and the version of each value it replaced. With
-    /// every event checked so, and `check_history`'s counts, the stored projection and
-    /// its whole history are the log's (docs/ARCHITECTURE.md). The error names the key.
+    /// every event checked so, and the store counted (`tally_stored`), the stored
+    /// projection and its whole history are the log's (docs/RELIABILITY.md, 4). The
+    /// error names the key.
     pub fn check_transition(&self, seq: u64, before: &AsOf, stored: &Arc<dyn KvRead>) -> Result<Tally, String> {
         let differs = |key: &[u8]| format!("key {:?} (seq {seq})", lossy(key));
         let undo_key = undo_key(seq);
@@ -442,7 +443,7 @@ impl Kv {
     }
 }
 
-/// Counts a stored projection's pairs, for `check_history`: its values and versions, and
+/// Counts a stored projection's pairs, for `Ledger::verify`: its values and versions, and
 /// the undo entries of the events up to `head`.
 pub fn tally_stored(pairs: impl Iterator<Item = Result<Pair, String>>, head: u64) -> Result<Tally, String> {
     let mut tally = Tally::default();

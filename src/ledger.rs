@@ -566,8 +566,8 @@ impl Ledger {
     /// stored projection and its history against the log, event by event. Each event is
     /// replayed over the stored state as it stood before it, and what it writes must be
     /// what the store holds for it; then the store may hold nothing more (counted). No
-    /// projection is derived apart, so this runs in bounded memory and one slice of the
-    /// log per core.
+    /// projection is derived apart, so this runs in bounded memory, the log in slices
+    /// checked in parallel (`slice_starts`).
     pub fn verify(&self) -> Result<Verified, Error> {
         let verified = verify_store(&self.store)?;
         let starts = slice_starts(verified.count);
