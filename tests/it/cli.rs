@@ -30,6 +30,11 @@ fn init_append_log_verify_export_import() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.starts_with("ok: 1 events, head "), "{}", r.stdout);
 
+    let r = protokol(&path, &["compact"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("compacted 6 keys, read back and compared: "), "{}", r.stdout);
+    assert!(protokol(&path, &["verify"], None).stdout.starts_with("ok: 1 events, head "));
+
     let export = dir.path().join("x.jsonl");
     assert_eq!(protokol(&path, &["export", "--out", export.to_str().unwrap()], None).code, 0);
     let copy = dir.path().join("copy");
@@ -117,7 +122,7 @@ fn a_refused_event_names_the_file_the_event_and_the_rule() {
 fn missing_and_locked_ledgers_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nothing-here");
-    for args in [&["verify"][..], &["members", "styregruppen"], &["append", "-"], &["log"]] {
+    for args in [&["verify"][..], &["members", "styregruppen"], &["append", "-"], &["log"], &["compact"]] {
         let r = protokol(&missing, args, Some(ORG));
         assert_eq!(r.code, 2, "{args:?}");
         assert!(r.stderr.contains("no ledger at"), "{}", r.stderr);
@@ -257,7 +262,8 @@ fn snapshot_offset(ledger: &std::path::Path) -> u64 {
 
 /// sled 0.34 writes its page-table snapshot only when it opens, and every open replays
 /// sled's log since the last snapshot (19 s after a million appends). So each bulk
-/// writer ends with a checkpoint: its snapshot then covers what it wrote, and opening
+/// writer ends with a checkpoint (`compact` with the reopening of its copy): its snapshot
+/// then covers what it wrote, and opening
 /// the ledger again finds little more to cover (sled writes a few kB on closing).
 #[test]
 fn bulk_writers_leave_a_snapshot_covering_their_writes() {
@@ -274,6 +280,7 @@ fn bulk_writers_leave_a_snapshot_covering_their_writes() {
     };
     covered_then_reopened(&path, &["gen", "--events", "3000", "--seed", "1"]);
     covered_then_reopened(&path, &["rebuild"]);
+    covered_then_reopened(&path, &["compact"]);
     let export = dir.path().join("export.jsonl");
     assert_eq!(protokol(&path, &["export", "--out", export.to_str().unwrap()], None).code, 0);
     covered_then_reopened(&dir.path().join("l2"), &["import", export.to_str().unwrap()]);

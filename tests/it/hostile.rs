@@ -89,6 +89,12 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_acknowledged() {
     // fail, clearly; with space freed, everything acknowledged is there.
     no_panic(&protokol(&ledger, &["verify"], ""));
     std::fs::remove_file(mnt.join("filler")).unwrap();
+    // Compacting needs room for a whole copy: with less, it stops clearly, leaving
+    // neither its unfinished copy nor a changed ledger.
+    let out = protokol(&ledger, &["compact"], "");
+    let err = no_panic(&out);
+    assert!(!out.status.success() && err.contains("No space left"), "compacting fails clearly: {err}");
+    assert!(!mnt.join("l.compacting").exists(), "no unfinished copy is left: {err}");
     let out = protokol(&ledger, &["verify"], "");
     let text = String::from_utf8_lossy(&out.stdout);
     no_panic(&out);

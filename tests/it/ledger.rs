@@ -577,3 +577,84 @@ fn a_projection_of_another_layout_is_rebuilt_on_open() {
     assert_eq!(Ledger::open(&path).unwrap().model().pairs(), honest);
     ledger::verify(&path).unwrap();
 }
+
+/// Every pair of every tree of the sled database at `path`, the way `compact` must keep
+/// them: tree by tree, in key order.
+fn every_stored_pair(path: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let db = sled::open(path).unwrap();
+    let mut names = db.tree_names();
+    names.sort();
+    let mut out = Vec::new();
+    for name in names {
+        for pair in db.open_tree(&name).unwrap().iter() {
+            let (k, v) = pair.unwrap();
+            out.push((name.to_vec(), k.to_vec(), v.to_vec()));
+        }
+    }
+    out
+}
+
+fn generated(path: &std::path::Path, events: usize) -> Ledger {
+    let mut l = Ledger::create(path).unwrap();
+    for batch in protokol::gen::generate(events, 5) {
+        l.append("gen", batch, None, "gen", now()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    l
+}
+
+/// What a compaction writes is the ledger, byte for byte, in less space; the ledger then
+/// verifies, answers as before and takes new appends.
+#[test]
+fn compacting_keeps_every_stored_byte_and_gives_back_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let head = generated(&path, 10_000).head().unwrap();
+    let before = every_stored_pair(&path);
+    let compacted = ledger::compact(&path).unwrap();
+    assert_eq!(compacted.pairs, before.len() as u64);
+    assert!(
+        compacted.bytes_after * 10 < compacted.bytes_before * 9,
+        "{} bytes after, {} before",
+        compacted.bytes_after,
+        compacted.bytes_before
+    );
+    assert!(!dir.path().join("l.compacting").exists(), "the old database is removed");
+    assert_eq!(every_stored_pair(&path), before);
+    let v = ledger::verify(&path).unwrap();
+    assert_eq!((v.count, v.head), (head.0 .0, head.1));
+    let mut l = Ledger::open(&path).unwrap();
+    assert_eq!(l.head(), Some(head));
+    l.append("t", events(json!([org("after-compacting")])), None, "test", now()).unwrap();
+    drop(l);
+    assert_eq!(ledger::verify(&path).unwrap().count, head.0 .0 + 1);
+}
+
+/// A compaction stopped before it finished leaves its copy (or, after the exchange, the
+/// old database) beside the ledger; the ledger is whole, and the next compaction clears it.
+#[test]
+fn a_compaction_left_unfinished_is_cleared_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let head = small(&path).head().unwrap();
+    let left = dir.path().join("l.compacting");
+    std::fs::create_dir(&left).unwrap();
+    std::fs::write(left.join("db"), b"half a copy").unwrap();
+    assert_eq!(Ledger::open(&path).unwrap().head(), Some(head));
+    ledger::compact(&path).unwrap();
+    assert!(!left.exists());
+    assert_eq!(ledger::verify(&path).unwrap().head, head.1);
+}
+
+#[test]
+fn a_ledger_in_use_is_not_compacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let held = small(&path);
+    match ledger::compact(&path) {
+        Err(Error::Store(StoreError::Locked(_))) => {}
+        other => panic!("expected the ledger to be locked, got {other:?}"),
+    }
+    assert!(!dir.path().join("l.compacting").exists());
+    drop(held);
+    ledger::verify(&path).unwrap();
+}
