@@ -2,7 +2,7 @@
 //! PROTOKOL_BENCH_SIZES=10000,100000,1000000), measured operation by operation. Prints a
 //! table; see docs/PERFORMANCE.md. Run: `cargo bench --bench scale`.
 //!
-//! Appending, the first open, full verification and export run as `protokol` processes,
+//! Appending, the first opens, full verification, export and compaction run as `protokol` processes,
 //! so that each one's peak memory (GNU time's `%M`) is its own; the queries run in this
 //! process against an opened ledger.
 
@@ -61,7 +61,7 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000]);
-    println!("| events | batch append | first open + query (after appends / after a clean close) | composition at a date | register page (50 rows), filtered | known_at (half the log) | verify: chain | BLAKE3 alone | verify: full (chain + projection, `protokol verify`) | export | disk / export | peak RSS: append / query / verify / export |");
+    println!("| events | batch append | first open + query (after appends / after a clean close / after compacting) | composition at a date | register page (50 rows), filtered | known_at (half the log) | verify: chain | BLAKE3 alone | verify: full (chain + projection, `protokol verify`) | export | disk / export (as appended; compacted) | peak RSS: append / query / verify / export / compact |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for n in sizes {
         let dir = tempfile::tempdir_in(".").unwrap();
@@ -132,11 +132,15 @@ fn main() {
         let (_, export_s, export_rss) = run(&path, &["export", "--out", export_path.to_str().unwrap()]);
         let export_bytes = std::fs::metadata(&export_path).unwrap().len();
         let disk = dir_bytes(&path);
+        let (_, compact_s, compact_rss) = run(&path, &["compact"]);
+        let disk_compacted = dir_bytes(&path);
+        let (_, open_compacted_s, _) = run(&path, &first);
         println!(
-            "| {count} | {:.0} events/s | {:.0} ms / {:.0} ms (open alone, in process: {open_in_process_ms:.1} ms) | {composition_us:.1} µs | {register_us:.0} µs | {known_at_ms:.0} ms | {:.0} events/s, {:.0} MB/s | {:.0} MB/s | {:.0} events/s | {:.0} ms | {:.1}x ({} / {} bytes per event) | {append_rss:.0} / {query_rss:.0} / {verify_rss:.0} / {export_rss:.0} MiB |",
+            "| {count} | {:.0} events/s | {:.0} ms / {:.0} ms / {:.0} ms (open alone, in process: {open_in_process_ms:.1} ms) | {composition_us:.1} µs | {register_us:.0} µs | {known_at_ms:.0} ms | {:.0} events/s, {:.0} MB/s | {:.0} MB/s | {:.0} events/s | {:.0} ms | {:.1}x ({} / {} bytes per event); compacted {:.1}x ({} bytes per event) in {compact_s:.1} s | {append_rss:.0} / {query_rss:.0} / {verify_rss:.0} / {export_rss:.0} / {compact_rss:.0} MiB |",
             count as f64 / append_s,
             open_after_append_s * 1e3,
             open_clean_s * 1e3,
+            open_compacted_s * 1e3,
             count as f64 / chain_s,
             total as f64 / 1e6 / chain_s,
             total as f64 / 1e6 / blake3_s,
@@ -145,6 +149,8 @@ fn main() {
             disk as f64 / export_bytes as f64,
             disk / count,
             export_bytes / count,
+            disk_compacted as f64 / export_bytes as f64,
+            disk_compacted / count,
         );
     }
 }
