@@ -478,9 +478,12 @@ impl Store {
     /// at most a `NAME.compacting` directory, removed by the next one. Holds the ledger's
     /// lock throughout, like any writer.
     pub fn compact(path: &Path) -> Result<Compacted, StoreError> {
+        let io = |at: &Path, message: String| StoreError::Io { path: at.to_path_buf(), message };
+        if !cfg!(target_os = "linux") {
+            return Err(io(path, EXCHANGE_UNSUPPORTED.into()));
+        }
         let old = Store::open_caching(path, COMPACT_CACHE_BYTES_MAX)?;
         let fresh_path = compacting_path(path);
-        let io = |at: &Path, message: String| StoreError::Io { path: at.to_path_buf(), message };
         // Left by a compaction that stopped: unfinished, or the old database it had put
         // aside. The ledger at `path` is whole either way.
         if fresh_path.exists() {
@@ -650,12 +653,12 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     std::fs::File::open(parent)?.sync_all()
 }
 
+const EXCHANGE_UNSUPPORTED: &str =
+    "compacting needs an atomic exchange of two directories (Linux renameat2); the ledger is unchanged";
+
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "compacting needs an atomic exchange of two directories (Linux renameat2)",
-    ))
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, EXCHANGE_UNSUPPORTED))
 }
 
 /// sled 0.34 writes a snapshot to `snap.N.generating`, fsyncs it and renames it to
