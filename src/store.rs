@@ -483,6 +483,8 @@ impl Store {
             return Err(io(path, EXCHANGE_UNSUPPORTED.into()));
         }
         let old = Store::open_caching(path, COMPACT_CACHE_BYTES_MAX)?;
+        // The copy goes beside the ledger's directory by name: `.` has none.
+        let path = &path.canonicalize().map_err(|e| io(path, e.to_string()))?;
         let fresh_path = compacting_path(path);
         // Left by a compaction that stopped: unfinished, or the old database it had put
         // aside. The ledger at `path` is whole either way.
