@@ -28,7 +28,7 @@ const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// sled's page cache for each of the two databases while `compact` copies one into the
 /// other: a walk in key order reads each page once, so a cache buys nothing.
 const COMPACT_CACHE_BYTES_MAX: u64 = 8 * 1024 * 1024;
-/// Keys per batch when a derived projection is copied into the ledger.
+/// Keys per batch when pairs are copied in bulk: a rebuilt projection, `compact`.
 const COPY_BATCH_KEYS: usize = 10_000;
 /// protokol's own lock file inside the ledger directory.
 const LOCK_FILE: &str = "protokol.lock";
@@ -466,9 +466,8 @@ pub struct Compacted {
 impl Store {
     /// Rewrites the ledger's database in key order into a fresh one beside it
     /// (`NAME.compacting`), and puts that in its place. sled 0.34 never gives back the
-    /// space its log-structured file wastes (copies of pages an insert replaced, leaves
-    /// split half-empty): a generated ledger takes 2.4 times what the same pairs take
-    /// written once in order.
+    /// space its log-structured file wastes on copies of pages that inserts replaced: a
+    /// generated ledger takes 2.3 times what the same pairs take written once in order.
     ///
     /// Nothing is lost or changed: the copy is read back after a reopen and must hold
     /// the very same pairs (a BLAKE3 digest of every tree's keys and values, and their
