@@ -20,8 +20,8 @@ const MEETING: &str = include_str!("../../events/atmp-danmark/2026-01-21-styregr
 
 /// A ledger with the register and the reference group meeting, ready for the steering
 /// group's file (or a mangled copy of it).
-fn base() -> &'static (tempfile::TempDir, std::path::PathBuf) {
-    static B: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
+fn base() -> &'static DirImage {
+    static B: OnceLock<DirImage> = OnceLock::new();
     B.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("base");
@@ -29,20 +29,13 @@ fn base() -> &'static (tempfile::TempDir, std::path::PathBuf) {
         for (name, text) in protokol::seed::FILES.iter().filter(|(n, _)| !n.contains("styregruppen")) {
             import::import_file(&mut l, &record_file::parse(name, text).unwrap(), "test", now()).unwrap();
         }
-        (dir, path)
+        drop(l);
+        DirImage::of(&path)
     })
 }
 
 fn fresh_copy(to: &std::path::Path) -> protokol::Ledger {
-    let (_, from) = base();
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() && e.file_name() != "protokol.lock" {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-    std::fs::create_dir_all(to.join("blobs")).unwrap();
+    base().write_to(to);
     protokol::Ledger::open(to).unwrap()
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use protokol::input::{parse_events, NewEvent};
 use protokol::ledger::Ledger;
 use protokol::seed;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn at(instant: &str) -> DateTime<Utc> {
@@ -25,6 +25,44 @@ pub fn seeded(dir: &Path) -> Ledger {
     let mut ledger = Ledger::create(dir).unwrap();
     seed::import_all(&mut ledger, now()).unwrap();
     ledger
+}
+
+/// A closed ledger's directory held in memory: a fixture built once per process is laid
+/// down afresh for each case, and no directory outlives the process (a `TempDir` in a
+/// static is never dropped, so each run used to leave one behind in /tmp).
+pub struct DirImage {
+    dirs: Vec<PathBuf>,
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl DirImage {
+    /// Reads `dir` whole, but for the lock file, which belongs to a process.
+    pub fn of(dir: &Path) -> DirImage {
+        let mut image = DirImage { dirs: vec![PathBuf::new()], files: Vec::new() };
+        let mut todo = vec![PathBuf::new()];
+        while let Some(rel) = todo.pop() {
+            for e in std::fs::read_dir(dir.join(&rel)).unwrap() {
+                let e = e.unwrap();
+                let path = rel.join(e.file_name());
+                if e.file_type().unwrap().is_dir() {
+                    image.dirs.push(path.clone());
+                    todo.push(path);
+                } else if e.file_name() != "protokol.lock" {
+                    image.files.push((path, std::fs::read(e.path()).unwrap()));
+                }
+            }
+        }
+        image
+    }
+
+    pub fn write_to(&self, to: &Path) {
+        for d in &self.dirs {
+            std::fs::create_dir_all(to.join(d)).unwrap();
+        }
+        for (f, bytes) in &self.files {
+            std::fs::write(to.join(f), bytes).unwrap();
+        }
+    }
 }
 
 pub fn insta_settings() -> insta::Settings {

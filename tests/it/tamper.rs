@@ -7,35 +7,24 @@ use protokol::envelope::Record;
 use protokol::ids::{Hash, Seq};
 use protokol::ledger;
 use protokol::Error;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 const CASES: u32 = 200;
 
 /// The seeded ATMP Danmark ledger (109 events) and its export, built once.
-fn pristine() -> &'static (tempfile::TempDir, PathBuf, String) {
-    static P: OnceLock<(tempfile::TempDir, PathBuf, String)> = OnceLock::new();
+fn pristine() -> &'static (DirImage, String) {
+    static P: OnceLock<(DirImage, String)> = OnceLock::new();
     P.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pristine");
         let l = seeded(&path);
         let mut out = Vec::new();
         l.export(&mut out).unwrap();
-        (dir, path, String::from_utf8(out).unwrap())
+        drop(l);
+        (DirImage::of(&path), String::from_utf8(out).unwrap())
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else if e.file_name() != "protokol.lock" {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -126,13 +115,13 @@ fn runner() -> proptest::test_runner::TestRunner {
 
 #[test]
 fn every_damage_to_the_stored_log_fails_verify_at_the_first_affected_seq() {
-    let (_, pristine, _) = pristine();
+    let (pristine, _) = pristine();
     let ran = AtomicUsize::new(0);
     runner()
         .run(&damage(), |d| {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("l");
-            copy_dir(pristine, &path);
+            pristine.write_to(&path);
             let first = apply(&path, &d);
             let err = ledger::verify(&path).expect_err("damage must not verify");
             let Error::Verify(fault) = &err else { panic!("{d:?}: not a verification failure: {err}") };
@@ -151,7 +140,7 @@ fn every_damage_to_the_stored_log_fails_verify_at_the_first_affected_seq() {
 
 #[test]
 fn every_edited_export_line_is_refused_with_its_line_number() {
-    let (_, _, export) = pristine();
+    let (_, export) = pristine();
     let ran = AtomicUsize::new(0);
     let edits = (0..N as usize, any::<usize>(), "[a-zA-Z0-9 ]");
     runner()
@@ -182,7 +171,7 @@ fn every_edited_export_line_is_refused_with_its_line_number() {
 /// still be found at the first affected seq.
 #[test]
 fn each_drop_relink_and_neighbour_swap_is_found_at_its_seq() {
-    let (_, pristine, _) = pristine();
+    let (pristine, _) = pristine();
     let damages = (1..=N).flat_map(|seq| {
         let swap = (seq < N).then_some(Damage::Swap { a: seq, b: seq + 1 });
         [Some(Damage::Drop { seq }), Some(Damage::Relink { seq }), swap].into_iter().flatten()
@@ -190,7 +179,7 @@ fn each_drop_relink_and_neighbour_swap_is_found_at_its_seq() {
     for d in damages {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l");
-        copy_dir(pristine, &path);
+        pristine.write_to(&path);
         let first = apply(&path, &d);
         // The chain walk alone: a full verify would also meet the damage replaying the log.
         let err = match protokol::Ledger::open(&path) {
