@@ -48,14 +48,19 @@ impl Hash {
         if s.len() != 64 {
             return Err(format!("a hash is 64 lowercase hex digits, got {} characters", s.len()));
         }
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
         let mut out = [0u8; 32];
-        for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
-            let digit = |c: u8| match c {
-                b'0'..=b'9' => Ok(c - b'0'),
-                b'a'..=b'f' => Ok(c - b'a' + 10),
-                _ => Err(format!("a hash is 64 lowercase hex digits, found {:?}", c as char)),
+        for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+            let (Some(high), Some(low)) = (digit(pair[0]), digit(pair[1])) else {
+                // Named as a character, not as the byte: 'é', not 'Ã'.
+                let c = s.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')).unwrap_or(char::REPLACEMENT_CHARACTER);
+                return Err(format!("a hash is 64 lowercase hex digits, found {c:?}"));
             };
-            out[i] = digit(chunk[0])? << 4 | digit(chunk[1])?;
+            out[i] = high << 4 | low;
         }
         Ok(Hash(out))
     }
@@ -91,9 +96,18 @@ impl schemars::JsonSchema for Hash {
 
 impl<'de> Deserialize<'de> for Hash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Borrowed where the input allows: verify reads millions of these.
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Hash::from_hex(&s).map_err(serde::de::Error::custom)
+        // Read in place, never copied into a String: verify reads millions of these.
+        struct HexDigits;
+        impl serde::de::Visitor<'_> for HexDigits {
+            type Value = Hash;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a hash: 64 lowercase hex digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Hash, E> {
+                Hash::from_hex(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(HexDigits)
     }
 }
 
@@ -214,6 +228,32 @@ mod tests {
         assert_eq!(Hash::from_hex(&h.to_hex()).unwrap(), h);
         assert!(Hash::from_hex(&h.to_hex().to_uppercase()).is_err());
         assert!(Hash::from_hex("abc").is_err());
+    }
+
+    /// Every byte that is not a lowercase hex digit (two-byte letters too), first or
+    /// last, is refused, by name; every hash comes back from its hex, in JSON too.
+    #[test]
+    fn hash_hex_refuses_every_other_byte_anywhere_and_decodes_every_digit() {
+        let digits: Vec<u8> = (0..=255u8).collect();
+        for pair in digits.chunks(32) {
+            let h = Hash(pair.try_into().unwrap());
+            assert_eq!(Hash::from_hex(&h.to_hex()).unwrap(), h);
+            let json = serde_json::to_string(&h).unwrap();
+            assert_eq!(serde_json::from_str::<Hash>(&json).unwrap(), h);
+        }
+        let valid = "0123456789abcdef".repeat(4);
+        for c in (0..=127u8).map(char::from).chain(['é', 'ø']) {
+            if c.is_ascii_digit() || ('a'..='f').contains(&c) {
+                continue;
+            }
+            let n = c.len_utf8();
+            for s in [format!("{c}{}", &valid[n..]), format!("{}{c}", &valid[..64 - n])] {
+                let err = Hash::from_hex(&s).unwrap_err();
+                assert!(err.ends_with(&format!("found {c:?}")), "{s}: {err}");
+            }
+        }
+        assert!(serde_json::from_str::<Hash>("\"0123\"").unwrap_err().to_string().contains("64 lowercase"));
+        assert!(serde_json::from_str::<Hash>("17").unwrap_err().to_string().contains("a hash"));
     }
 
     #[test]
