@@ -16,6 +16,7 @@ use crate::query::{self, DecisionFilter};
 use crate::render;
 use crate::seed;
 use crate::server::{self, AppState, Tokens};
+use crate::store::Storage;
 use crate::when::When;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -77,7 +78,14 @@ pub enum Command {
     /// Rewrite the ledger's database in key order, giving back the space sled leaves
     /// unused; the same records and projection, read back and compared before the new
     /// database replaces the old one.
-    Compact,
+    Compact {
+        /// Keep the pages compressed (zstd): a third of the space; appends slower.
+        #[arg(long, conflicts_with = "plain")]
+        compress: bool,
+        /// Keep the pages uncompressed again. Without either flag, as they are kept now.
+        #[arg(long)]
+        plain: bool,
+    },
     /// Write the raw log as JSON Lines.
     Export {
         #[arg(long)]
@@ -319,13 +327,19 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             ledger.checkpoint()?;
             say(ctx, &format!("rebuilt the projection from {} events, head {}", v.count, v.head))
         }
-        Command::Compact => {
-            let c = ledger::compact(path)?;
+        Command::Compact { compress, plain } => {
+            let storage = match (compress, plain) {
+                (true, _) => Some(Storage::Compressed),
+                (_, true) => Some(Storage::Plain),
+                _ => None,
+            };
+            let c = ledger::compact(path, storage)?;
             let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+            let kept = if c.storage == Storage::Compressed { ", compressed" } else { "" };
             say(
                 ctx,
                 &format!(
-                    "compacted {} keys, read back and compared: {:.1} MiB, was {:.1} MiB",
+                    "compacted {} keys{kept}, read back and compared: {:.1} MiB, was {:.1} MiB",
                     c.pairs,
                     mib(c.bytes_after),
                     mib(c.bytes_before)

@@ -10,7 +10,7 @@ use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::kv::{AsOf, Kv, Tally};
 use crate::rules::{self, Refusal};
 use crate::state::{as_corrected, fold, Entry, FoldError, Model};
-use crate::store::{Compacted, RecordedHead, Scratch, Store};
+use crate::store::{Compacted, RecordedHead, Scratch, Storage, Store};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -756,8 +756,8 @@ pub fn verify(path: &Path) -> Result<Verified, Error> {
 
 /// Rewrites the ledger's storage in less space: the same records and projection, byte
 /// for byte (see [`Store::compact`]).
-pub fn compact(path: &Path) -> Result<Compacted, Error> {
-    Ok(Store::compact(path)?)
+pub fn compact(path: &Path, storage: Option<Storage>) -> Result<Compacted, Error> {
+    Ok(Store::compact(path, storage)?)
 }
 
 /// Checks the whole log: the seqs split into one slice per core, each walked and hashed

@@ -169,7 +169,7 @@ impl Store {
         if path.exists() && path.read_dir().map(|mut d| d.next().is_some()).unwrap_or(true) {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
-        let store = Store::open_sled(path, CACHE_BYTES_MAX)?;
+        let store = Store::open_sled(path, CACHE_BYTES_MAX, Some(Storage::Plain))?;
         store.db.insert(FORMAT_KEY, FORMAT_VALUE).map_err(|e| store.io(e))?;
         store.sync()?;
         // The directory entry of a new ledger must survive a power loss too.
@@ -188,14 +188,16 @@ impl Store {
         if !path.join("conf").is_file() {
             return Err(StoreError::NotFound(path.to_path_buf()));
         }
-        let store = Store::open_sled(path, cache_bytes_max)?;
+        let store = Store::open_sled(path, cache_bytes_max, None)?;
         match store.db.get(FORMAT_KEY).map_err(|e| store.io(e))? {
             Some(v) if v.as_ref() == FORMAT_VALUE => Ok(store),
             _ => Err(StoreError::NotALedger(path.to_path_buf())),
         }
     }
 
-    fn open_sled(path: &Path, cache_bytes_max: u64) -> Result<Store, StoreError> {
+    /// Opens sled at `path` with `storage`, or as its `conf` file says (plain for a new
+    /// database): sled refuses to open a database with the other setting.
+    fn open_sled(path: &Path, cache_bytes_max: u64, storage: Option<Storage>) -> Result<Store, StoreError> {
         let io = |message: String| StoreError::Io { path: path.to_path_buf(), message };
         std::fs::create_dir_all(path).map_err(|e| io(e.to_string()))?;
         // Our own lock, taken before sled's, so that what we repair below is never the
@@ -234,7 +236,15 @@ impl Store {
         remove_unfinished_snapshots(path).map_err(|e| io(format!("removing an unfinished snapshot: {e}")))?;
         // No background flusher: every append flushes before it returns, and a flusher
         // thread would keep the file lock for a moment after the ledger is closed.
-        let config = sled::Config::new().path(path).flush_every_ms(None).cache_capacity(cache_bytes_max);
+        let storage = match storage {
+            Some(storage) => storage,
+            None => Storage::of(path)?,
+        };
+        let config = sled::Config::new()
+            .path(path)
+            .flush_every_ms(None)
+            .cache_capacity(cache_bytes_max)
+            .use_compression(storage == Storage::Compressed);
         let mut attempts = 0;
         let db = loop {
             match config.open() {
@@ -454,6 +464,37 @@ impl Store {
     }
 }
 
+/// How sled keeps the ledger's pages on disk. A ledger is created plain; `compact` can
+/// rewrite it compressed (sled's zstd) or plain again. Compressed takes a third of the
+/// space, and appends pay for it: sled compresses every page it writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    Plain,
+    Compressed,
+}
+
+impl Storage {
+    /// The storage of the database at `path`, as sled recorded it in its `conf` file
+    /// (`use_compression: true` or `false` on a line of its own); plain if there is none
+    /// yet.
+    fn of(path: &Path) -> Result<Storage, StoreError> {
+        let conf = match std::fs::read(path.join("conf")) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Storage::Plain),
+            Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), message: format!("conf: {e}") }),
+        };
+        let mut lines = conf.split(|b| *b == b'\n');
+        match lines.find(|line| line.starts_with(b"use_compression: ")) {
+            Some(b"use_compression: true") => Ok(Storage::Compressed),
+            Some(b"use_compression: false") => Ok(Storage::Plain),
+            _ => Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: "conf: no readable use_compression setting".into(),
+            }),
+        }
+    }
+}
+
 /// What `Store::compact` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Compacted {
@@ -461,6 +502,7 @@ pub struct Compacted {
     pub pairs: u64,
     pub bytes_before: u64,
     pub bytes_after: u64,
+    pub storage: Storage,
 }
 
 impl Store {
@@ -476,7 +518,8 @@ impl Store {
     /// every moment; a compaction stopped at any point leaves the ledger as it was, and
     /// at most a `NAME.compacting` directory, removed by the next one. Holds the ledger's
     /// lock throughout, like any writer.
-    pub fn compact(path: &Path) -> Result<Compacted, StoreError> {
+    /// `storage` chooses how the copy keeps its pages; `None` keeps the ledger's.
+    pub fn compact(path: &Path, storage: Option<Storage>) -> Result<Compacted, StoreError> {
         let io = |at: &Path, message: String| StoreError::Io { path: at.to_path_buf(), message };
         if !cfg!(target_os = "linux") {
             return Err(io(path, EXCHANGE_UNSUPPORTED.into()));
@@ -491,7 +534,11 @@ impl Store {
             std::fs::remove_dir_all(&fresh_path).map_err(|e| io(&fresh_path, e.to_string()))?;
         }
         let bytes_before = dir_bytes(path).map_err(|e| io(path, e.to_string()))?;
-        let checked = Store::copy_and_check(&old, &fresh_path);
+        let storage = match storage {
+            Some(storage) => storage,
+            None => Storage::of(path)?,
+        };
+        let checked = Store::copy_and_check(&old, &fresh_path, storage);
         if checked.is_err() {
             // An unfinished copy (the disk may be full) is never left behind.
             let _ = std::fs::remove_dir_all(&fresh_path);
@@ -511,14 +558,14 @@ impl Store {
         std::fs::remove_dir_all(&fresh_path)
             .map_err(|e| io(&fresh_path, format!("the ledger is compacted, but the old database is left here: {e}")))?;
         let bytes_after = dir_bytes(path).map_err(|e| io(path, e.to_string()))?;
-        Ok(Compacted { pairs, bytes_before, bytes_after })
+        Ok(Compacted { pairs, bytes_before, bytes_after, storage })
     }
 
     /// `compact`'s copy of `old` at `fresh_path`, read back and compared, and opened
     /// again: returned open, with the count of pairs.
-    fn copy_and_check(old: &Store, fresh_path: &Path) -> Result<(Store, u64), StoreError> {
+    fn copy_and_check(old: &Store, fresh_path: &Path, storage: Storage) -> Result<(Store, u64), StoreError> {
         let copied = {
-            let fresh = Store::open_sled(fresh_path, COMPACT_CACHE_BYTES_MAX)?;
+            let fresh = Store::open_sled(fresh_path, COMPACT_CACHE_BYTES_MAX, Some(storage))?;
             let copied = copy_in_key_order(&old.db, &fresh.db).map_err(|e| fresh.io(e))?;
             fresh.sync()?;
             copied
@@ -687,6 +734,33 @@ fn decode_key(key: &[u8]) -> Option<Seq> {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    /// sled's `conf` says how the pages are kept; a new directory is plain, and a conf
+    /// without a readable setting is an error naming it, never a guess.
+    #[test]
+    fn the_storage_is_read_from_sleds_conf() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Storage::of(dir.path()).unwrap(), Storage::Plain);
+        let conf = |text: &[u8]| {
+            std::fs::write(dir.path().join("conf"), text).unwrap();
+            Storage::of(dir.path())
+        };
+        let sled_wrote = |compressed: bool| {
+            format!("segment_size: 524288\nuse_compression: {compressed}\nversion: 0.34\n").into_bytes()
+        };
+        assert_eq!(conf(&sled_wrote(true)).unwrap(), Storage::Compressed);
+        assert_eq!(conf(&sled_wrote(false)).unwrap(), Storage::Plain);
+        for damaged in [&b"segment_size: 524288\nversion: 0.34\n"[..], b"use_compression: yes\n", b""] {
+            let err = conf(damaged).unwrap_err().to_string();
+            assert!(err.contains("use_compression"), "{err}");
+        }
+        // What sled really writes, for both settings.
+        for storage in [Storage::Plain, Storage::Compressed] {
+            let path = dir.path().join(format!("{storage:?}"));
+            drop(Store::open_sled(&path, CACHE_BYTES_MAX, Some(storage)).unwrap());
+            assert_eq!(Storage::of(&path).unwrap(), storage);
+        }
+    }
 
     /// An opener that waited for the lock while `compact` exchanged the directories holds
     /// the lock file of the database put aside, which no longer guards the ledger.
