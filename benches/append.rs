@@ -1,10 +1,14 @@
 //! The durability point's cost: one durable append (sled flush + fdatasync of its data file)
-//! against one raw write + fsync on the same disk, and batch appends. Prints a table; see
+//! against one raw write + fsync on the same disk, and batch appends, into a ledger kept
+//! plain and one kept compressed (`compact --compress`). Prints a table; see
 //! docs/PERFORMANCE.md. Run: `cargo bench --bench append`.
 
 use protokol::input::parse_events;
+use protokol::ledger;
+use protokol::store::Storage;
 use protokol::Ledger;
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 const SINGLE_RUNS: usize = 200;
@@ -38,25 +42,8 @@ fn main() {
         })
         .collect();
 
-    let mut ledger = Ledger::create(&dir.path().join("single")).unwrap();
-    let single_us: Vec<f64> = (0..SINGLE_RUNS)
-        .map(|i| {
-            let events = parse_events("bench", &org(i)).unwrap();
-            let t = Instant::now();
-            ledger.append("bench", events, None, "bench", now).unwrap();
-            t.elapsed().as_secs_f64() * 1e6
-        })
-        .collect();
-
-    let mut batched = Ledger::create(&dir.path().join("batch")).unwrap();
-    let mut per_s = Vec::new();
-    for run in 0..BATCH_RUNS {
-        let text = (0..BATCH_LEN).map(|i| org(run * BATCH_LEN + i)).collect::<Vec<_>>().join("\n");
-        let events = parse_events("bench", &text).unwrap();
-        let t = Instant::now();
-        batched.append("bench", events, None, "bench", now).unwrap();
-        per_s.push(BATCH_LEN as f64 / t.elapsed().as_secs_f64());
-    }
+    let plain = appends(&dir.path().join("plain"), Storage::Plain, now);
+    let compressed = appends(&dir.path().join("compressed"), Storage::Compressed, now);
 
     println!("| operation | runs | median | p99 |");
     println!("| --- | --- | --- | --- |");
@@ -65,13 +52,40 @@ fn main() {
         percentile(fsync_us.clone(), 0.5),
         percentile(fsync_us, 0.99)
     );
-    println!(
-        "| single durable append (1 event) | {SINGLE_RUNS} | {:.0} µs | {:.0} µs |",
-        percentile(single_us.clone(), 0.5),
-        percentile(single_us, 0.99)
-    );
-    println!(
-        "| batch append ({BATCH_LEN} events, one flush + fdatasync) | {BATCH_RUNS} | {:.0} events/s | |",
-        percentile(per_s, 0.5)
-    );
+    for (storage, (single_us, per_s)) in [("plain", plain), ("compressed", compressed)] {
+        println!(
+            "| single durable append (1 event), {storage} | {SINGLE_RUNS} | {:.0} µs | {:.0} µs |",
+            percentile(single_us.clone(), 0.5),
+            percentile(single_us, 0.99)
+        );
+        println!(
+            "| batch append ({BATCH_LEN} events, one flush + fdatasync), {storage} | {BATCH_RUNS} | {:.0} events/s | |",
+            percentile(per_s, 0.5)
+        );
+    }
+}
+
+/// Single appends, then batches, into a fresh ledger at `path` kept as `storage`: the
+/// microseconds of each single append and the events/s of each batch.
+fn appends(path: &Path, storage: Storage, now: chrono::DateTime<chrono::Utc>) -> (Vec<f64>, Vec<f64>) {
+    drop(Ledger::create(path).unwrap());
+    ledger::compact(path, Some(storage)).unwrap();
+    let mut ledger = Ledger::open(path).unwrap();
+    let single_us: Vec<f64> = (0..SINGLE_RUNS)
+        .map(|i| {
+            let events = parse_events("bench", &org(i)).unwrap();
+            let t = Instant::now();
+            ledger.append("bench", events, None, "bench", now).unwrap();
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    let mut per_s = Vec::new();
+    for run in 0..BATCH_RUNS {
+        let text = (0..BATCH_LEN).map(|i| org(SINGLE_RUNS + run * BATCH_LEN + i)).collect::<Vec<_>>().join("\n");
+        let events = parse_events("bench", &text).unwrap();
+        let t = Instant::now();
+        ledger.append("bench", events, None, "bench", now).unwrap();
+        per_s.push(BATCH_LEN as f64 / t.elapsed().as_secs_f64());
+    }
+    (single_us, per_s)
 }

@@ -2,7 +2,8 @@
 //! PROTOKOL_BENCH_SIZES=10000,100000,1000000), measured operation by operation. Prints a
 //! table; see docs/PERFORMANCE.md. Run: `cargo bench --bench scale`.
 //!
-//! Appending, the first opens, full verification, export and compaction run as `protokol` processes,
+//! Appending, the first opens, full verification, export and compaction (plain, then
+//! compressed, in a second table) run as `protokol` processes,
 //! so that each one's peak memory (GNU time's `%M`) is its own; the queries run in this
 //! process against an opened ledger.
 
@@ -61,6 +62,8 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000]);
+    // `compact --compress`, measured after the rest, in a table of its own.
+    let mut compressed_rows = Vec::new();
     println!("| events | batch append | first open + query (after appends / after a clean close / after compacting) | composition at a date | register page (50 rows), filtered | known_at (half the log) | verify: chain | BLAKE3 alone | verify: full (chain + projection, `protokol verify`) | export | disk / export (as appended; compacted) | peak RSS: append / query / verify / export / compact |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for n in sizes {
@@ -152,5 +155,23 @@ fn main() {
             disk_compacted as f64 / export_bytes as f64,
             disk_compacted / count,
         );
+
+        let (_, compress_s, compress_rss) = run(&path, &["compact", "--compress"]);
+        let disk_compressed = dir_bytes(&path);
+        let (_, open_compressed_s, query_compressed_rss) = run(&path, &first);
+        let (_, verify_compressed_s, verify_compressed_rss) = run(&path, &["verify"]);
+        compressed_rows.push(format!(
+            "| {count} | {:.2}x ({} bytes per event) | {compress_s:.1} s, {compress_rss:.0} MiB | {:.0} ms, {query_compressed_rss:.0} MiB | {:.0} events/s, {verify_compressed_rss:.0} MiB |",
+            disk_compressed as f64 / export_bytes as f64,
+            disk_compressed / count,
+            open_compressed_s * 1e3,
+            count as f64 / verify_compressed_s,
+        ));
+    }
+    println!();
+    println!("| events | after `compact --compress`: disk / export | its time, peak RSS | first open + query, peak RSS | `protokol verify`, peak RSS |");
+    println!("| --- | --- | --- | --- | --- |");
+    for row in compressed_rows {
+        println!("{row}");
     }
 }
