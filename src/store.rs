@@ -236,10 +236,7 @@ impl Store {
         remove_unfinished_snapshots(path).map_err(|e| io(format!("removing an unfinished snapshot: {e}")))?;
         // No background flusher: every append flushes before it returns, and a flusher
         // thread would keep the file lock for a moment after the ledger is closed.
-        let storage = match storage {
-            Some(storage) => storage,
-            None => Storage::of(path)?,
-        };
+        let storage = storage.map_or_else(|| Storage::of(path), Ok)?;
         let config = sled::Config::new()
             .path(path)
             .flush_every_ms(None)
@@ -534,10 +531,7 @@ impl Store {
             std::fs::remove_dir_all(&fresh_path).map_err(|e| io(&fresh_path, e.to_string()))?;
         }
         let bytes_before = dir_bytes(path).map_err(|e| io(path, e.to_string()))?;
-        let storage = match storage {
-            Some(storage) => storage,
-            None => Storage::of(path)?,
-        };
+        let storage = storage.map_or_else(|| Storage::of(path), Ok)?;
         let checked = Store::copy_and_check(&old, &fresh_path, storage);
         if checked.is_err() {
             // An unfinished copy (the disk may be full) is never left behind.
