@@ -28,6 +28,8 @@ const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// sled's page cache for each of the two databases while `compact` copies one into the
 /// other: a walk in key order reads each page once, so a cache buys nothing.
 const COMPACT_CACHE_BYTES_MAX: u64 = 8 * 1024 * 1024;
+/// How much smaller sled's zstd makes a ledger's pages, about.
+const COMPRESSION_RATIO: u64 = 4;
 /// Keys per batch when pairs are copied in bulk: a rebuilt projection, `compact`.
 const COPY_BATCH_KEYS: usize = 10_000;
 /// protokol's own lock file inside the ledger directory.
@@ -240,7 +242,7 @@ impl Store {
         let config = sled::Config::new()
             .path(path)
             .flush_every_ms(None)
-            .cache_capacity(cache_bytes_max)
+            .cache_capacity(storage.cache_bytes(cache_bytes_max))
             .use_compression(storage == Storage::Compressed);
         let mut attempts = 0;
         let db = loop {
@@ -471,6 +473,15 @@ pub enum Storage {
 }
 
 impl Storage {
+    /// What to tell sled its cache may hold for a memory use of about `bytes_max`: sled
+    /// counts each cached page at its size on disk, and keeps it decompressed.
+    fn cache_bytes(self, bytes_max: u64) -> u64 {
+        match self {
+            Storage::Plain => bytes_max,
+            Storage::Compressed => bytes_max / COMPRESSION_RATIO,
+        }
+    }
+
     /// The storage of the database at `path`, as sled recorded it in its `conf` file
     /// (`use_compression: true` or `false` on a line of its own); plain if there is none
     /// yet.
