@@ -69,7 +69,9 @@ fn main() {
 /// microseconds of each single append and the events/s of each batch.
 fn appends(path: &Path, storage: Storage, now: chrono::DateTime<chrono::Utc>) -> (Vec<f64>, Vec<f64>) {
     drop(Ledger::create(path).unwrap());
-    ledger::compact(path, Some(storage)).unwrap();
+    if storage == Storage::Compressed {
+        ledger::compact(path, Some(storage)).unwrap();
+    }
     let mut ledger = Ledger::open(path).unwrap();
     let single_us: Vec<f64> = (0..SINGLE_RUNS)
         .map(|i| {

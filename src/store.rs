@@ -163,6 +163,8 @@ pub struct Store {
     data_file: std::fs::File,
     /// Held while the store is open: one protokol process per ledger.
     _lock: std::fs::File,
+    /// As sled was opened: it refuses the other setting.
+    storage: Storage,
 }
 
 impl Store {
@@ -265,7 +267,7 @@ impl Store {
         };
         let log = db.open_tree(LOG_TREE).map_err(|e| io(e.to_string()))?;
         let data_file = std::fs::File::open(path.join("db")).map_err(|e| io(format!("db: {e}")))?;
-        Ok(Store { db, log, path: path.to_path_buf(), data_file, _lock: lock })
+        Ok(Store { db, log, path: path.to_path_buf(), data_file, _lock: lock, storage })
     }
 
     fn io(&self, e: sled::Error) -> StoreError {
@@ -542,7 +544,7 @@ impl Store {
             std::fs::remove_dir_all(&fresh_path).map_err(|e| io(&fresh_path, e.to_string()))?;
         }
         let bytes_before = dir_bytes(path).map_err(|e| io(path, e.to_string()))?;
-        let storage = storage.map_or_else(|| Storage::of(path), Ok)?;
+        let storage = storage.unwrap_or(old.storage);
         let checked = Store::copy_and_check(&old, &fresh_path, storage);
         if checked.is_err() {
             // An unfinished copy (the disk may be full) is never left behind.

@@ -85,7 +85,9 @@ fn appends_killed_at_random_survive(storage: Storage) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l");
     drop(protokol::Ledger::create(&path).unwrap());
-    assert_eq!(ledger::compact(&path, Some(storage)).unwrap().storage, storage);
+    if storage == Storage::Compressed {
+        ledger::compact(&path, Some(storage)).unwrap();
+    }
     let mut acked = BTreeMap::new();
     let mut n = 0u64;
     let mut killed_mid_flight = 0;
