@@ -280,10 +280,18 @@ impl AsOf {
             return Ok(s.clone());
         }
         let now = self.base.get(key)?;
+        let since = now.as_ref().map(|v| since_of(key, v)).transpose()?;
         let mut after = Vec::new();
         // A present value written at or before `seq` is the value then and after: a
-        // later change would have overwritten or removed it.
-        if now.as_ref().map(|v| since_of(key, v)).transpose()?.is_none_or(|since| since > self.seq) {
+        // later change would have overwritten or removed it. One written by the next
+        // event (what verify replays) was its only change since: the value before it,
+        // if any, is that event's version, read by key. A scan costs sled twice a read,
+        // and most keys an event writes are new.
+        if since == Some(self.seq + 1) {
+            if let Some(v) = self.base.get(&version_key(key, self.seq + 1))? {
+                after.push((self.seq + 1, v));
+            }
+        } else if since.is_none_or(|since| since > self.seq) {
             for item in self.base.scan(&version_prefix(key)) {
                 let (k, v) = item?;
                 let at = version_seq(&k).ok_or_else(|| format!("version key {:?}", lossy(&k)))?;
