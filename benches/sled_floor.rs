@@ -2,6 +2,9 @@
 //! does not meet, with protokol left out: durable batches of inserts, opening a tree of
 //! many keys and reading one, walking stored values through BLAKE3. protokol's own
 //! figures can come near these, not below them. Prints a table; see docs/PERFORMANCE.md.
+//! It also writes a million keys in batches of several sizes: sled's `apply_batch` holds
+//! one epoch guard and pegs its log for a whole batch, and costs more a key the larger
+//! the batch.
 //! Run: `cargo bench --bench sled_floor` (1M and 3M keys);
 //! `PROTOKOL_FLOOR_KEYS=1000000,3000000,6000000 cargo bench --bench sled_floor` adds the
 //! 6M keys of a generated million-event ledger (about 9 minutes in all).
@@ -20,10 +23,16 @@ use std::time::Instant;
 /// Keys in one durable batch: a 50-event meeting at six keys an event, the generated
 /// workload's shape (a million events make about six million keys).
 const BATCH_KEYS: u64 = 300;
+/// Batch sizes tried on `BATCH_SIZES_KEYS` keys: a meeting, and the larger batches an
+/// import or a bulk writer could make (1,000 events at two keys an event and more).
+const BATCH_KEYS_TRIED: [u64; 5] = [300, 1_000, 2_000, 6_000, 20_000];
+const BATCH_SIZES_KEYS: u64 = 1_000_000;
 /// A projection value's size: most are ids, dates and short rows.
 const VALUE_BYTES: usize = 100;
 /// A stored record's size: the generated workload's average.
 const RECORD_BYTES: usize = 560;
+/// Reads timed on a tree of written keys.
+const READS: u64 = 1_000_000;
 /// Records walked for the verify floor.
 const RECORDS: u64 = 1_000_000;
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -47,20 +56,24 @@ fn sync(db: &sled::Db, path: &Path) {
     std::fs::File::open(path.join("db")).unwrap().sync_data().unwrap();
 }
 
-/// Writes `keys` keys in durable batches: keys a second.
-fn write(path: &Path, keys: u64, scattered: bool) -> f64 {
+/// Writes `keys` keys in durable batches of `batch_keys`: keys a second, all told and
+/// counting sled's `apply_batch` alone.
+fn write(path: &Path, keys: u64, batch_keys: u64, scattered: bool) -> (f64, f64) {
     let db = config(path).open().unwrap();
     let tree = db.open_tree("log").unwrap();
     let value = vec![1u8; VALUE_BYTES];
     let t = Instant::now();
+    let mut apply = std::time::Duration::ZERO;
     let mut i = 0;
     while i < keys {
         let mut batch = sled::Batch::default();
-        for _ in 0..BATCH_KEYS.min(keys - i) {
+        for _ in 0..batch_keys.min(keys - i) {
             batch.insert(key(i, scattered), value.clone());
             i += 1;
         }
+        let a = Instant::now();
         tree.apply_batch(batch).unwrap();
+        apply += a.elapsed();
         sync(&db, path);
     }
     let per_s = keys as f64 / t.elapsed().as_secs_f64();
@@ -68,7 +81,7 @@ fn write(path: &Path, keys: u64, scattered: bool) -> f64 {
     drop(db);
     // The first open replays sled's log since its last snapshot and writes a new one.
     drop(config(path).open().unwrap());
-    per_s
+    (per_s, keys as f64 / apply.as_secs_f64())
 }
 
 /// Opens the tree in a process of its own and reads the first key written: (ms, peak RSS
@@ -100,6 +113,27 @@ fn open_and_read(path: &Path, key: &str) {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
     println!("{ms} {}", hwm_kib / 1024.0);
+}
+
+/// Reads `READS` keys of the `keys` written, spread over all of them, on two threads,
+/// each read a key of its own: reads a second. What replaying an event over the stored
+/// state does about fifteen times (docs/PERFORMANCE.md).
+fn reads(path: &Path, keys: u64) -> f64 {
+    let db = config(path).open().unwrap();
+    let tree = db.open_tree("log").unwrap();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for thread in 0..2u64 {
+            let tree = &tree;
+            s.spawn(move || {
+                for j in 0..READS / 2 {
+                    let i = (j * 2 + thread).wrapping_mul(0x2545_F491_4F6C_DD1D) % keys;
+                    assert!(tree.get(key(i, true)).unwrap().is_some(), "key {i} was written");
+                }
+            });
+        }
+    });
+    READS as f64 / t.elapsed().as_secs_f64()
 }
 
 /// Stores `RECORDS` record-sized values under 8-byte big-endian seqs, as the log is
@@ -161,20 +195,33 @@ fn main() {
         .collect();
     let dir = tempfile::tempdir_in(".").unwrap();
 
-    println!("| keys | in key order: durable batches of {BATCH_KEYS} | open + one read, peak RSS | scattered: durable batches of {BATCH_KEYS} | open + one read, peak RSS |");
-    println!("| --- | --- | --- | --- | --- |");
+    println!("| keys | in key order: durable batches of {BATCH_KEYS} | open + one read, peak RSS | scattered: durable batches of {BATCH_KEYS} | open + one read, peak RSS | reads of keys anywhere, two threads |");
+    println!("| --- | --- | --- | --- | --- | --- |");
     for &keys in &sizes {
         let mut row = format!("| {keys} |");
         for scattered in [false, true] {
             let path = dir.path().join(format!("{keys}-{scattered}"));
-            let per_s = write(&path, keys, scattered);
+            let (per_s, _) = write(&path, keys, BATCH_KEYS, scattered);
             let (ms, rss) = (0..3)
                 .map(|_| open(&path, scattered))
                 .fold((f64::MAX, 0.0), |(m, r), (ms, rss)| (m.min(ms), rss.max(r)));
             row += &format!(" {per_s:.0} keys/s | {ms:.0} ms, {rss:.0} MiB |");
+            if scattered {
+                row += &format!(" {:.0} reads/s |", reads(&path, keys));
+            }
             std::fs::remove_dir_all(&path).unwrap();
         }
         println!("{row}");
+    }
+
+    println!();
+    println!("| {BATCH_SIZES_KEYS} keys in key order, in durable batches of | keys/s | `apply_batch` alone, keys/s |");
+    println!("| --- | --- | --- |");
+    for batch_keys in BATCH_KEYS_TRIED {
+        let path = dir.path().join(format!("batches-{batch_keys}"));
+        let (per_s, apply_per_s) = write(&path, BATCH_SIZES_KEYS, batch_keys, false);
+        println!("| {batch_keys} | {per_s:.0} | {apply_per_s:.0} |");
+        std::fs::remove_dir_all(&path).unwrap();
     }
 
     let (one, two) = walks(&dir.path().join("records"));
