@@ -1,11 +1,10 @@
 //! What sled 0.34 alone costs for the work behind the targets of issue 7 that protokol
 //! does not meet, with protokol left out: durable batches of inserts, opening a tree of
 //! many keys and reading one, reads of keys anywhere on two threads, walking stored
-//! values through BLAKE3. protokol's own
-//! figures can come near these, not below them. Prints a table; see docs/PERFORMANCE.md.
-//! It also writes a million keys in batches of several sizes: sled's `apply_batch` holds
-//! one epoch guard and pegs its log for a whole batch, and costs more a key the larger
-//! the batch.
+//! values through BLAKE3; and a million keys in batches of several sizes, since sled's
+//! `apply_batch` (which holds one epoch guard and pegs its log for the whole batch)
+//! costs more a key the larger the batch. protokol's own figures can come near these,
+//! not below them. Prints tables; see docs/PERFORMANCE.md.
 //! Run: `cargo bench --bench sled_floor` (1M and 3M keys);
 //! `PROTOKOL_FLOOR_KEYS=1000000,3000000,6000000 cargo bench --bench sled_floor` adds the
 //! 6M keys of a generated million-event ledger (about 10 minutes in all).
