@@ -7,7 +7,7 @@
 
 use protokol::ids::{GroupId, Seq};
 use protokol::input::NewEvent;
-use protokol::state::{fold, Entry};
+use protokol::model::{fold, Entry};
 use protokol::when::RecordedAt;
 use protokol::Ledger;
 use std::io::Write;
@@ -64,7 +64,7 @@ fn main() {
     let g0: GroupId = "g-0".try_into().unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2016, 6, 1).unwrap();
     let t = Instant::now();
-    let past = l.known_at(Some(&half.to_string())).unwrap();
+    let past = l.known_at(Some(protokol::ledger::KnownAt::Seq(half))).unwrap();
     let c1 = protokol::query::composition(&past, &g0, day).unwrap();
     let protokol_asof_ms = t.elapsed().as_secs_f64() * 1e3;
 
@@ -152,7 +152,7 @@ fn main() {
         if let protokol::event::Event::EventCorrected(c) = &e.event {
             corrections.insert(c.target, c.clone());
         }
-        entries.push(Ok::<_, ()>(Entry {
+        entries.push(Ok::<_, protokol::Error>(Entry {
             seq,
             recorded_at: RecordedAt(base),
             effective: e.effective,
@@ -160,7 +160,7 @@ fn main() {
             event: e.event,
         }));
     }
-    let model = fold(entries.into_iter(), &corrections, false).unwrap();
+    let model = fold(entries.into_iter(), &corrections).unwrap();
     let c2 = protokol::query::composition(&model, &g0, day).unwrap();
     let git_asof_ms = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(c1.members.len(), c2.members.len(), "both answer the same");

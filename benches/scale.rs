@@ -85,7 +85,7 @@ fn main() {
         let l = Ledger::open(&path).unwrap();
         let open_in_process_ms = t.elapsed().as_secs_f64() * 1e3;
         let m = l.model();
-        let groups: Vec<GroupId> = m.groups().into_iter().map(|(id, _)| id).collect();
+        let groups: Vec<GroupId> = m.groups().unwrap().into_iter().map(|(id, _)| id).collect();
         let start = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
         let composition_us = per_query_us(1000, |i| {
             let day = start + chrono::Days::new((i as u64 * 37) % 3000);
@@ -102,7 +102,7 @@ fn main() {
         });
         let g0: GroupId = "g-0".try_into().unwrap();
         let t = Instant::now();
-        let past = l.known_at(Some(&(count / 2).to_string())).unwrap();
+        let past = l.known_at(Some(protokol::ledger::KnownAt::Seq(Seq(count / 2)))).unwrap();
         std::hint::black_box(query::composition(&past, &g0, NaiveDate::from_ymd_opt(2016, 6, 1).unwrap()).unwrap());
         let known_at_ms = t.elapsed().as_secs_f64() * 1e3;
         drop(past);

@@ -1,7 +1,9 @@
-//! The library's error: one enum at the boundary, each case knowing its exit code and
-//! HTTP status so the CLI and the server never have to guess.
+//! The library's error: one enum at the boundary, saying what went wrong. Each edge maps
+//! it once: the CLI to an exit code (`cli::exit_code`), the server to an HTTP status
+//! (`http::status`).
 
 use crate::envelope::Fault;
+use crate::kv::ReadError;
 use crate::rules::Refusal;
 use crate::store::StoreError;
 
@@ -18,7 +20,11 @@ pub enum Error {
     /// The log moved on since the writer read it; nothing was written.
     #[error("conflict: expected head {expected}, but the ledger's head is {actual}; nothing was written")]
     Conflict { expected: String, actual: String },
-    /// The persisted projection could not be read back; `protokol verify` re-derives it.
+    /// A read of the stored state failed, or found what its layout does not allow: the
+    /// answer it was for is not given (never an answer with a gap, never a refusal).
+    #[error("the ledger's stored state could not be read ({0}); nothing was answered or written; `protokol verify` checks it against the log and `protokol rebuild` re-derives it")]
+    Read(#[from] ReadError),
+    /// The persisted projection is not what the log gives; `protokol rebuild` re-derives it.
     #[error("the ledger's projection is damaged ({0}); run `protokol verify`, which rebuilds it from the log")]
     Projection(String),
     #[error("verification failed: {0}")]
@@ -28,26 +34,4 @@ pub enum Error {
     /// A document that is not what it is checked against (verify-minutes).
     #[error("{0}")]
     NoMatch(String),
-}
-
-impl Error {
-    /// 0 ok, 1 verification failed or conflict, 2 usage or input error (and anything else).
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) | Error::Projection(_) => 1,
-            Error::Store(StoreError::DamagedHead(_) | StoreError::Corrupt { .. }) => 1,
-            _ => 2,
-        }
-    }
-
-    pub fn http_status(&self) -> u16 {
-        match self {
-            Error::Input(_) => 400,
-            Error::Refused { .. } => 422,
-            Error::Conflict { .. } => 409,
-            Error::NotFound(_) | Error::NoMatch(_) | Error::Store(StoreError::NotFound(_)) => 404,
-            Error::Store(StoreError::Locked(_)) => 503,
-            Error::Verify(_) | Error::Store(_) | Error::Projection(_) => 500,
-        }
-    }
 }

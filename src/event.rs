@@ -339,6 +339,18 @@ pub enum Outcome {
     Postponed,
 }
 
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Noted,
+        Outcome::Approved,
+        Outcome::ApprovedWithReservations,
+        Outcome::Decided,
+        Outcome::Discussed,
+        Outcome::Rejected,
+        Outcome::Postponed,
+    ];
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRecorded {
@@ -369,6 +381,37 @@ pub enum DecisionStatus {
     Implemented,
     Superseded,
     Revoked,
+}
+
+impl DecisionStatus {
+    pub const ALL: [DecisionStatus; 6] = [
+        DecisionStatus::Recorded,
+        DecisionStatus::ConditionsMet,
+        DecisionStatus::InProgress,
+        DecisionStatus::Implemented,
+        DecisionStatus::Superseded,
+        DecisionStatus::Revoked,
+    ];
+}
+
+/// The one spelling of a value of the catalogue's enums (`approved_with_reservations`):
+/// serde's, as events carry it. Keys, tables, pages and option lists all use this.
+pub fn name_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("the catalogue's enums serialize as strings"),
+    }
+}
+
+/// Reads a value of one of the catalogue's enums by its name (`approved_with_reservations`;
+/// hyphens work too), so no edge keeps a second copy of the names.
+pub fn from_name<T: serde::de::DeserializeOwned>(what: &str, name: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(name.replace('-', "_"))).map_err(|e| format!("{what}: {e}"))
+}
+
+/// The names of a list of values, joined for a help text or an error.
+pub fn names_of<T: Serialize>(values: &[T]) -> String {
+    values.iter().map(name_of).collect::<Vec<_>>().join(", ")
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

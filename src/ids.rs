@@ -66,6 +66,14 @@ impl Hash {
     }
 }
 
+impl std::str::FromStr for Hash {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Hash, String> {
+        Hash::from_hex(s)
+    }
+}
+
 impl fmt::Display for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())
@@ -154,6 +162,14 @@ macro_rules! slug_id {
         impl TryFrom<&str> for $name {
             type Error = String;
             fn try_from(s: &str) -> Result<Self, String> {
+                $name::try_from(s.to_string())
+            }
+        }
+
+        /// Parsed once where it enters (a command line argument, a path segment).
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
                 $name::try_from(s.to_string())
             }
         }

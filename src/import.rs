@@ -7,6 +7,7 @@ use crate::event::{Event, FileImported};
 use crate::hash::document_hash;
 use crate::input::NewEvent;
 use crate::ledger::Ledger;
+use crate::progress::Progress;
 use crate::record_file::{self, RecordFile};
 use crate::when::When;
 use chrono::{DateTime, Utc};
@@ -65,13 +66,14 @@ pub fn import_paths(
     paths: &[PathBuf],
     recorded_by: &str,
     now: DateTime<Utc>,
+    progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
     let mut files = Vec::new();
     for path in collect(paths)? {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
         files.push(record_file::parse(&file_name(&path), &text)?);
     }
-    import_parsed(ledger, files, recorded_by, now)
+    import_parsed(ledger, files, recorded_by, now, progress)
 }
 
 /// Imports parsed files, registers first and meetings in date order, each as one batch.
@@ -81,9 +83,16 @@ pub fn import_parsed(
     mut files: Vec<RecordFile>,
     recorded_by: &str,
     now: DateTime<Utc>,
+    progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
     files.sort_by_key(RecordFile::sort_key);
-    files.iter().map(|f| import_file(ledger, f, recorded_by, now)).collect()
+    progress.phase("importing files", files.len() as u64);
+    let mut out = Vec::with_capacity(files.len());
+    for f in &files {
+        out.push(import_file(ledger, f, recorded_by, now)?);
+        progress.advance(1);
+    }
+    Ok(out)
 }
 
 /// Imports one parsed file as one batch.
@@ -95,10 +104,10 @@ pub fn import_file(
 ) -> Result<Outcome, Error> {
     let content_hash = document_hash(file.text.as_bytes());
     let model = &ledger.model();
-    if let Some(done) = model.import_of_content(&content_hash) {
+    if let Some(done) = model.import_of_content(&content_hash)? {
         return Ok(Outcome::AlreadyImported { file: file.name.clone(), seq: done.seq.0 });
     }
-    if let Some(old) = model.import_of_file(&file.name) {
+    if let Some(old) = model.import_of_file(&file.name)? {
         let diff = similar::TextDiff::from_lines(&old.content, &file.text)
             .unified_diff()
             .context_radius(2)

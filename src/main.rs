@@ -1,5 +1,5 @@
 use clap::Parser;
-use protokol::cli::{run, Cli, Context};
+use protokol::cli::{exit_code, run, Cli, Context};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("protokol: {e}");
-            ExitCode::from(e.exit_code())
+            ExitCode::from(exit_code(&e))
         }
     }
 }

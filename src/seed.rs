@@ -19,5 +19,5 @@ pub fn import_all(
 ) -> Result<Vec<crate::import::Outcome>, crate::Error> {
     let files =
         FILES.iter().map(|(name, text)| crate::record_file::parse(name, text)).collect::<Result<Vec<_>, _>>()?;
-    crate::import::import_parsed(ledger, files, RECORDED_BY, now)
+    crate::import::import_parsed(ledger, files, RECORDED_BY, now, &crate::progress::Silent)
 }

@@ -101,9 +101,42 @@ impl<'de> Deserialize<'de> for RecordedAt {
     }
 }
 
+/// Transaction time as a query asks for it: what the ledger held after a seq, or at an
+/// instant of recorded time. Parsed once where it enters (CLI, API); the ledger turns
+/// an instant into the last seq recorded by then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnownAt {
+    Seq(crate::ids::Seq),
+    Instant(RecordedAt),
+}
+
+impl std::str::FromStr for KnownAt {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<KnownAt, String> {
+        if let Ok(n) = s.parse::<u64>() {
+            return Ok(KnownAt::Seq(crate::ids::Seq(n)));
+        }
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| KnownAt::Instant(RecordedAt(t.with_timezone(&Utc))))
+            .map_err(|_| format!("{s:?}: expected a seq or an RFC 3339 instant"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_at_is_a_seq_or_an_instant() {
+        assert_eq!("106".parse::<KnownAt>(), Ok(KnownAt::Seq(crate::ids::Seq(106))));
+        let t = "2026-01-21T14:00:00+01:00".parse::<KnownAt>().unwrap();
+        assert_eq!(
+            t,
+            KnownAt::Instant(RecordedAt(DateTime::parse_from_rfc3339("2026-01-21T13:00:00Z").unwrap().into()))
+        );
+        assert!("yesterday".parse::<KnownAt>().unwrap_err().contains("seq or an RFC 3339"));
+    }
 
     #[test]
     fn when_keeps_what_was_written() {

@@ -3,7 +3,7 @@
 //! gets past, and no reader ever sees half a batch.
 
 use crate::common::*;
-use protokol::server::{AppState, Tokens};
+use protokol::http::{AppState, Tokens};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -26,8 +26,8 @@ fn eight_writers_with_expected_heads_and_readers_in_between() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server_state = state.clone();
     runtime.spawn(async move {
-        let _ = protokol::server::run(server_state, "127.0.0.1:0".parse().unwrap(), move |addr| tx.send(addr).unwrap())
-            .await;
+        let _ =
+            protokol::http::run(server_state, "127.0.0.1:0".parse().unwrap(), move |addr| tx.send(addr).unwrap()).await;
     });
     let base = format!("http://{}", rx.recv().unwrap());
     let start = get(&format!("{base}/api/head"))["seq"].as_u64().unwrap();

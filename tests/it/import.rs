@@ -3,11 +3,11 @@
 
 use crate::common::*;
 use chrono::NaiveDate;
+use protokol::cli::render;
 use protokol::ids::GroupId;
 use protokol::import::{self, Outcome};
 use protokol::query::{self, DecisionFilter};
 use protokol::record_file;
-use protokol::render;
 use protokol::Ledger;
 
 const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events/atmp-danmark");
@@ -115,10 +115,10 @@ fn a_good_meeting_file_imports_on_top_of_the_record() {
     let out = import::import_file(&mut l, &f, "test", now()).unwrap();
     assert!(matches!(out, Outcome::Appended { events: 5, .. }), "{out:?}");
     let m = &l.model();
-    let held = m.meeting(&"styregruppen-2026-04-29".try_into().unwrap()).unwrap();
+    let held = m.meeting(&"styregruppen-2026-04-29".try_into().unwrap()).unwrap().unwrap();
     assert_eq!(held.number, Some(5), "the scheduled meeting is now held, with its number");
     assert_eq!(
-        m.action(&"sg5-p1-a".try_into().unwrap()).unwrap().owner,
+        m.action(&"sg5-p1-a".try_into().unwrap()).unwrap().unwrap().owner,
         protokol::event::Party::Group("atmp-danmark-sekretariatet".try_into().unwrap())
     );
 }

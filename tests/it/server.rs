@@ -5,8 +5,8 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use protokol::api::ROUTES;
-use protokol::server::{app, AppState, Tokens, REQUEST_BYTES_MAX};
+use protokol::http::api::ROUTES;
+use protokol::http::{app, AppState, Tokens, REQUEST_BYTES_MAX};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 

@@ -1,0 +1,141 @@
+//! The commands that read: the log, the queries of the record, minutes and their check.
+
+use super::{emit, render, say, AsOf, Context};
+use crate::error::Error;
+use crate::hash;
+use crate::ids::{GroupId, PersonId, Seq};
+use crate::ledger::{KnownAt, Ledger};
+use crate::minutes::{self, Format, Lang};
+use crate::query::{self, ActionState, DecisionFilter};
+use std::path::{Path, PathBuf};
+
+pub(super) fn log(path: &Path, ctx: &mut Context, after: u64, limit: usize, json: bool) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let entries = ledger.entries_after(Seq(after), limit)?;
+    if json {
+        let rows: Vec<_> = entries
+            .iter()
+            .map(|e| serde_json::json!({"seq": e.seq, "recorded_at": e.recorded_at, "effective": e.effective, "recorded_by": e.recorded_by, "kind": e.event.kind(), "body": e.event.body_value()}))
+            .collect();
+        return emit(ctx, true, &rows, |_| String::new());
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.seq.to_string(),
+                e.recorded_at.to_string(),
+                e.effective.to_string(),
+                e.recorded_by.clone(),
+                e.event.kind().to_string(),
+            ]
+        })
+        .collect();
+    say(ctx, render::table(&["seq", "recorded_at", "effective", "recorded_by", "kind"], &rows).trim_end())
+}
+
+pub(super) fn groups(path: &Path, ctx: &mut Context, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let rows = query::groups(&h, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    emit(ctx, asof.json, &rows, |r| render::groups(r))
+}
+
+pub(super) fn members(path: &Path, ctx: &mut Context, group: &GroupId, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let c = query::composition(&h, group, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    emit(ctx, asof.json, &c, render::composition)
+}
+
+pub(super) fn timeline(path: &Path, ctx: &mut Context, group: &GroupId, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let t = query::timeline(&h, group)?;
+    emit(ctx, asof.json, &t, |t| render::intervals(&format!("{} ({})", t.name, t.group), &t.intervals))
+}
+
+pub(super) fn history(path: &Path, ctx: &mut Context, person: &PersonId, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let p = query::person_history(&h, person)?;
+    emit(ctx, asof.json, &p, |p| render::intervals(&p.name, &p.memberships))
+}
+
+pub(super) fn decisions(path: &Path, ctx: &mut Context, filter: &DecisionFilter, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let rows = query::decisions(&h, filter, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    emit(ctx, asof.json, &rows, |r| render::decisions(r))
+}
+
+pub(super) fn actions(path: &Path, ctx: &mut Context, open: bool, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let mut rows = query::actions(&h, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    if open {
+        rows.retain(|a| a.state != ActionState::Done);
+    }
+    emit(ctx, asof.json, &rows, |r| render::actions(r))
+}
+
+pub(super) fn meeting(path: &Path, ctx: &mut Context, group: &GroupId, number: u32, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(asof.known_at)?;
+    let r = query::meeting_record(&h, group, number, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    emit(ctx, asof.json, &r, render::meeting)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn minutes(
+    path: &Path,
+    ctx: &mut Context,
+    group: &GroupId,
+    number: u32,
+    lang: Lang,
+    format: Format,
+    out: Option<PathBuf>,
+    known_at: Option<KnownAt>,
+) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = ledger.known_at(known_at)?;
+    let text = minutes::render_meeting(&h, group, number, lang, format)?;
+    match out {
+        Some(file) => {
+            std::fs::write(&file, &text).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+            say(ctx, &format!("wrote {} ({})", file.display(), hash::document_hash(text.as_bytes())))
+        }
+        None => ctx.out.write_all(text.as_bytes()).map_err(|e| Error::Input(format!("writing output: {e}"))),
+    }
+}
+
+pub(super) fn verify_minutes(
+    path: &Path,
+    ctx: &mut Context,
+    file: Option<PathBuf>,
+    rendered: Option<Vec<String>>,
+) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let m = &ledger.model();
+    match (file, rendered) {
+        (Some(file), _) => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+            let found = minutes::find_approved(m, &bytes)?;
+            let Some(a) = found.first() else {
+                return Err(Error::NoMatch(format!(
+                    "{} ({}) matches no approved minutes in the ledger",
+                    file.display(),
+                    hash::document_hash(&bytes)
+                )));
+            };
+            say(ctx, &format!("{} ({}) is {a}", file.display(), a.document_hash))
+        }
+        (None, Some(gn)) => {
+            let group: GroupId = gn[0].parse().map_err(|e| Error::Input(format!("--rendered: group: {e}")))?;
+            let number: u32 =
+                gn[1].parse().map_err(|_| Error::Input(format!("--rendered: {:?} is not a meeting number", gn[1])))?;
+            say(ctx, &minutes::check_rendered(m, &group, number)?)
+        }
+        (None, None) => Err(Error::Input("name a FILE or --rendered GROUP NUMBER".into())),
+    }
+}

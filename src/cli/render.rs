@@ -1,0 +1,244 @@
+//! Plain-text tables for the terminal. The same views serialize to JSON for `--json`.
+
+use crate::event::name_of;
+use crate::query::*;
+use std::fmt::Write;
+
+/// Left-aligned columns, widths by character count so æ, ø and å line up.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for (cell, w) in cells.zip(&widths) {
+            let pad = w - cell.chars().count();
+            let _ = write!(s, "{cell}{}  ", " ".repeat(pad));
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    line(&mut out, &mut headers.iter().copied());
+    line(&mut out, &mut widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str));
+    for row in rows {
+        line(&mut out, &mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// Shortens text for a table cell; the full text is in `--json` and the meeting record.
+fn clip(s: &str, chars_max: usize) -> String {
+    if s.chars().count() <= chars_max {
+        return s.to_string();
+    }
+    s.chars().take(chars_max - 1).collect::<String>() + "…"
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
+pub fn groups(rows: &[GroupRow]) -> String {
+    table(
+        &["group", "name", "kind", "established", "dissolved", "members"],
+        &rows
+            .iter()
+            .map(|g| {
+                vec![
+                    g.id.to_string(),
+                    g.name.clone(),
+                    name_of(&g.group_kind),
+                    g.established.to_string(),
+                    opt(&g.dissolved),
+                    g.members.to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+pub fn composition(c: &Composition) -> String {
+    let mut out = format!("{} ({}) on {}: {} members\n\n", c.name, c.group, c.at, c.members.len());
+    out += &table(
+        &["person", "name", "role", "on behalf of", "since", "seq"],
+        &c.members
+            .iter()
+            .map(|m| {
+                vec![
+                    m.person.to_string(),
+                    if m.chair { format!("{} (formandskab)", m.name) } else { m.name.clone() },
+                    name_of(&m.role),
+                    opt(&m.organisation),
+                    m.start.to_string(),
+                    m.opened_by.to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    if !c.nominations.is_empty() {
+        out += "\nNominated, not yet appointed:\n";
+        for n in &c.nominations {
+            let _ = writeln!(out, "  {} ({}) as {} on {} (seq {})", n.name, n.person, name_of(&n.role), n.date, n.seq);
+        }
+    }
+    out
+}
+
+pub fn intervals(title: &str, rows: &[Interval]) -> String {
+    let mut out = format!("{title}\n\n");
+    out += &table(
+        &["from", "until", "person", "group", "role", "on behalf of", "seqs"],
+        &rows
+            .iter()
+            .map(|m| {
+                vec![
+                    m.start.to_string(),
+                    opt(&m.end),
+                    m.name.clone(),
+                    m.group.to_string(),
+                    name_of(&m.role),
+                    opt(&m.organisation),
+                    match m.closed_by {
+                        Some(c) => format!("{}-{}", m.opened_by, c),
+                        None => m.opened_by.to_string(),
+                    },
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    out
+}
+
+pub fn decisions(rows: &[DecisionView]) -> String {
+    let mut out = table(
+        &["date", "meeting", "item", "decision", "outcome", "status"],
+        &rows
+            .iter()
+            .map(|d| {
+                vec![
+                    d.date.to_string(),
+                    format!("{} {}", d.group, opt(&d.meeting_number)),
+                    d.item.to_string(),
+                    d.id.to_string(),
+                    name_of(&d.outcome),
+                    name_of(&d.status),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    for d in rows {
+        let _ = write!(out, "\n{} ({}, item {}: {})\n  {}\n", d.id, d.date, d.item, d.item_title, d.text);
+        for c in &d.conditions {
+            let _ = writeln!(out, "  reservation: {c}");
+        }
+        if let Some(t) = d.takes_effect {
+            let _ = writeln!(out, "  takes effect: {t}");
+        }
+        if let Some(x) = &d.deferred {
+            let _ = writeln!(out, "  left for later: {x}");
+        }
+        for s in &d.status_history {
+            let _ = writeln!(out, "  {} {} (seq {})", s.date, name_of(&s.status), s.seq);
+        }
+    }
+    out
+}
+
+pub fn actions(rows: &[ActionView]) -> String {
+    table(
+        &["state", "due", "owner", "action", "from", "id"],
+        &rows
+            .iter()
+            .map(|a| {
+                vec![
+                    name_of(&a.state),
+                    opt(&a.due),
+                    a.owner_name.clone(),
+                    clip(&a.description, 70),
+                    format!("{} item {}", a.meeting, a.item),
+                    a.id.to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+pub fn meeting(r: &MeetingRecord) -> String {
+    let mut out = format!(
+        "{} – meeting {} ({}), {}{}\n",
+        r.group_name,
+        opt(&r.number),
+        name_of(&r.meeting_kind),
+        r.starts_at,
+        r.ends_at.map(|e| format!(" to {e}")).unwrap_or_default()
+    );
+    if let Some(p) = &r.place {
+        let _ = writeln!(out, "Place: {}", p.replace('\n', ", "));
+    }
+    out += "\n";
+    out += &table(
+        &["attendee", "presence", "capacity", "role", "note"],
+        &r.attendees
+            .iter()
+            .map(|a| {
+                let mut note = Vec::new();
+                if let Some(n) = &a.in_place_of_name {
+                    note.push(format!("in place of {n}"));
+                }
+                if !a.items.is_empty() {
+                    note.push(format!("items {:?}", a.items));
+                }
+                if a.minute_taker {
+                    note.push("minute taker".into());
+                }
+                vec![
+                    match &a.organisation {
+                        Some(o) => format!("{}, {o}", a.name),
+                        None => a.name.clone(),
+                    },
+                    name_of(&a.presence),
+                    name_of(&a.capacity),
+                    a.role.map(|r| name_of(&r)).unwrap_or_default(),
+                    note.join("; "),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    for it in &r.agenda {
+        let presenters: Vec<&str> = it.presenters.iter().map(|p| p.name.as_str()).collect();
+        let _ = write!(out, "\n{}. {}", it.number, it.title);
+        if !presenters.is_empty() {
+            let _ = write!(out, " v/ {}", presenters.join(", "));
+        }
+        out += "\n";
+        if let Some(d) = &it.decision {
+            let _ = writeln!(out, "   [{}] {}", name_of(&d.outcome), d.text);
+            for c in &d.conditions {
+                let _ = writeln!(out, "   reservation: {c}");
+            }
+        }
+        for a in &it.actions {
+            let _ = writeln!(
+                out,
+                "   action ({}): {} – {}{}",
+                name_of(&a.state),
+                a.owner_name,
+                a.description,
+                a.due.map(|d| format!(", due {d}")).unwrap_or_default()
+            );
+        }
+    }
+    if let Some(n) = &r.next_meeting {
+        let _ = writeln!(
+            out,
+            "\nNext meeting: {}{}",
+            n.starts_at,
+            n.ends_at.map(|e| format!(" to {e}")).unwrap_or_default()
+        );
+    }
+    out
+}

@@ -1,0 +1,124 @@
+//! The commands that write: a new ledger, events, files and approvals of minutes.
+
+use super::progress::Bar;
+use super::{open_or_create, say, who, Context, Quiet};
+use crate::error::Error;
+use crate::event::{Event, MinutesApproved};
+use crate::hash;
+use crate::ids::{GroupId, Hash, Seq};
+use crate::import;
+use crate::input::{parse_events, NewEvent, INPUT_BYTES_MAX};
+use crate::ledger::{Expect, Ledger};
+use crate::query;
+use crate::when::When;
+use chrono::NaiveDate;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub(super) fn init(path: &Path, ctx: &mut Context) -> Result<(), Error> {
+    Ledger::create(path)?;
+    say(ctx, &format!("created an empty ledger at {}", path.display()))
+}
+
+pub(super) fn append(
+    path: &Path,
+    ctx: &mut Context,
+    files: &[String],
+    expect_seq: Option<u64>,
+    expect_hash: Option<Hash>,
+    by: Option<String>,
+) -> Result<(), Error> {
+    let by = who(by, ctx, "enters the events")?;
+    let mut expect = match (expect_seq, expect_hash) {
+        (Some(s), _) => Some(Expect::Seq(Seq(s))),
+        (_, Some(h)) => Some(Expect::Hash(h)),
+        _ => None,
+    };
+    let mut ledger = Ledger::open(path)?;
+    // Read and parse every file before writing any, so a bad later file stops the run early.
+    let batches =
+        files.iter().map(|f| Ok((f.clone(), parse_events(f, &read_input(f)?)?))).collect::<Result<Vec<_>, Error>>()?;
+    for (source, events) in batches {
+        let records = ledger.append(&source, events, expect.take(), &by, ctx.now)?;
+        let last = records.last().expect("non-empty batch");
+        say(
+            ctx,
+            &format!(
+                "{source}: appended {} events, seq {}..{}, head {}",
+                records.len(),
+                records[0].seq(),
+                last.seq(),
+                last.hash
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn import(
+    path: &Path,
+    ctx: &mut Context,
+    paths: &[PathBuf],
+    by: Option<String>,
+    quiet: &Quiet,
+) -> Result<(), Error> {
+    let mut ledger = open_or_create(path)?;
+    if let [file] = paths {
+        if file.extension().is_some_and(|x| x == "jsonl") {
+            let source = file.display().to_string();
+            let f = std::fs::File::open(file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
+            let v = ledger.import_export(&source, &mut std::io::BufReader::new(f))?;
+            ledger.checkpoint()?;
+            return say(ctx, &format!("imported {source}: {v}"));
+        }
+    }
+    let by = who(by, ctx, "imports")?;
+    let progress = Bar::new(quiet);
+    for outcome in import::import_paths(&mut ledger, paths, &by, ctx.now, &progress)? {
+        say(ctx, &outcome.to_string())?;
+    }
+    say(ctx, &ledger.checkpoint()?.verify_with(&progress)?.to_string())
+}
+
+pub(super) fn approve_minutes(
+    path: &Path,
+    ctx: &mut Context,
+    group: &GroupId,
+    number: u32,
+    file: &Path,
+    effective: Option<NaiveDate>,
+    by: Option<String>,
+) -> Result<(), Error> {
+    let by = who(by, ctx, "records the approval")?;
+    let bytes = std::fs::read(file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+    let mut ledger = Ledger::open(path)?;
+    let (meeting, _) = query::find_meeting(&ledger.model(), group, number)?;
+    let event = Event::MinutesApproved(MinutesApproved {
+        meeting: meeting.clone(),
+        document_hash: hash::document_hash(&bytes),
+        document_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+    });
+    let effective = When::Date(effective.unwrap_or(ctx.now.date_naive()));
+    let origin = format!("approve-minutes {}", file.display());
+    let records = ledger.append(&origin.clone(), vec![NewEvent { effective, event, origin }], None, &by, ctx.now)?;
+    say(
+        ctx,
+        &format!(
+            "recorded {} ({}) as the approved minutes of {group} {number} at seq {}",
+            file.display(),
+            hash::document_hash(&bytes),
+            records[0].seq()
+        ),
+    )
+}
+
+fn read_input(source: &str) -> Result<String, Error> {
+    let mut buf = String::new();
+    let read = if source == "-" {
+        std::io::stdin().take(INPUT_BYTES_MAX as u64 + 1).read_to_string(&mut buf)
+    } else {
+        std::fs::File::open(source).and_then(|f| f.take(INPUT_BYTES_MAX as u64 + 1).read_to_string(&mut buf))
+    };
+    read.map_err(|e| Error::Input(format!("{source}: {e}")))?;
+    Ok(buf)
+}

@@ -1,0 +1,334 @@
+//! The API's handlers: each parses what it is given (ids, dates, `known_at`) once, calls
+//! the library under the ledger's lock, and answers JSON; errors go through the one map
+//! (`http::status`).
+
+use super::routes::*;
+use crate::error::Error;
+use crate::event::{from_name, DecisionStatus, Outcome};
+use crate::export::{csv, popolo};
+use crate::http::{ApiError, AppState, PAGE_LEN_MAX};
+use crate::ids::{GroupId, Hash, MeetingId, PersonId, Seq};
+use crate::import;
+use crate::input::parse_events;
+use crate::ledger::{Expect, KnownAt};
+use crate::minutes::{self, Format, Lang};
+use crate::query::{self, ActionState, DecisionFilter};
+use crate::record_file;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize)]
+pub struct AsOf {
+    at: Option<String>,
+    known_at: Option<String>,
+}
+
+fn date(name: &str, s: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    s.as_deref()
+        .map(|v| v.parse().map_err(|_| ApiError::bad_request(format!("{name}: {v:?} is not a date (YYYY-MM-DD)"))))
+        .transpose()
+}
+
+fn at(s: &AppState, asof: &AsOf) -> Result<NaiveDate, ApiError> {
+    Ok(date("at", &asof.at)?.unwrap_or_else(|| s.today()))
+}
+
+/// Transaction time, parsed once here.
+fn known(k: &Option<String>) -> Result<Option<KnownAt>, ApiError> {
+    k.as_deref().map(|k| k.parse().map_err(|e| ApiError::bad_request(format!("known_at: {e}")))).transpose()
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t).map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+fn id<T: TryFrom<String, Error = String>>(what: &str, s: String) -> Result<T, ApiError> {
+    T::try_from(s).map_err(|e| ApiError::bad_request(format!("{what}: {e}")))
+}
+
+fn number(s: &str) -> Result<u32, ApiError> {
+    s.parse().map_err(|_| ApiError::bad_request(format!("{s:?} is not a meeting number")))
+}
+
+fn ok<T: serde::Serialize>(value: T) -> ApiResult {
+    Ok(Json(value).into_response())
+}
+
+pub(super) async fn head(State(s): State<AppState>) -> ApiResult {
+    let l = s.read();
+    let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
+    ok(HeadView { seq, hash })
+}
+
+pub(super) async fn verify(State(s): State<AppState>) -> ApiResult {
+    let v = s.read().verify()?;
+    ok(VerifyView { ok: true, count: v.count, head: v.head })
+}
+
+pub(super) async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection>) -> ApiResult {
+    let q = query(q)?;
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    ok(query::groups(&h, at(&s, &q)?)?)
+}
+
+pub(super) async fn members(
+    State(s): State<AppState>,
+    Path(group): Path<String>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    ok(query::composition(&h, &id::<GroupId>("group", group)?, at(&s, &q)?)?)
+}
+
+pub(super) async fn timeline(
+    State(s): State<AppState>,
+    Path(group): Path<String>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    ok(query::timeline(&h, &id::<GroupId>("group", group)?)?)
+}
+
+pub(super) async fn meeting(
+    State(s): State<AppState>,
+    Path((group, n)): Path<(String, String)>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    ok(query::meeting_record(&h, &id::<GroupId>("group", group)?, number(&n)?, at(&s, &q)?)?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MinutesQuery {
+    lang: Option<String>,
+    format: Option<String>,
+    known_at: Option<String>,
+}
+
+pub(super) async fn meeting_minutes(
+    State(s): State<AppState>,
+    Path((group, n)): Path<(String, String)>,
+    q: Result<Query<MinutesQuery>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let lang: Lang =
+        q.lang.as_deref().unwrap_or("da").parse().map_err(|e| ApiError::bad_request(format!("lang: {e}")))?;
+    let format: Format =
+        q.format.as_deref().unwrap_or("md").parse().map_err(|e| ApiError::bad_request(format!("format: {e}")))?;
+    let group = id::<GroupId>("group", group)?;
+    let number = number(&n)?;
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    let text = minutes::render_meeting(&h, &group, number, lang, format)?;
+    let mime = if format == Format::Md { "text/markdown; charset=utf-8" } else { "text/html; charset=utf-8" };
+    Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
+}
+
+pub(super) async fn person(
+    State(s): State<AppState>,
+    Path(p): Path<String>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    ok(query::person_history(&h, &id::<PersonId>("person", p)?)?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionQuery {
+    at: Option<String>,
+    known_at: Option<String>,
+    group: Option<String>,
+    meeting: Option<String>,
+    outcome: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<String>,
+}
+
+fn named<T: serde::de::DeserializeOwned>(name: &str, v: &Option<String>) -> Result<Option<T>, ApiError> {
+    v.as_deref().map(|s| from_name(name, s).map_err(ApiError::bad_request)).transpose()
+}
+
+fn register(s: &AppState, q: &DecisionQuery) -> Result<Vec<query::DecisionView>, ApiError> {
+    let filter = DecisionFilter {
+        group: q.group.clone().map(|g| id::<GroupId>("group", g)).transpose()?,
+        meeting: q.meeting.clone().map(|m| id::<MeetingId>("meeting", m)).transpose()?,
+        outcome: named::<Outcome>("outcome", &q.outcome)?,
+        status: named::<DecisionStatus>("status", &q.status)?,
+        from: date("from", &q.from)?,
+        to: date("to", &q.to)?,
+        limit: q
+            .limit
+            .as_ref()
+            .map(|n| n.parse::<usize>().map_err(|_| ApiError::bad_request(format!("limit: {n:?} is not a count"))))
+            .transpose()?,
+    };
+    let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    Ok(query::decisions(&h, &filter, day)?)
+}
+
+pub(super) async fn decisions(State(s): State<AppState>, q: Result<Query<DecisionQuery>, QueryRejection>) -> ApiResult {
+    ok(register(&s, &query(q)?)?)
+}
+
+pub(super) async fn decisions_csv(
+    State(s): State<AppState>,
+    q: Result<Query<DecisionQuery>, QueryRejection>,
+) -> ApiResult {
+    let rows = register(&s, &query(q)?)?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv::decisions(&rows)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionsQuery {
+    at: Option<String>,
+    known_at: Option<String>,
+    open: Option<bool>,
+}
+
+pub(super) async fn actions(State(s): State<AppState>, q: Result<Query<ActionsQuery>, QueryRejection>) -> ApiResult {
+    let q = query(q)?;
+    let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
+    let l = s.read();
+    let h = l.known_at(known(&q.known_at)?)?;
+    let mut rows = query::actions(&h, day)?;
+    if q.open == Some(true) {
+        rows.retain(|a| a.state != ActionState::Done);
+    }
+    ok(rows)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+pub(super) async fn events(State(s): State<AppState>, q: Result<Query<EventsQuery>, QueryRejection>) -> ApiResult {
+    let q = query(q)?;
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > PAGE_LEN_MAX {
+        return Err(ApiError::bad_request(format!("limit: 1 to {PAGE_LEN_MAX}")));
+    }
+    let l = s.read();
+    let records = l.records_after(Seq(q.after.unwrap_or(0)), limit)?;
+    let mut lines = Vec::with_capacity(records.len());
+    for r in &records {
+        let line =
+            r.to_export_line().map_err(|problem| Error::Verify(crate::envelope::Fault { seq: r.seq(), problem }))?;
+        lines.push(serde_json::from_str::<Value>(&line).expect("export lines are JSON"));
+    }
+    let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
+    let next_after = records.last().map(|r| r.seq()).filter(|last| *last < seq);
+    ok(EventsPage { events: lines, next_after, head: HeadView { seq, hash } })
+}
+
+fn body(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    b.map_err(|e| {
+        let status = e.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_request" };
+        ApiError::new(status, code, e.body_text())
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    expect_seq: Option<u64>,
+    expect_hash: Option<String>,
+    events: Value,
+}
+
+/// Reads a `POST /api/events` body: `{expect_seq?, expect_hash?, events: [...]}`.
+pub fn parse_batch(bytes: &[u8]) -> Result<(Option<Expect>, Vec<crate::input::NewEvent>), ApiError> {
+    let batch: Batch = serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request: {e}")))?;
+    let expect = match (batch.expect_seq, &batch.expect_hash) {
+        (Some(seq), _) => Some(Expect::Seq(Seq(seq))),
+        (None, Some(h)) => {
+            Some(Expect::Hash(Hash::from_hex(h).map_err(|e| ApiError::bad_request(format!("expect_hash: {e}")))?))
+        }
+        (None, None) => None,
+    };
+    Ok((expect, parse_events("request", &batch.events.to_string())?))
+}
+
+pub(super) async fn post_events(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    b: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let by = s.writer(&headers)?;
+    let (expect, events) = parse_batch(&body(b)?)?;
+    let records = s.write().append("request", events, expect, &by, s.now())?;
+    let last = records.last().expect("a batch is never empty");
+    let out = Appended {
+        appended: records.len(),
+        first: records[0].seq(),
+        last: last.seq(),
+        head: HeadView { seq: last.seq(), hash: last.hash },
+    };
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    name: String,
+}
+
+pub(super) async fn post_import(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<ImportQuery>, QueryRejection>,
+    b: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let by = s.writer(&headers)?;
+    let q = query(q)?;
+    let bytes = body(b)?;
+    let text =
+        String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::bad_request(format!("{}: not UTF-8", q.name)))?;
+    let file = record_file::parse(&q.name, &text)?;
+    let mut l = s.write();
+    match import::import_file(&mut l, &file, &by, s.now())? {
+        import::Outcome::Appended { file, events, first, last } => {
+            Ok((StatusCode::CREATED, Json(json!({"file": file, "appended": events, "first": first, "last": last})))
+                .into_response())
+        }
+        import::Outcome::AlreadyImported { file, seq } => {
+            ok(json!({"file": file, "appended": 0, "already_imported_at": seq}))
+        }
+    }
+}
+
+pub(super) async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejection>) -> ApiResult {
+    let bytes = body(b)?;
+    let l = s.read();
+    let found = minutes::find_approved(&l.model(), &bytes)?;
+    ok(MinutesCheck { document_hash: crate::hash::document_hash(&bytes), approved: found })
+}
+
+pub(super) async fn popolo(State(s): State<AppState>) -> ApiResult {
+    ok(popolo::document(&s.read().model()).map_err(Error::from)?)
+}
+
+pub(super) async fn openapi() -> ApiResult {
+    ok(super::openapi::document())
+}

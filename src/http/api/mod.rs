@@ -1,0 +1,9 @@
+//! The JSON API under `/api`: the same queries as the CLI with the same `at` and
+//! `known_at`, the event feed for auditors and replicas, and authenticated writes.
+
+mod handlers;
+pub mod openapi;
+mod routes;
+
+pub use handlers::parse_batch;
+pub use routes::{routes, RouteDoc, ROUTES};

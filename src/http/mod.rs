@@ -1,0 +1,121 @@
+//! `protokol serve`: one process, one ledger, a JSON API under `/api` and a public site.
+//! `app()` builds the router, so tests drive it with `oneshot` and no network.
+
+pub mod api;
+mod auth;
+mod error;
+pub mod site;
+
+pub use auth::{Tokens, TOKENS_MAX};
+pub use error::{status, ApiError};
+
+use crate::error::Error;
+use crate::Ledger;
+use axum::response::Response;
+use axum::Router;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Largest request body (a batch of events, a meeting file, a document to check).
+pub const REQUEST_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// Most events one page of `/api/events` returns.
+pub const PAGE_LEN_MAX: usize = 1000;
+
+/// Where the server's time comes from: recorded time for writes, today for queries
+/// without a date. Passed in, as the CLI passes its `now`, so tests fix it.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub struct Shared {
+    ledger: RwLock<Ledger>,
+    pub tokens: Tokens,
+    clock: Clock,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl AppState {
+    /// A server's state with the system clock.
+    pub fn new(ledger: Ledger, tokens: Tokens) -> AppState {
+        AppState::with_clock(ledger, tokens, Arc::new(Utc::now))
+    }
+
+    pub fn with_clock(ledger: Ledger, tokens: Tokens, clock: Clock) -> AppState {
+        AppState(Arc::new(Shared { ledger: RwLock::new(ledger), tokens, clock }))
+    }
+
+    /// A poisoned lock means a handler panicked mid-request; the ledger itself is only
+    /// changed by a completed append, so reading on is safe.
+    pub fn read(&self) -> RwLockReadGuard<'_, Ledger> {
+        self.0.ledger.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, Ledger> {
+        self.0.ledger.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0.clock)()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
+
+/// The whole application: API and site over one ledger.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(site::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(REQUEST_BYTES_MAX))
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One log line per request: method, path (never the query or headers, which could carry
+/// a token), status and time taken.
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), latency_us = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+/// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish, then the ledger
+/// (flushed on every append) is closed.
+pub async fn run(
+    state: AppState,
+    addr: std::net::SocketAddr,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), Error> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| Error::Input(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr().map_err(|e| Error::Input(e.to_string()))?;
+    ready(local);
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| Error::Input(format!("server: {e}")))
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

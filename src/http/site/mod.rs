@@ -1,0 +1,99 @@
+//! The public transparency site: server-rendered HTML that works without JavaScript,
+//! Danish by default and English with `?lang=en`. Every text from the ledger goes through
+//! `esc`.
+
+mod check;
+mod pages;
+mod registers;
+mod timeline;
+
+use crate::http::{AppState, PAGE_LEN_MAX};
+use crate::minutes::{html_escape as esc, Lang};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/groups/{group}", get(pages::group))
+        .route("/meetings/{group}/{number}", get(pages::meeting))
+        .route("/decisions", get(registers::decisions))
+        .route("/people/{person}", get(pages::person))
+        .route("/audit", get(registers::audit))
+        .route("/check", get(check::check_form).post(check::check_upload))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Params {
+    pub(super) lang: Option<String>,
+    pub(super) at: Option<String>,
+    pub(super) group: Option<String>,
+    pub(super) outcome: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) after: Option<u64>,
+}
+
+impl Params {
+    pub(super) fn lang(&self) -> Lang {
+        if self.lang.as_deref() == Some("en") {
+            Lang::En
+        } else {
+            Lang::Da
+        }
+    }
+
+    /// Appended to links so the language sticks.
+    pub(super) fn keep(&self) -> &'static str {
+        if self.lang() == Lang::En {
+            "lang=en"
+        } else {
+            "lang=da"
+        }
+    }
+}
+
+pub(super) fn t(lang: Lang, da: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Da {
+        da
+    } else {
+        en
+    }
+}
+
+pub(super) fn page(lang: Lang, title: &str, body: &str) -> Response {
+    let nav = format!(
+        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
+        t(lang, "Beslutninger", "Decisions"),
+        t(lang, "Revision", "Audit"),
+        t(lang, "Tjek et dokument", "Check a document"),
+        t(lang, "English", "Dansk"),
+        l = if lang == Lang::Da { "da" } else { "en" },
+        other = if lang == Lang::Da { "en" } else { "da" },
+    );
+    Html(format!(
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – protokol</title>\n<style>{CSS}</style>\n</head>\n<body>\n{nav}\n<main>\n<h1>{}</h1>\n{body}</main>\n</body>\n</html>\n",
+        if lang == Lang::Da { "da" } else { "en" },
+        esc(title),
+        esc(title),
+    ))
+    .into_response()
+}
+
+pub(super) const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1b1b1b}nav{margin-bottom:1rem}nav a{margin-right:.25rem}table{border-collapse:collapse;margin:.5rem 0}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.badge{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.85em;background:#e8e8e8}.badge.approved,.badge.implemented,.badge.conditions_met{background:#d4f4d4}.badge.approved_with_reservations,.badge.in_progress{background:#fff0c2}.badge.rejected,.badge.revoked,.badge.overdue{background:#f8d0d0}code{font-size:.85em;word-break:break-all}.err{color:#a00}";
+
+pub(super) fn error(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let mut r = page(lang, t(lang, "Fejl", "Error"), &format!("<p class=\"err\">{}</p>\n", esc(message)));
+    *r.status_mut() = status;
+    r
+}
+
+pub(super) fn from_error(lang: Lang, e: crate::Error) -> Response {
+    error(lang, crate::http::status(&e).0, &e.to_string())
+}
+
+pub(super) fn badge(kind: &str) -> String {
+    format!("<span class=\"badge {}\">{}</span>", esc(kind), esc(&kind.replace('_', " ")))
+}

@@ -1,0 +1,228 @@
+//! The record's pages: the home page, a group with its composition and timeline, a
+//! meeting with its minutes, a person.
+
+use super::*;
+use crate::event::name_of;
+use crate::ids::{GroupId, PersonId};
+use crate::minutes;
+use crate::query::{self};
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use std::fmt::Write;
+
+pub(super) async fn home(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
+    let lang = p.lang();
+    let l = s.read();
+    let today = s.today();
+    let m = &l.model();
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t(lang, "Grupper", "Groups"),
+        t(lang, "Gruppe", "Group"),
+        t(lang, "Type", "Kind"),
+        t(lang, "Medlemmer i dag", "Members today")
+    );
+    let groups = match query::groups(m, today) {
+        Ok(g) => g,
+        Err(e) => return from_error(lang, e),
+    };
+    for g in groups {
+        let _ = writeln!(
+            body,
+            "<tr><td><a href=\"/groups/{}?{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            esc(g.id.as_str()),
+            p.keep(),
+            esc(&g.name),
+            esc(&name_of(&g.group_kind)),
+            g.members
+        );
+    }
+    body += "</table>\n";
+    let verified = match l.verify() {
+        Ok(v) => format!(
+            "<p>{} <strong>{}</strong> {}, head <code>{}</code></p>\n",
+            t(lang, "Kæden er verificeret:", "The chain verifies:"),
+            v.count,
+            t(lang, "hændelser", "events"),
+            v.head
+        ),
+        Err(e) => format!(
+            "<p class=\"err\">{}: {}</p>\n",
+            t(lang, "Verifikation fejlede", "Verification failed"),
+            esc(&e.to_string())
+        ),
+    };
+    body += &format!("<h2>{}</h2>\n{verified}", t(lang, "Ledgeren", "The ledger"));
+    page(lang, t(lang, "Protokol", "Record"), &body)
+}
+
+pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Query(p): Query<Params>) -> Response {
+    let lang = p.lang();
+    let Ok(gid) = GroupId::try_from(g) else {
+        return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt gruppe-id", "Invalid group id"));
+    };
+    let day = match p.at.as_deref().map(str::parse::<NaiveDate>) {
+        None => s.today(),
+        Some(Ok(d)) => d,
+        Some(Err(_)) => return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldig dato", "Invalid date")),
+    };
+    let l = s.read();
+    let m = &l.model();
+    let c = match query::composition(m, &gid, day) {
+        Ok(c) => c,
+        Err(e) => return from_error(lang, e),
+    };
+    let mut body = format!(
+        "<form method=\"get\"><input type=\"hidden\" name=\"lang\" value=\"{}\"><label>{} <input type=\"date\" id=\"at\" name=\"at\" value=\"{day}\"></label> <button type=\"submit\">{}</button></form>\n",
+        if lang == Lang::Da { "da" } else { "en" },
+        t(lang, "Sammensætning den", "Composition on"),
+        t(lang, "Vis", "Show")
+    );
+    let _ = writeln!(
+        body,
+        "<h2>{} {day}: {}</h2>\n<table id=\"members\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t(lang, "Medlemmer", "Members"),
+        c.members.len(),
+        t(lang, "Navn", "Name"),
+        t(lang, "Rolle", "Role"),
+        t(lang, "For", "On behalf of"),
+        t(lang, "Siden", "Since")
+    );
+    for x in &c.members {
+        let chair = if x.chair { format!(" ({})", t(lang, "formandskab", "chair")) } else { String::new() };
+        let _ = writeln!(
+            body,
+            "<tr class=\"member\"><td><a href=\"/people/{}?{}\">{}</a>{chair}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(x.person.as_str()),
+            p.keep(),
+            esc(&x.name),
+            esc(&name_of(&x.role)),
+            esc(x.organisation.as_deref().unwrap_or("")),
+            x.start
+        );
+    }
+    body += "</table>\n";
+    if !c.nominations.is_empty() {
+        let _ = writeln!(
+            body,
+            "<h3>{}</h3>\n<ul>",
+            t(lang, "Indstillet, endnu ikke udpeget", "Nominated, not yet appointed")
+        );
+        for n in &c.nominations {
+            let _ = writeln!(body, "<li>{} ({})</li>", esc(&n.name), n.date);
+        }
+        body += "</ul>\n";
+    }
+    // The timeline is part of the page: a failed read fails the page, it never drops
+    // the section.
+    let tl = match query::timeline(m, &gid) {
+        Ok(tl) => tl,
+        Err(e) => return from_error(lang, e),
+    };
+    let _ = writeln!(body, "<h2>{}</h2>", t(lang, "Tidslinje", "Timeline"));
+    body += &timeline::timeline_svg(&tl, s.today());
+    let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Møder", "Meetings"));
+    for (id, number, d) in &tl.meetings {
+        if let Some(n) = number {
+            let _ = writeln!(
+                body,
+                "<li><a href=\"/meetings/{}/{n}?{}\">{} {n}</a>, {d}</li>",
+                esc(gid.as_str()),
+                p.keep(),
+                t(lang, "Møde", "Meeting")
+            );
+        } else {
+            let _ = writeln!(body, "<li>{}, {d}</li>", esc(id.as_str()));
+        }
+    }
+    body += "</ul>\n";
+    page(lang, &c.name, &body)
+}
+
+pub(super) async fn meeting(
+    State(s): State<AppState>,
+    Path((g, n)): Path<(String, String)>,
+    Query(p): Query<Params>,
+) -> Response {
+    let lang = p.lang();
+    let (Ok(gid), Ok(number)) = (GroupId::try_from(g), n.parse::<u32>()) else {
+        return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt møde", "Invalid meeting"));
+    };
+    let l = s.read();
+    let m = &l.model();
+    let record = match query::find_meeting(m, &gid, number)
+        .and_then(|(_, mt)| query::meeting_record(m, &gid, number, mt.date()))
+    {
+        Ok(r) => r,
+        Err(e) => return from_error(lang, e),
+    };
+    let mut body = match minutes::html_fragment(m, &record, lang) {
+        Ok(b) => b,
+        Err(e) => return from_error(lang, e),
+    };
+    let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Beslutninger i registret", "Decisions in the register"));
+    for item in &record.agenda {
+        if let Some(d) = &item.decision {
+            let _ = writeln!(
+                body,
+                "<li><a href=\"/decisions?group={}&{}#{}\">{}</a> {}</li>",
+                esc(gid.as_str()),
+                p.keep(),
+                esc(d.id.as_str()),
+                esc(d.id.as_str()),
+                badge(&name_of(&d.outcome))
+            );
+        }
+    }
+    body += "</ul>\n";
+    page(lang, record.title.as_deref().unwrap_or(&record.group_name), &body)
+}
+
+pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, Query(p): Query<Params>) -> Response {
+    let lang = p.lang();
+    let Ok(pid) = PersonId::try_from(pid) else {
+        return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt person-id", "Invalid person id"));
+    };
+    let l = s.read();
+    let h = match query::person_history(&l.model(), &pid) {
+        Ok(h) => h,
+        Err(e) => return from_error(lang, e),
+    };
+    let mut body = format!(
+        "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        t(lang, "Gruppe", "Group"),
+        t(lang, "Rolle", "Role"),
+        t(lang, "Fra", "From"),
+        t(lang, "Til", "Until")
+    );
+    for i in &h.memberships {
+        let _ = writeln!(
+            body,
+            "<tr><td><a href=\"/groups/{}?{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(i.group.as_str()),
+            p.keep(),
+            esc(i.group.as_str()),
+            esc(&name_of(&i.role)),
+            i.start,
+            i.end.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
+    body += "</table>\n";
+    if !h.attendance.is_empty() {
+        let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Møder", "Meetings"));
+        for a in &h.attendance {
+            let _ = writeln!(
+                body,
+                "<li>{} {} {}: {}</li>",
+                a.date,
+                esc(a.group.as_str()),
+                a.number.map(|n| n.to_string()).unwrap_or_default(),
+                esc(&name_of(&a.presence))
+            );
+        }
+        body += "</ul>\n";
+    }
+    page(lang, &h.name, &body)
+}

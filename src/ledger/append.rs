@@ -1,0 +1,137 @@
+//! `append`: a batch checked whole against the rules on an overlay, sealed, and written
+//! with the projection's changes in one atomic, durable write, or not at all.
+
+use super::{Batch, Expect, Ledger, TakeIn};
+use crate::envelope::{Header, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
+use crate::error::Error;
+use crate::event::Event;
+use crate::hash;
+use crate::ids::{Hash, Seq};
+use crate::input::{NewEvent, BATCH_LEN_MAX};
+use crate::kv::Kv;
+use crate::model::{Entry, Model};
+use crate::rules;
+use crate::when::RecordedAt;
+use chrono::{DateTime, Utc};
+
+impl Ledger {
+    /// Checks the whole batch against the rules, then writes it and the projection's
+    /// changes as one atomic, flushed batch. On any error nothing is written and the
+    /// ledger is as it was.
+    pub fn append(
+        &mut self,
+        source: &str,
+        events: Vec<NewEvent>,
+        expect: Option<Expect>,
+        recorded_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Record>, Error> {
+        if events.is_empty() || events.len() > BATCH_LEN_MAX {
+            return Err(Error::Input(format!(
+                "{source}: a batch holds 1 to {BATCH_LEN_MAX} events, not {}",
+                events.len()
+            )));
+        }
+        if recorded_by.trim().is_empty() || recorded_by.chars().count() > NAME_LEN_MAX {
+            return Err(Error::Input(format!("recorded_by must be 1 to {NAME_LEN_MAX} characters")));
+        }
+        self.check_expected(expect)?;
+        // Recorded time never goes backwards along the chain, even if the clock does:
+        // `known_at INSTANT` relies on it.
+        let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
+        let mut batch = Batch::default();
+        let result = self.seal_batch(&mut batch, events, recorded_by, recorded_at).and_then(|records| {
+            self.store.append(&records, self.head(), self.model.kv().writes())?;
+            Ok(records)
+        });
+        // Written or not, the projection to read is the stored one again.
+        self.model = Model::new(Kv::over(self.store.state_reader()));
+        let records = result?;
+        let last = records.last().expect("a batch is never empty");
+        self.head = Some((last.seq(), last.hash, recorded_at));
+        Ok(records)
+    }
+
+    /// Checks each event against the state (taking it in) and seals its record.
+    fn seal_batch(
+        &mut self,
+        batch: &mut Batch,
+        events: Vec<NewEvent>,
+        recorded_by: &str,
+        recorded_at: RecordedAt,
+    ) -> Result<Vec<Record>, Error> {
+        let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
+        let mut records = Vec::with_capacity(events.len());
+        for new in events {
+            let kind = new.event.kind();
+            let refused = |refusal| Error::Refused {
+                origin: new.origin.clone(),
+                kind: kind.to_string(),
+                effective: new.effective.to_string(),
+                refusal,
+            };
+            let body_bytes =
+                hash::canonical(&new.event.body_value()).map_err(|e| Error::Input(format!("{}: {e}", new.origin)))?;
+            if body_bytes.len() > BODY_BYTES_MAX {
+                return Err(Error::Input(format!("{}: body is larger than {BODY_BYTES_MAX} bytes", new.origin)));
+            }
+            seq = seq.next();
+            let header = Header {
+                seq,
+                recorded_at,
+                effective: new.effective,
+                recorded_by: recorded_by.to_string(),
+                kind: kind.to_string(),
+                body_hash: hash::body_hash(&body_bytes),
+                prev,
+            };
+            let entry = Entry {
+                seq,
+                recorded_at,
+                effective: new.effective,
+                recorded_by: recorded_by.to_string(),
+                event: new.event,
+            };
+            self.take_in(batch, entry).map_err(|e| match e {
+                TakeIn::Refused(r) => refused(r),
+                TakeIn::Failed(e) => e,
+            })?;
+            let record = Record::seal(header, body_bytes);
+            prev = record.hash;
+            records.push(record);
+        }
+        Ok(records)
+    }
+
+    /// Checks one event of a batch against the working model and takes it in.
+    pub(super) fn take_in(&mut self, batch: &mut Batch, entry: Entry) -> Result<(), TakeIn> {
+        let mut model = std::mem::take(&mut self.model);
+        let taken = match &entry.event {
+            Event::EventCorrected(c) => {
+                let target = match batch.pending.iter().find(|e| e.seq == c.target) {
+                    Some(e) => Ok(Some(e.clone())),
+                    None => self.entry(c.target),
+                };
+                target.map_err(TakeIn::Failed).and_then(|target| {
+                    rules::check_correction(&model, target.as_ref(), &entry, c)?;
+                    self.rebase(&mut model, &entry, c, &batch.pending, true)
+                })
+            }
+            _ => rules::check(&model, &entry).map_err(TakeIn::from).and_then(|()| Ok(model.apply_recorded(&entry)?)),
+        };
+        self.model = model;
+        taken?;
+        batch.pending.push(entry);
+        Ok(())
+    }
+
+    fn check_expected(&self, expect: Option<Expect>) -> Result<(), Error> {
+        let (seq, hash) = self.head().unwrap_or((Seq(0), Hash::ZERO));
+        let conflict = |expected: String| Error::Conflict { expected, actual: format!("seq {seq} ({hash})") };
+        match expect {
+            Some(Expect::Seq(s)) if s != seq => Err(conflict(format!("seq {s}"))),
+            Some(Expect::Hash(h)) if h != hash => Err(conflict(h.to_hex())),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! A ledger: the store, the chain on top of it, and the history it folds into. Every
+//! write goes through `append`: checked whole, sealed, written as one batch, flushed.
+
+mod append;
+mod correct;
+mod exchange;
+mod past;
+mod read;
+mod rebuild;
+mod verify;
+
+pub use past::KnownAt;
+pub use rebuild::{compact, compact_with, DERIVE_WRITES_MAX};
+pub use verify::{verify, verify_with, Verified};
+
+use crate::envelope::{Problem, Record};
+use crate::error::Error;
+use crate::event::Event;
+use crate::ids::{Hash, Seq};
+use crate::kv::Kv;
+use crate::model::{Entry, Model};
+use crate::rules::{Refusal, RuleError};
+use crate::store::{RecordedHead, Store};
+use crate::when::RecordedAt;
+use std::path::Path;
+
+/// The head a writer expects: the append fails with a conflict if the log has moved on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    Seq(Seq),
+    Hash(Hash),
+}
+
+pub struct Ledger {
+    store: Store,
+    /// The projection as stored, with the writes of the batch being checked over it;
+    /// only `append` and `import_export` use it, and leave it without writes.
+    model: Model,
+    head: Option<(Seq, Hash, RecordedAt)>,
+}
+
+impl Ledger {
+    pub fn create(path: &Path) -> Result<Ledger, Error> {
+        let store = Store::create(path)?;
+        let model = Model::new(Kv::over(store.state_reader()));
+        Ok(Ledger { store, model, head: None })
+    }
+
+    /// Opens a ledger without reading its log: checks the newest record's hashes and that
+    /// the persisted projection reflects exactly that head (both are written in one
+    /// atomic batch). A projection that is missing, of another layout or behind the head
+    /// is rebuilt from the log, which is then checked in full on the way.
+    /// `verify` checks every record, and the projection against the log.
+    pub fn open(path: &Path) -> Result<Ledger, Error> {
+        let store = Store::open(path)?;
+        let head = store.head()?.map(|r| (r.seq(), r.hash, r.header.recorded_at));
+        let recorded = match store.recorded_head()? {
+            RecordedHead::At(s, h) => Some((s, h)),
+            _ => None,
+        };
+        let at_head = head.map(|h| (h.0, h.1));
+        let mut ledger = Ledger { model: Model::new(Kv::over(store.state_reader())), store, head };
+        let empty = at_head.is_none() && recorded.is_none();
+        if !empty && (recorded != at_head || ledger.store.state_head()? != at_head) {
+            ledger.rebuild()?;
+        }
+        Ok(ledger)
+    }
+
+    /// Closes the store and opens it again, after a long run of writes. sled 0.34 writes
+    /// the snapshot of its page table only when it opens, so until then every open
+    /// replays sled's own log since the last one: 19 s after a million appends. A bulk
+    /// writer (`gen`, `import`, `rebuild`) checkpoints now and then and at its end, so
+    /// that the next open, its own or another process's, starts from a recent snapshot.
+    /// Every view of this ledger must be dropped first: sled stays open while one lives.
+    pub fn checkpoint(self) -> Result<Ledger, Error> {
+        let path = self.path().to_path_buf();
+        drop(self);
+        Ledger::open(&path)
+    }
+
+    /// Re-derives the projection from the log, checking every record on the way, and
+    /// stores it in place of the old one.
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub fn head(&self) -> Option<(Seq, Hash)> {
+        self.head.map(|(s, h, _)| (s, h))
+    }
+
+    pub fn head_seq(&self) -> Seq {
+        self.head.map_or(Seq(0), |h| h.0)
+    }
+
+    /// The state at the head, read from the persisted projection: a view of its own
+    /// for each reader, so a failed read fails only the answer it was for.
+    pub fn model(&self) -> Model {
+        Model::new(Kv::over(self.store.state_reader()))
+    }
+}
+
+/// A batch being checked: its entries so far, which a correction may replay.
+#[derive(Default)]
+pub(crate) struct Batch {
+    pub(crate) pending: Vec<Entry>,
+}
+
+/// Why an event was not taken in.
+pub(crate) enum TakeIn {
+    Refused(Refusal),
+    Failed(Error),
+}
+
+impl From<Error> for TakeIn {
+    fn from(e: Error) -> TakeIn {
+        TakeIn::Failed(e)
+    }
+}
+
+impl From<RuleError> for TakeIn {
+    fn from(e: RuleError) -> TakeIn {
+        match e {
+            RuleError::Refused(r) => TakeIn::Refused(r),
+            RuleError::Read(e) => TakeIn::Failed(e.into()),
+        }
+    }
+}
+
+impl From<crate::kv::ReadError> for TakeIn {
+    fn from(e: crate::kv::ReadError) -> TakeIn {
+        TakeIn::Failed(e.into())
+    }
+}
+
+pub(crate) fn entry_of(record: &Record) -> Result<Entry, Problem> {
+    let event = Event::from_parts(&record.header.kind, record.body()?).map_err(Problem::Undecodable)?;
+    Ok(Entry {
+        seq: record.seq(),
+        recorded_at: record.header.recorded_at,
+        effective: record.header.effective,
+        recorded_by: record.header.recorded_by.clone(),
+        event,
+    })
+}

@@ -1,0 +1,62 @@
+//! The past: the state as the ledger knew it at an earlier point of the log
+//! (transaction time), three ways that tests hold to each other.
+
+use super::Ledger;
+use crate::error::Error;
+use crate::ids::Seq;
+use crate::kv::Kv;
+use crate::model::{fold, Model};
+pub use crate::when::KnownAt;
+use crate::when::RecordedAt;
+
+impl Ledger {
+    /// The state a query should read: all of it, or as known after a seq or at an
+    /// instant of recorded time (transaction time), read through each key's versions.
+    pub fn known_at(&self, known_at: Option<KnownAt>) -> Result<Model, Error> {
+        let seq = match known_at {
+            None => return Ok(self.model()),
+            Some(KnownAt::Seq(seq)) => seq,
+            Some(KnownAt::Instant(t)) => self.seq_at_instant(t)?,
+        };
+        if seq >= self.head_seq() {
+            return Ok(self.model());
+        }
+        Ok(self.as_of(seq))
+    }
+
+    /// The state as known after `seq`, read key by key from each key's versions: as
+    /// cheap to query as the present.
+    pub fn as_of(&self, seq: Seq) -> Model {
+        Model::new(Kv::as_of(self.store.state_reader(), seq.0))
+    }
+
+    /// The state as known after `seq`, stepped back from the head by undo records (what
+    /// corrections do; tests hold it against `as_of` and `folded`).
+    pub fn rewound(&self, seq: Seq) -> Result<Model, Error> {
+        let mut model = self.model();
+        model.rewind(self.head_seq(), seq.min(self.head_seq()))?;
+        Ok(model)
+    }
+
+    /// The state as known after `seq`, folded from the start of the log: the definition
+    /// the other two ways to a past state are tested against.
+    pub fn folded(&self, seq: Seq) -> Result<Model, Error> {
+        let corrections = self.corrections_upto(&self.model().corrections()?, seq, &[])?;
+        fold(self.entries(Seq(1), seq), &corrections)
+    }
+
+    /// The last seq recorded at or before `instant`: recorded time never decreases along
+    /// the log, so a binary search over the records' headers finds it.
+    pub fn seq_at_instant(&self, instant: RecordedAt) -> Result<Seq, Error> {
+        let (mut lo, mut hi) = (0u64, self.head_seq().0);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if self.record(Seq(mid))?.header.recorded_at <= instant {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(Seq(lo))
+    }
+}

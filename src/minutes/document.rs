@@ -1,0 +1,128 @@
+//! The minutes as one document structure, built from a meeting's record, before it
+//! becomes Markdown or HTML.
+
+use super::words::*;
+use super::Lang;
+use crate::event::{Capacity, Presence};
+use crate::kv::ReadError;
+use crate::model::Model;
+use crate::query::{AttendeeView, MeetingRecord};
+
+/// The document, before it becomes Markdown or HTML: one structure, two writers.
+pub(super) enum Block {
+    Title(String),
+    Field(String, Vec<String>),
+    /// A field whose lines belong together, like an address.
+    Lines(String, Vec<String>),
+    Heading(String),
+    Para(String),
+    List(Vec<String>),
+    Numbered(Vec<(u32, String)>),
+    Label(String),
+}
+
+pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<Vec<Block>, ReadError> {
+    let w = if lang == Lang::Da { &DA } else { &EN };
+    let mut doc = Vec::new();
+    let has_decisions = r.agenda.iter().any(|i| i.decision.is_some());
+    doc.push(Block::Title(if has_decisions { w.decision_minutes } else { w.minutes }.to_string()));
+    let title = r
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", r.group_name, r.number.map(|n| n.to_string()).unwrap_or_default()));
+    doc.push(Block::Field(w.meeting.into(), vec![title]));
+    if let Some(p) = &r.place {
+        doc.push(Block::Lines(w.place.into(), p.lines().map(str::to_string).collect()));
+    }
+    doc.push(Block::Field(w.when.into(), vec![date_and_time(lang, &r.starts_at, &r.ends_at)]));
+    let present = |c: Capacity| r.attendees.iter().filter(move |a| a.presence == Presence::Present && a.capacity == c);
+    let members: Vec<String> = present(Capacity::Member).map(|a| person_line(lang, w, a, true)).collect();
+    if !members.is_empty() {
+        doc.push(Block::Field(w.present.into(), members));
+    }
+    let secretariat: Vec<&AttendeeView> = present(Capacity::Secretariat).collect();
+    if let Some(first) = secretariat.first() {
+        // Headed by the secretariat group's own name ("ATMP Danmark sekretariatet") when known.
+        let day = r.starts_at.date();
+        let mut heading = w.secretariat.to_string();
+        for m in model.person_memberships(&first.person)?.iter().filter(|m| m.covers(day)) {
+            match model.group(&m.group)? {
+                Some(g) if g.group_kind == crate::event::GroupKind::Secretariat => {
+                    heading = g.name;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        doc.push(Block::Field(heading, secretariat.iter().map(|a| person_line(lang, w, a, false)).collect()));
+    }
+    let observers: Vec<String> = present(Capacity::Observer).map(|a| person_line(lang, w, a, true)).collect();
+    if !observers.is_empty() {
+        doc.push(Block::Field(w.observers.into(), observers));
+    }
+    let guests: Vec<String> = present(Capacity::Guest).map(|a| person_line(lang, w, a, true)).collect();
+    if !guests.is_empty() {
+        doc.push(Block::Field(w.guests.into(), guests));
+    }
+    let apologies: Vec<String> = r
+        .attendees
+        .iter()
+        .filter(|a| a.presence == Presence::Apologies)
+        .map(|a| person_line(lang, w, a, true))
+        .collect();
+    if !apologies.is_empty() {
+        doc.push(Block::Field(w.apologies.into(), apologies));
+    }
+    if let Some(n) = &r.next_meeting {
+        let mut lines = vec![date_and_time(lang, &n.starts_at, &n.ends_at)];
+        lines.extend(n.place.iter().flat_map(|p| p.lines().map(str::to_string)));
+        doc.push(Block::Lines(w.next.into(), lines));
+    }
+    if !r.agenda.is_empty() {
+        doc.push(Block::Heading(w.agenda.into()));
+        doc.push(Block::Numbered(r.agenda.iter().map(|i| (i.number, i.title.clone())).collect()));
+    }
+    for item in &r.agenda {
+        let presenters: Vec<&str> = item.presenters.iter().map(|p| p.name.as_str()).collect();
+        let mut heading = format!("{}. {}", item.number, item.title);
+        if !presenters.is_empty() {
+            heading += &format!(" {}{}", w.presented_by, presenters.join(", "));
+        }
+        doc.push(Block::Heading(heading));
+        for para in item.text.iter().flat_map(|t| t.split("\n\n")) {
+            let lines: Vec<&str> = para.lines().collect();
+            if !lines.is_empty() && lines.iter().all(|l| l.starts_with("• ")) {
+                doc.push(Block::List(lines.iter().map(|l| l.trim_start_matches("• ").to_string()).collect()));
+            } else {
+                doc.push(Block::Para(para.to_string()));
+            }
+        }
+        if let Some(d) = &item.decision {
+            doc.push(Block::Label(w.decision.into()));
+            doc.push(Block::Para(d.text.clone()));
+            if !d.conditions.is_empty() {
+                doc.push(Block::Field(w.reservations.into(), d.conditions.clone()));
+            }
+            if let Some(t) = &d.takes_effect {
+                doc.push(Block::Field(w.takes_effect.into(), vec![plain_date(lang, t.date())]));
+            }
+            if let Some(x) = &d.deferred {
+                doc.push(Block::Field(w.deferred.into(), vec![x.clone()]));
+            }
+        }
+        if !item.actions.is_empty() {
+            let mut actions: Vec<_> = item.actions.iter().collect();
+            actions.sort_by_key(|a| a.seq);
+            let lines = actions
+                .iter()
+                .map(|a| {
+                    let due = a.due.map(|d| format!(" ({} {})", w.due, plain_date(lang, d))).unwrap_or_default();
+                    format!("{}: {}{due}", a.owner_name, a.description)
+                })
+                .collect();
+            doc.push(Block::Label(format!("{}:", w.actions)));
+            doc.push(Block::List(lines));
+        }
+    }
+    Ok(doc)
+}

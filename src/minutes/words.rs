@@ -1,0 +1,227 @@
+//! The words of the minutes in Danish and English, and how dates, times and attendees
+//! are said in each.
+
+use super::Lang;
+use crate::query::AttendeeView;
+use crate::when::When;
+use chrono::{Datelike, NaiveDate, Timelike, Weekday};
+
+pub(super) struct Words {
+    pub(super) decision_minutes: &'static str,
+    pub(super) minutes: &'static str,
+    pub(super) meeting: &'static str,
+    pub(super) place: &'static str,
+    pub(super) when: &'static str,
+    pub(super) present: &'static str,
+    pub(super) secretariat: &'static str,
+    pub(super) observers: &'static str,
+    pub(super) guests: &'static str,
+    pub(super) apologies: &'static str,
+    pub(super) next: &'static str,
+    pub(super) agenda: &'static str,
+    pub(super) decision: &'static str,
+    pub(super) reservations: &'static str,
+    pub(super) takes_effect: &'static str,
+    pub(super) deferred: &'static str,
+    pub(super) actions: &'static str,
+    pub(super) chair: &'static str,
+    pub(super) minute_taker: &'static str,
+    pub(super) presented_by: &'static str,
+    pub(super) in_absence_of: &'static str,
+    pub(super) due: &'static str,
+}
+
+pub(super) const DA: Words = Words {
+    decision_minutes: "Beslutningsreferat",
+    minutes: "Referat",
+    meeting: "Mødetitel",
+    place: "Sted",
+    when: "Dato og tid",
+    present: "Deltagerkreds",
+    secretariat: "Sekretariatet",
+    observers: "Observatør",
+    guests: "Gæster",
+    apologies: "Afbud",
+    next: "Næste møde",
+    agenda: "Dagsorden",
+    decision: "Beslutning",
+    reservations: "Forbehold",
+    takes_effect: "Træder i kraft",
+    deferred: "Til senere",
+    actions: "Opfølgning",
+    chair: "formandskab",
+    minute_taker: "referent",
+    presented_by: "v/",
+    in_absence_of: "i fravær af",
+    due: "frist",
+};
+
+pub(super) const EN: Words = Words {
+    decision_minutes: "Decision minutes",
+    minutes: "Minutes",
+    meeting: "Meeting",
+    place: "Place",
+    when: "Date and time",
+    present: "Present",
+    secretariat: "Secretariat",
+    observers: "Observers",
+    guests: "Guests",
+    apologies: "Apologies",
+    next: "Next meeting",
+    agenda: "Agenda",
+    decision: "Decision",
+    reservations: "Reservations",
+    takes_effect: "Takes effect",
+    deferred: "Left for later",
+    actions: "Actions",
+    chair: "chair",
+    minute_taker: "minute taker",
+    presented_by: "presented by ",
+    in_absence_of: "in the absence of",
+    due: "due",
+};
+
+pub(super) fn weekday(lang: Lang, d: Weekday) -> &'static str {
+    let i = d.num_days_from_monday() as usize;
+    match lang {
+        Lang::Da => ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"][i],
+        Lang::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][i],
+    }
+}
+
+pub(super) fn month(lang: Lang, m: u32) -> &'static str {
+    let i = (m - 1) as usize;
+    match lang {
+        Lang::Da => [
+            "januar",
+            "februar",
+            "marts",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ][i],
+        Lang::En => [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ][i],
+    }
+}
+
+/// "Onsdag 21. januar 2026" / "Wednesday 21 January 2026".
+pub fn long_date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Da => format!("{} {}. {} {}", weekday(lang, d.weekday()), d.day(), month(lang, d.month()), d.year()),
+        Lang::En => format!("{} {} {} {}", weekday(lang, d.weekday()), d.day(), month(lang, d.month()), d.year()),
+    }
+}
+
+/// "30. september 2025" / "30 September 2025": a date inside a sentence.
+pub(super) fn plain_date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Da => format!("{}. {} {}", d.day(), month(lang, d.month()), d.year()),
+        Lang::En => format!("{} {} {}", d.day(), month(lang, d.month()), d.year()),
+    }
+}
+
+pub(super) fn clock(lang: Lang, w: &When) -> Option<String> {
+    match w {
+        When::Date(_) => None,
+        When::Instant(t) => Some(match lang {
+            Lang::Da => format!("{:02}.{:02}", t.hour(), t.minute()),
+            Lang::En => format!("{:02}:{:02}", t.hour(), t.minute()),
+        }),
+    }
+}
+
+/// "Onsdag 21. januar 2026 kl. 14.00-17.00", in the meeting's own offset.
+pub(super) fn date_and_time(lang: Lang, starts: &When, ends: &Option<When>) -> String {
+    let mut s = long_date(lang, starts.date());
+    if let Some(from) = clock(lang, starts) {
+        s += if lang == Lang::Da { " kl. " } else { ", " };
+        s += &from;
+        if let Some(to) = ends.as_ref().and_then(|e| clock(lang, e)) {
+            s += &format!("-{to}");
+        }
+    }
+    s
+}
+
+pub(super) fn items_phrase(lang: Lang, items: &[u32]) -> String {
+    let nums: Vec<String> = items.iter().map(u32::to_string).collect();
+    let joined = match nums.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {} {last}", init.join(", "), if lang == Lang::Da { "og" } else { "and" }),
+    };
+    match (lang, items.len()) {
+        (Lang::Da, _) => format!("under punkt {joined}"),
+        (Lang::En, 1) => format!("for item {joined}"),
+        (Lang::En, _) => format!("for items {joined}"),
+    }
+}
+
+pub(super) fn person_line(lang: Lang, w: &Words, a: &AttendeeView, with_org: bool) -> String {
+    let mut s = a.name.clone();
+    if with_org {
+        if let Some(o) = &a.organisation {
+            s += &format!(", {o}");
+        }
+    }
+    let mut marks = Vec::new();
+    if a.role.is_some_and(|r| r.is_chair()) {
+        marks.push(w.chair.to_string());
+    }
+    if a.minute_taker {
+        marks.push(w.minute_taker.to_string());
+    }
+    if !marks.is_empty() {
+        s += &format!(" ({})", marks.join(", "));
+    }
+    if let Some(n) = &a.in_place_of_name {
+        s += &format!(", {} {n}", w.in_absence_of);
+    }
+    if !a.items.is_empty() {
+        s += if lang == Lang::Da { " " } else { ", " };
+        s += &items_phrase(lang, &a.items);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn danish_and_english_long_dates() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 21).unwrap();
+        assert_eq!(long_date(Lang::Da, d), "Onsdag 21. januar 2026");
+        assert_eq!(long_date(Lang::En, d), "Wednesday 21 January 2026");
+        let starts = When::parse("2026-04-29T13:00:00+02:00").unwrap();
+        let ends = Some(When::parse("2026-04-29T15:00:00+02:00").unwrap());
+        assert_eq!(date_and_time(Lang::Da, &starts, &ends), "Onsdag 29. april 2026 kl. 13.00-15.00");
+        assert_eq!(date_and_time(Lang::En, &starts, &ends), "Wednesday 29 April 2026, 13:00-15:00");
+    }
+
+    #[test]
+    fn item_phrases() {
+        assert_eq!(items_phrase(Lang::Da, &[5, 7]), "under punkt 5 og 7");
+        assert_eq!(items_phrase(Lang::En, &[1]), "for item 1");
+        assert_eq!(items_phrase(Lang::En, &[1, 2, 3]), "for items 1, 2 and 3");
+    }
+}

@@ -1,0 +1,395 @@
+//! `apply`: how each event changes the projection, and the history it leaves (each
+//! key's version and the event's undo record) for views of the past and `rewind`.
+//! Reads the state as it writes it, and a failed read stops the event.
+
+use super::keys::{hex_seq, hex_u32, key, DecisionAt};
+use super::*;
+use crate::event::*;
+use crate::ids::{DecisionId, MeetingId, Seq};
+use crate::kv::ReadError;
+use std::collections::BTreeMap;
+
+impl Model {
+    fn add_membership(&mut self, m: &Membership) -> Result<(), ReadError> {
+        let seq = hex_seq(m.opened_by);
+        self.mark(key(&["memp", m.person.as_str(), m.group.as_str(), &seq]))?;
+        self.save(key(&["mem", m.group.as_str(), &seq]), m)
+    }
+
+    /// Notes that the event at `seq` belongs to meeting `id`, if it exists.
+    fn meeting_event(&mut self, id: &MeetingId, seq: Seq) -> Result<bool, ReadError> {
+        let exists = self.meeting_exists(id)?;
+        if exists {
+            self.mark(key(&["meets", id.as_str(), &hex_seq(seq)]))?;
+        }
+        Ok(exists)
+    }
+
+    /// Applies an event and records its history: each key it changed gets a version
+    /// holding its value before, and the event its undo record (see `kv`).
+    pub fn apply_recorded(&mut self, entry: &Entry) -> Result<(), ReadError> {
+        self.kv.begin_journal(entry.seq.0);
+        self.apply(entry)?;
+        self.kv.end_journal()
+    }
+
+    /// Steps back from the state after `from` to the state after `to` (`to <= from`), by
+    /// the undo records of the events in between.
+    pub fn rewind(&mut self, from: Seq, to: Seq) -> Result<(), ReadError> {
+        self.kv.rewind(from.0, to.0)
+    }
+
+    /// Starts recording what the next writes change, as the history of the event at
+    /// `seq` (see `apply_recorded`); for a correction, whose undo record covers
+    /// everything its rebase changed.
+    pub fn begin_undo(&mut self, seq: Seq) {
+        self.kv.begin_journal(seq.0);
+    }
+
+    /// Ends what `begin_undo` started.
+    pub fn end_undo(&mut self) -> Result<(), ReadError> {
+        self.kv.end_journal()
+    }
+
+    /// Applies one event that the rules have accepted. Of a correction, only its own
+    /// record: the event it corrects is replaced where the log is replayed (`fold`,
+    /// and the ledger's rebase).
+    pub fn apply(&mut self, entry: &Entry) -> Result<(), ReadError> {
+        let (seq, date) = (entry.seq, entry.date());
+        match &entry.event {
+            Event::OrganisationRegistered(e) => self.save(
+                key(&["org", e.organisation.as_str()]),
+                &Organisation { name: e.name.clone(), short_name: e.short_name.clone(), since: date, seq },
+            )?,
+            Event::PersonRegistered(e) => self.save(
+                key(&["person", e.person.as_str()]),
+                &Person {
+                    name: e.name.clone(),
+                    title: e.title.clone(),
+                    affiliation: e.affiliation.clone(),
+                    since: date,
+                    seq,
+                },
+            )?,
+            Event::GroupEstablished(e) => {
+                if let Some(p) = &e.predecessor {
+                    if let Some(mut g) = self.group(p)? {
+                        g.successor = Some(e.group.clone());
+                        self.save(key(&["group", p.as_str()]), &g)?;
+                    }
+                }
+                self.save(
+                    key(&["group", e.group.as_str()]),
+                    &Group {
+                        name: e.name.clone(),
+                        group_kind: e.group_kind,
+                        parent: e.parent.clone(),
+                        predecessor: e.predecessor.clone(),
+                        successor: None,
+                        mandate: e.mandate.clone(),
+                        decision: e.decision.clone(),
+                        established: date,
+                        dissolved: None,
+                        seq,
+                    },
+                )?;
+            }
+            Event::GroupDissolved(e) => {
+                if let Some(mut g) = self.group(&e.group)? {
+                    g.dissolved = Some(date);
+                    if e.successor.is_some() {
+                        g.successor = e.successor.clone();
+                    }
+                    self.save(key(&["group", e.group.as_str()]), &g)?;
+                }
+            }
+            Event::MemberNominated(e) => {
+                self.mark(key(&["nomp", e.person.as_str(), e.group.as_str(), &hex_seq(seq)]))?;
+                self.save(
+                    key(&["nom", e.group.as_str(), &hex_seq(seq)]),
+                    &Nomination {
+                        person: e.person.clone(),
+                        group: e.group.clone(),
+                        role: e.role,
+                        on_behalf_of: e.on_behalf_of.clone(),
+                        decision: e.decision.clone(),
+                        note: e.note.clone(),
+                        date,
+                        seq,
+                    },
+                )?
+            }
+            Event::MemberJoined(e) => self.add_membership(&Membership {
+                person: e.person.clone(),
+                group: e.group.clone(),
+                role: e.role,
+                on_behalf_of: e.on_behalf_of.clone(),
+                seat: e.seat.clone(),
+                substitute_for: e.substitute_for.clone(),
+                start: date,
+                end: None,
+                decision: e.decision.clone(),
+                note: e.note.clone(),
+                opened_by: seq,
+                closed_by: None,
+            })?,
+            Event::MemberRoleChanged(e) => {
+                if let Some(mut current) = self.open_membership(&e.person, &e.group)? {
+                    current.end = Some(date);
+                    current.closed_by = Some(seq);
+                    self.add_membership(&current)?;
+                    self.add_membership(&Membership {
+                        role: e.role,
+                        start: date,
+                        end: None,
+                        decision: e.decision.clone(),
+                        note: e.note.clone(),
+                        opened_by: seq,
+                        closed_by: None,
+                        ..current
+                    })?;
+                }
+            }
+            Event::MemberLeft(e) => {
+                if let Some(mut current) = self.open_membership(&e.person, &e.group)? {
+                    current.end = Some(date);
+                    current.closed_by = Some(seq);
+                    self.add_membership(&current)?;
+                }
+            }
+            Event::MeetingScheduled(e) => {
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]))?;
+                self.mark(key(&["meetg", e.group.as_str(), e.meeting.as_str()]))?;
+                if let Some(a) = &e.announced_at {
+                    self.mark(key(&["meeta", a.as_str(), e.meeting.as_str()]))?;
+                }
+                self.save(
+                    key(&["meet", e.meeting.as_str()]),
+                    &Meeting {
+                        group: e.group.clone(),
+                        status: MeetingStatus::Scheduled,
+                        number: None,
+                        meeting_kind: e.meeting_kind,
+                        title: None,
+                        place: e.place.clone(),
+                        starts_at: e.starts_at,
+                        ends_at: e.ends_at,
+                        announced_at: e.announced_at.clone(),
+                        agenda_approved: None,
+                        agenda: Vec::new(),
+                        attendees: Vec::new(),
+                        minutes_approvals: Vec::new(),
+                        item_texts: BTreeMap::new(),
+                        seqs: Vec::new(),
+                    },
+                )?;
+            }
+            Event::MeetingHeld(e) => {
+                let mut m = self.load(&key(&["meet", e.meeting.as_str()]))?.unwrap_or_else(|| Meeting {
+                    group: e.group.clone(),
+                    status: MeetingStatus::Held,
+                    number: None,
+                    meeting_kind: e.meeting_kind,
+                    title: None,
+                    place: None,
+                    starts_at: e.starts_at,
+                    ends_at: None,
+                    announced_at: None,
+                    agenda_approved: None,
+                    agenda: Vec::new(),
+                    attendees: Vec::new(),
+                    minutes_approvals: Vec::new(),
+                    item_texts: BTreeMap::new(),
+                    seqs: Vec::new(),
+                });
+                m.status = MeetingStatus::Held;
+                m.number = Some(e.number);
+                m.meeting_kind = e.meeting_kind;
+                m.title = e.title.clone();
+                m.place = e.place.clone();
+                m.starts_at = e.starts_at;
+                m.ends_at = e.ends_at;
+                self.save(key(&["meetn", e.group.as_str(), &hex_u32(e.number)]), &e.meeting)?;
+                self.mark(key(&["meetg", m.group.as_str(), e.meeting.as_str()]))?;
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]))?;
+                self.save(key(&["meet", e.meeting.as_str()]), &m)?;
+            }
+            Event::AgendaSet(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    self.save(key(&["meetag", e.meeting.as_str()]), &e.items)?;
+                    self.refresh_decisions(&e.meeting)?;
+                }
+            }
+            Event::AgendaApproved(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    if let Some(mut m) = self.load::<Meeting>(&key(&["meet", e.meeting.as_str()]))? {
+                        m.agenda_approved = Some(seq);
+                        self.save(key(&["meet", e.meeting.as_str()]), &m)?;
+                    }
+                }
+            }
+            Event::AttendanceRecorded(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    for a in &e.attendees {
+                        self.mark(key(&["att", a.person.as_str(), e.meeting.as_str()]))?;
+                    }
+                    self.save(key(&["meetat", e.meeting.as_str()]), &e.attendees)?;
+                }
+            }
+            Event::ItemMinuted(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    self.save(key(&["meett", e.meeting.as_str(), &hex_u32(e.item)]), &e.text)?;
+                }
+            }
+            Event::DecisionRecorded(e) => {
+                let Some(mt) = self.meeting_head(&e.meeting)? else { return Ok(()) };
+                self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]))?;
+                self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision)?;
+                self.save_decision(
+                    &e.decision,
+                    &Decision {
+                        meeting: e.meeting.clone(),
+                        group: mt.group.clone(),
+                        meeting_number: mt.number,
+                        item: e.item,
+                        item_title: mt.item(e.item).map(|i| i.title.clone()).unwrap_or_default(),
+                        outcome: e.outcome,
+                        text: e.text.clone(),
+                        conditions: e.conditions.clone(),
+                        takes_effect: e.takes_effect,
+                        deferred: e.deferred.clone(),
+                        date,
+                        seq,
+                        status_history: Vec::new(),
+                        actions: Vec::new(),
+                    },
+                )?;
+            }
+            Event::DecisionStatusChanged(e) => {
+                if let Some(mut d) = self.decision(&e.decision)? {
+                    d.status_history.push(StatusChange {
+                        status: e.status,
+                        superseded_by: e.superseded_by.clone(),
+                        note: e.note.clone(),
+                        date,
+                        seq,
+                    });
+                    d.status_history.sort_by_key(|s| (s.date, s.seq));
+                    self.save_decision(&e.decision, &d)?;
+                }
+            }
+            Event::ActionAssigned(e) => {
+                if !self.meeting_event(&e.meeting, seq)? {
+                    return Ok(());
+                }
+                if let Some(id) = &e.decision {
+                    if let Some(mut d) = self.decision(id)? {
+                        d.actions.push((e.action.clone(), date));
+                        self.save_decision(id, &d)?;
+                    }
+                }
+                self.save(key(&["actm", e.meeting.as_str(), &hex_seq(seq)]), &e.action)?;
+                self.save(
+                    key(&["act", e.action.as_str()]),
+                    &Action {
+                        meeting: e.meeting.clone(),
+                        item: e.item,
+                        decision: e.decision.clone(),
+                        owner: e.owner.clone(),
+                        description: e.description.clone(),
+                        due: e.due,
+                        assigned: date,
+                        seq,
+                        completed: None,
+                    },
+                )?;
+            }
+            Event::ActionCompleted(e) => {
+                if let Some(mut a) = self.action(&e.action)? {
+                    a.completed = Some(Completion { date, note: e.note.clone(), seq });
+                    self.save(key(&["act", e.action.as_str()]), &a)?;
+                }
+            }
+            Event::MinutesApproved(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    self.mark(key(&["appr", &e.document_hash.to_hex(), e.meeting.as_str()]))?;
+                    self.save(
+                        key(&["meetap", e.meeting.as_str(), &hex_seq(seq)]),
+                        &MinutesApproval {
+                            document_hash: e.document_hash,
+                            document_name: e.document_name.clone(),
+                            date,
+                            seq,
+                        },
+                    )?;
+                }
+            }
+            Event::FileImported(e) => {
+                let at = hex_seq(seq);
+                if self.kv.get(&key(&["fileh", &e.content_hash.to_hex()]))?.is_none() {
+                    self.save(key(&["fileh", &e.content_hash.to_hex()]), &seq)?;
+                }
+                if self.kv.get(&key(&["filen", &e.file]))?.is_none() {
+                    self.save(key(&["filen", &e.file]), &seq)?;
+                }
+                self.save(
+                    key(&["file", &at]),
+                    &ImportedFile {
+                        file: e.file.clone(),
+                        content_hash: e.content_hash,
+                        content: e.content.clone(),
+                        date,
+                        seq,
+                    },
+                )?;
+            }
+            Event::EventCorrected(c) => self.note_correction(entry, c)?,
+        }
+        Ok(())
+    }
+
+    /// Takes in a correction's own record (what it does to the event it corrects is
+    /// applied by replaying the log with the replacement in its place).
+    fn note_correction(&mut self, entry: &Entry, c: &EventCorrected) -> Result<(), ReadError> {
+        let retracted = c.replacement.is_none();
+        if retracted {
+            self.mark(key(&["retr", &hex_seq(c.target)]))?;
+        }
+        self.mark(key(&["corrt", &hex_seq(c.target), &hex_seq(entry.seq)]))?;
+        self.save(
+            key(&["corr", &hex_seq(entry.seq)]),
+            &Correction {
+                seq: entry.seq,
+                target: c.target,
+                reason: c.reason.clone(),
+                retracted,
+                recorded_by: entry.recorded_by.clone(),
+            },
+        )
+    }
+
+    /// Writes a decision's rows, one per register order (see `decisions_by_date`), and
+    /// where they are.
+    fn save_decision(&mut self, id: &DecisionId, d: &Decision) -> Result<(), ReadError> {
+        let at = DecisionAt { group: d.group.clone(), date: d.date, seq: d.seq, outcome: d.outcome };
+        for k in at.row_keys() {
+            self.save(k, &(id, d))?;
+        }
+        self.save(at.by_date_key(), &at.group)?;
+        self.save(key(&["dec", id.as_str()]), &at)
+    }
+
+    /// Brings the item titles in a meeting's decisions up to date with its agenda.
+    fn refresh_decisions(&mut self, meeting: &MeetingId) -> Result<(), ReadError> {
+        let Some(mt) = self.meeting_head(meeting)? else { return Ok(()) };
+        for id in self.meeting_decisions(meeting)? {
+            let Some(mut d) = self.decision(&id)? else { continue };
+            let title = mt.item(d.item).map(|i| i.title.clone()).unwrap_or_default();
+            if d.item_title != title {
+                d.item_title = title;
+                self.save_decision(&id, &d)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,228 @@
+//! The entities the log folds into, as the projection stores them (JSON under their
+//! keys) and the queries read them.
+
+use crate::event::*;
+use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
+use crate::when::{RecordedAt, When};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A recorded event, decoded: what the fold and the queries read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub seq: Seq,
+    pub recorded_at: RecordedAt,
+    pub effective: When,
+    pub recorded_by: String,
+    pub event: Event,
+}
+
+impl Entry {
+    pub fn date(&self) -> NaiveDate {
+        self.effective.date()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub since: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub title: Option<String>,
+    pub affiliation: Option<OrgId>,
+    pub since: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub name: String,
+    pub group_kind: GroupKind,
+    pub parent: Option<GroupId>,
+    pub predecessor: Option<GroupId>,
+    pub successor: Option<GroupId>,
+    pub mandate: Option<String>,
+    pub decision: Option<DecisionId>,
+    pub established: NaiveDate,
+    pub dissolved: Option<NaiveDate>,
+    pub seq: Seq,
+}
+
+impl Group {
+    pub fn exists_on(&self, date: NaiveDate) -> bool {
+        self.established <= date && self.dissolved.is_none_or(|d| date < d)
+    }
+}
+
+/// One interval of one person in one group with one role: `[start, end)`.
+/// A second term, or a new role, is a new interval; nothing is overwritten.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Membership {
+    pub person: PersonId,
+    pub group: GroupId,
+    pub role: Role,
+    pub on_behalf_of: Option<OrgId>,
+    pub seat: Option<String>,
+    pub substitute_for: Option<PersonId>,
+    pub start: NaiveDate,
+    /// First day without the membership.
+    pub end: Option<NaiveDate>,
+    pub decision: Option<DecisionId>,
+    pub note: Option<String>,
+    pub opened_by: Seq,
+    pub closed_by: Option<Seq>,
+}
+
+impl Membership {
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.start <= date && self.end.is_none_or(|end| date < end)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Nomination {
+    pub person: PersonId,
+    pub group: GroupId,
+    pub role: Role,
+    pub on_behalf_of: Option<OrgId>,
+    pub decision: Option<DecisionId>,
+    pub note: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatus {
+    Scheduled,
+    Held,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct MinutesApproval {
+    pub document_hash: Hash,
+    pub document_name: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub group: GroupId,
+    pub status: MeetingStatus,
+    pub number: Option<u32>,
+    pub meeting_kind: MeetingKind,
+    pub title: Option<String>,
+    pub place: Option<String>,
+    pub starts_at: When,
+    pub ends_at: Option<When>,
+    pub announced_at: Option<MeetingId>,
+    pub agenda_approved: Option<Seq>,
+    /// This and the fields below are kept under keys of their own, so that an event
+    /// writes only what it changes (and its undo record stays small); filled in on reading.
+    #[serde(skip)]
+    pub agenda: Vec<AgendaItem>,
+    #[serde(skip)]
+    pub attendees: Vec<Attendee>,
+    #[serde(skip)]
+    pub minutes_approvals: Vec<MinutesApproval>,
+    #[serde(skip)]
+    pub item_texts: BTreeMap<u32, String>,
+    /// Every event behind this record, in log order; kept and filled in like `item_texts`.
+    #[serde(skip)]
+    pub seqs: Vec<Seq>,
+}
+
+impl Meeting {
+    pub fn date(&self) -> NaiveDate {
+        self.starts_at.date()
+    }
+
+    pub fn item(&self, number: u32) -> Option<&AgendaItem> {
+        self.agenda.iter().find(|i| i.number == number)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StatusChange {
+    pub status: DecisionStatus,
+    pub superseded_by: Option<DecisionId>,
+    pub note: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub meeting: MeetingId,
+    /// The meeting's group and number and the item's title, kept with the decision so
+    /// that a page of the register is one scan of its rows. The group and number are
+    /// fixed before any decision (a decision needs its meeting held); the title is
+    /// brought up to date when the agenda is set again.
+    pub group: GroupId,
+    pub meeting_number: Option<u32>,
+    pub item: u32,
+    pub item_title: String,
+    pub outcome: Outcome,
+    pub text: String,
+    pub conditions: Vec<String>,
+    pub takes_effect: Option<When>,
+    pub deferred: Option<String>,
+    pub date: NaiveDate,
+    pub seq: Seq,
+    pub status_history: Vec<StatusChange>,
+    /// The actions assigned on it, each with the day it was assigned, in log order.
+    pub actions: Vec<(ActionId, NaiveDate)>,
+}
+
+impl Decision {
+    /// The decision's later status as it stood on `date`.
+    pub fn status_on(&self, date: NaiveDate) -> DecisionStatus {
+        self.status_history.iter().rfind(|s| s.date <= date).map_or(DecisionStatus::Recorded, |s| s.status)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Completion {
+    pub date: NaiveDate,
+    pub note: Option<String>,
+    pub seq: Seq,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    pub meeting: MeetingId,
+    pub item: u32,
+    pub decision: Option<DecisionId>,
+    pub owner: Party,
+    pub description: String,
+    pub due: Option<NaiveDate>,
+    pub assigned: NaiveDate,
+    pub seq: Seq,
+    pub completed: Option<Completion>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    pub seq: Seq,
+    pub target: Seq,
+    pub reason: String,
+    pub retracted: bool,
+    pub recorded_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportedFile {
+    pub file: String,
+    pub content_hash: Hash,
+    pub content: String,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}

@@ -1,0 +1,161 @@
+//! A meeting's full record: who attended in what capacity, the agenda with each item's
+//! text, decision and actions, and the next meeting announced at it.
+
+use super::register::{action_views, decision_view, ActionView, DecisionView};
+use super::{group_of, org_name, person_name};
+use crate::error::Error;
+use crate::event::*;
+use crate::ids::{GroupId, MeetingId, PersonId, Seq};
+use crate::kv::ReadError;
+use crate::model::{Meeting, MeetingStatus, Membership, MinutesApproval, Model};
+use crate::when::When;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct AttendeeView {
+    pub person: PersonId,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub presence: Presence,
+    pub capacity: Capacity,
+    /// The person's role in the group on the meeting's date, if a member.
+    pub role: Option<Role>,
+    pub in_place_of: Option<PersonId>,
+    pub in_place_of_name: Option<String>,
+    pub items: Vec<u32>,
+    pub minute_taker: bool,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Presenter {
+    pub person: PersonId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ItemView {
+    pub number: u32,
+    pub title: String,
+    pub presenters: Vec<Presenter>,
+    pub text: Option<String>,
+    pub decision: Option<DecisionView>,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct NextMeeting {
+    pub meeting: MeetingId,
+    pub starts_at: When,
+    pub ends_at: Option<When>,
+    pub place: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct MeetingRecord {
+    pub id: MeetingId,
+    pub group: GroupId,
+    pub group_name: String,
+    pub number: Option<u32>,
+    pub meeting_kind: MeetingKind,
+    pub status: MeetingStatus,
+    pub title: Option<String>,
+    pub place: Option<String>,
+    pub starts_at: When,
+    pub ends_at: Option<When>,
+    pub attendees: Vec<AttendeeView>,
+    pub agenda_approved: bool,
+    pub agenda: Vec<ItemView>,
+    pub next_meeting: Option<NextMeeting>,
+    pub minutes_approvals: Vec<MinutesApproval>,
+    pub seqs: Vec<Seq>,
+}
+
+/// Finds a group's meeting by its number.
+pub fn find_meeting(m: &Model, group: &GroupId, number: u32) -> Result<(MeetingId, Meeting), Error> {
+    group_of(m, group)?;
+    let missing = || Error::NotFound(format!("{group:?} has no meeting number {number}"));
+    let id = m.meeting_numbered(group, number)?.ok_or_else(missing)?;
+    let mt = m.meeting(&id)?.ok_or_else(|| ReadError(format!("meeting {id:?}, numbered {number}: missing")))?;
+    Ok((id, mt))
+}
+
+/// A meeting's full record, as of the meeting's own date for memberships and as of
+/// `at` for what followed (decision status, actions).
+pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) -> Result<MeetingRecord, Error> {
+    let (id, mt) = find_meeting(m, group, number)?;
+    let id = &id;
+    let day = mt.date();
+    let member_then = |person: &PersonId| -> Result<Option<Membership>, ReadError> {
+        Ok(m.memberships_of(person, &mt.group)?.into_iter().find(|x| x.covers(day)))
+    };
+    let mut attendees = Vec::new();
+    for a in &mt.attendees {
+        let member = member_then(&a.person)?;
+        let organisation = match (&a.on_behalf_of, member.as_ref().and_then(|x| x.on_behalf_of.as_ref())) {
+            (Some(o), _) | (None, Some(o)) => Some(org_name(m, o)?),
+            (None, None) => None,
+        };
+        attendees.push(AttendeeView {
+            person: a.person.clone(),
+            name: person_name(m, &a.person)?,
+            organisation,
+            presence: a.presence,
+            capacity: a.capacity,
+            role: member.map(|x| x.role),
+            in_place_of: a.in_place_of.clone(),
+            in_place_of_name: a.in_place_of.as_ref().map(|p| person_name(m, p)).transpose()?,
+            items: a.items.clone(),
+            minute_taker: a.minute_taker,
+        });
+    }
+    let all_actions = action_views(m, m.meeting_actions(id)?, at)?;
+    let mut agenda = Vec::new();
+    for it in &mt.agenda {
+        let mut presenters = Vec::new();
+        for p in &it.presenters {
+            presenters.push(Presenter { person: p.clone(), name: person_name(m, p)? });
+        }
+        let decision = match m.decision_on_item(id, it.number)? {
+            Some(did) => {
+                let d = m.decision(&did)?.ok_or_else(|| ReadError(format!("decision {did:?}: missing")))?;
+                Some(decision_view(&did, d, at.max(day)))
+            }
+            None => None,
+        };
+        agenda.push(ItemView {
+            number: it.number,
+            title: it.title.clone(),
+            presenters,
+            text: mt.item_texts.get(&it.number).cloned(),
+            decision,
+            actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
+        });
+    }
+    // The next meeting is the group's own, announced at this one (not other groups' meetings it mentions).
+    let next_meeting = m
+        .meetings_announced_at(id)?
+        .into_iter()
+        .filter(|(_, x)| x.group == mt.group)
+        .min_by_key(|(_, x)| x.date())
+        .map(|(nid, x)| NextMeeting { meeting: nid, starts_at: x.starts_at, ends_at: x.ends_at, place: x.place });
+    Ok(MeetingRecord {
+        id: id.clone(),
+        group: mt.group.clone(),
+        group_name: group_of(m, &mt.group)?.name,
+        number: mt.number,
+        meeting_kind: mt.meeting_kind,
+        status: mt.status,
+        title: mt.title.clone(),
+        place: mt.place.clone(),
+        starts_at: mt.starts_at,
+        ends_at: mt.ends_at,
+        attendees,
+        agenda_approved: mt.agenda_approved.is_some(),
+        agenda,
+        next_meeting,
+        minutes_approvals: mt.minutes_approvals.to_vec(),
+        seqs: mt.seqs.clone(),
+    })
+}

@@ -1,0 +1,31 @@
+//! The questions people ask of the record, as pure functions of a [`Model`] and a
+//! valid-time date. Transaction time (`known_at`) is chosen before, by the model the
+//! ledger hands out. Every view is serializable; the `--json` output and the API are
+//! these structs. A read that fails is the answer's error, never a gap in it.
+
+mod groups;
+mod meeting;
+mod people;
+mod register;
+
+pub use groups::*;
+pub use meeting::*;
+pub use people::*;
+pub use register::*;
+
+use crate::error::Error;
+use crate::ids::{GroupId, OrgId, PersonId};
+use crate::kv::ReadError;
+use crate::model::{Group, Model};
+
+fn person_name(m: &Model, id: &PersonId) -> Result<String, ReadError> {
+    Ok(m.person(id)?.map_or_else(|| id.to_string(), |p| p.name))
+}
+
+fn org_name(m: &Model, id: &OrgId) -> Result<String, ReadError> {
+    Ok(m.organisation(id)?.map_or_else(|| id.to_string(), |o| o.name))
+}
+
+fn group_of(m: &Model, id: &GroupId) -> Result<Group, Error> {
+    m.group(id)?.ok_or_else(|| Error::NotFound(format!("no group {id:?}")))
+}

@@ -1,0 +1,174 @@
+//! The registers: decisions, each with its status on the query date, and actions.
+
+use super::{org_name, person_name};
+use crate::error::Error;
+use crate::event::*;
+use crate::ids::{ActionId, DecisionId, GroupId, MeetingId, Seq};
+use crate::kv::ReadError;
+use crate::model::{Action, Decision, Model, StatusChange};
+use crate::when::When;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// Which decisions to list; every field narrows the register.
+#[derive(Clone, Debug, Default)]
+pub struct DecisionFilter {
+    pub group: Option<GroupId>,
+    pub meeting: Option<MeetingId>,
+    pub outcome: Option<Outcome>,
+    pub status: Option<DecisionStatus>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// At most this many rows, the earliest first: a page of the register.
+    pub limit: Option<usize>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct DecisionView {
+    pub id: DecisionId,
+    pub group: GroupId,
+    pub meeting: MeetingId,
+    pub meeting_number: Option<u32>,
+    pub date: NaiveDate,
+    pub item: u32,
+    pub item_title: String,
+    pub outcome: Outcome,
+    pub text: String,
+    pub conditions: Vec<String>,
+    pub takes_effect: Option<When>,
+    pub deferred: Option<String>,
+    /// Status on the query date.
+    pub status: DecisionStatus,
+    /// Status changes up to the query date.
+    pub status_history: Vec<StatusChange>,
+    pub actions: Vec<ActionId>,
+    pub seq: Seq,
+}
+
+pub(super) fn decision_view(id: &DecisionId, d: Decision, at: NaiveDate) -> DecisionView {
+    DecisionView {
+        id: id.clone(),
+        status: d.status_on(at),
+        status_history: d.status_history.into_iter().filter(|s| s.date <= at).collect(),
+        actions: d.actions.into_iter().filter(|(_, assigned)| *assigned <= at).map(|(a, _)| a).collect(),
+        group: d.group,
+        meeting: d.meeting,
+        meeting_number: d.meeting_number,
+        date: d.date,
+        item: d.item,
+        item_title: d.item_title,
+        outcome: d.outcome,
+        text: d.text,
+        conditions: d.conditions,
+        takes_effect: d.takes_effect,
+        deferred: d.deferred,
+        seq: d.seq,
+    }
+}
+
+/// The decision register as it stood on `at`, by date, meeting and item.
+pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Vec<DecisionView>, Error> {
+    // A meeting's decisions, or the rows of the register in date order (a group's own
+    // when a group is named), read only as far as a page needs.
+    let by_date: Box<dyn Iterator<Item = Result<(DecisionId, Decision), ReadError>>> = match &filter.meeting {
+        Some(mt) => {
+            let mut rows = Vec::new();
+            for id in m.meeting_decisions(mt)? {
+                let d = m.decision(&id)?.ok_or_else(|| ReadError(format!("decision {id:?} of {mt:?}: missing")))?;
+                rows.push((id, d));
+            }
+            rows.sort_by_key(|(_, d)| d.date);
+            Box::new(rows.into_iter().map(Ok))
+        }
+        None => m.decisions_by_date(filter.group.as_ref(), filter.outcome),
+    };
+    let last = filter.to.map_or(at, |t| t.min(at));
+    let limit = filter.limit.unwrap_or(usize::MAX);
+    let mut out: Vec<DecisionView> = Vec::new();
+    for row in by_date {
+        let (id, d) = row?;
+        if d.date > last || (out.len() >= limit && out.last().is_some_and(|v| v.date < d.date)) {
+            break;
+        }
+        let wanted = filter.from.is_none_or(|f| d.date >= f)
+            && filter.group.as_ref().is_none_or(|g| g == &d.group)
+            && filter.meeting.as_ref().is_none_or(|x| x == &d.meeting)
+            && filter.outcome.is_none_or(|o| o == d.outcome)
+            && filter.status.is_none_or(|s| s == d.status_on(at));
+        if wanted {
+            out.push(decision_view(&id, d, at));
+        }
+    }
+    out.sort_by(|a, b| (a.date, &a.meeting, a.item).cmp(&(b.date, &b.meeting, b.item)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    Open,
+    Overdue,
+    Done,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ActionView {
+    pub id: ActionId,
+    pub state: ActionState,
+    pub owner: Party,
+    pub owner_name: String,
+    pub description: String,
+    pub due: Option<NaiveDate>,
+    pub assigned: NaiveDate,
+    pub meeting: MeetingId,
+    pub item: u32,
+    pub decision: Option<DecisionId>,
+    pub completed: Option<NaiveDate>,
+    pub seq: Seq,
+}
+
+/// Actions assigned on or before `at`: done if completed by then, overdue if past due.
+pub fn actions(m: &Model, at: NaiveDate) -> Result<Vec<ActionView>, Error> {
+    Ok(action_views(m, m.actions()?, at)?)
+}
+
+pub(super) fn action_views(
+    m: &Model,
+    actions: Vec<(ActionId, Action)>,
+    at: NaiveDate,
+) -> Result<Vec<ActionView>, ReadError> {
+    let mut out: Vec<ActionView> = actions
+        .into_iter()
+        .filter(|(_, a)| a.assigned <= at)
+        .map(|(id, a)| {
+            let completed = a.completed.as_ref().filter(|c| c.date <= at).map(|c| c.date);
+            let state = match (completed, a.due) {
+                (Some(_), _) => ActionState::Done,
+                (None, Some(due)) if due < at => ActionState::Overdue,
+                _ => ActionState::Open,
+            };
+            Ok(ActionView {
+                id,
+                state,
+                owner: a.owner.clone(),
+                owner_name: match &a.owner {
+                    Party::Person(p) => person_name(m, p)?,
+                    Party::Group(g) => m.group(g)?.map_or_else(|| g.to_string(), |x| x.name),
+                    Party::Organisation(o) => org_name(m, o)?,
+                },
+                description: a.description,
+                due: a.due,
+                assigned: a.assigned,
+                meeting: a.meeting,
+                item: a.item,
+                decision: a.decision,
+                completed,
+                seq: a.seq,
+            })
+        })
+        .collect::<Result<_, ReadError>>()?;
+    out.sort_by(|a, b| (a.due.is_none(), a.due, a.assigned, &a.id).cmp(&(b.due.is_none(), b.due, b.assigned, &b.id)));
+    Ok(out)
+}

@@ -1,0 +1,161 @@
+//! A meeting file: the meeting held, its agenda, attendance, texts, decisions and
+//! actions, and the meetings it announces, as events.
+
+use super::register::change_event;
+use super::shapes::*;
+use super::*;
+use crate::error::Error;
+use crate::event::*;
+use crate::ids::{GroupId, OrgId, PersonId};
+use crate::model::Model;
+use crate::when::When;
+use toml::Spanned;
+
+pub(super) fn owner(b: &Builder, a: &Spanned<ActionIn>, model: &Model) -> Result<Party, Error> {
+    let id = &a.get_ref().owner;
+    let mut found = Vec::new();
+    if let Ok(p) = PersonId::try_from(id.as_str()) {
+        if model.person(&p)?.is_some() {
+            found.push(Party::Person(p));
+        }
+    }
+    if let Ok(g) = GroupId::try_from(id.as_str()) {
+        if model.group(&g)?.is_some() {
+            found.push(Party::Group(g));
+        }
+    }
+    if let Ok(o) = OrgId::try_from(id.as_str()) {
+        if model.organisation(&o)?.is_some() {
+            found.push(Party::Organisation(o));
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => b.fail(a, format!("owner {id:?} is no known person, group or organisation")),
+        _ => b.fail(a, format!("owner {id:?} names more than one of a person, a group and an organisation")),
+    }
+}
+
+pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result<(), Error> {
+    let m = f.meeting.get_ref();
+    let starts = when(&m.starts).or_else(|e| b.fail(&f.meeting, format!("starts: {e}")))?;
+    let ends = m.ends.as_ref().map(|e| when(e).or_else(|e| b.fail(&f.meeting, format!("ends: {e}")))).transpose()?;
+    let day = When::Date(starts.date());
+    let held = MeetingHeld {
+        meeting: m.id.clone(),
+        group: m.group.clone(),
+        number: m.number,
+        meeting_kind: m.kind,
+        title: m.title.clone(),
+        place: m.place.clone(),
+        starts_at: starts,
+        ends_at: ends,
+    };
+    b.push(&f.meeting, day, Event::MeetingHeld(held));
+    if let Some(first) = f.item.first() {
+        let items = f
+            .item
+            .iter()
+            .map(|i| {
+                let x = i.get_ref();
+                AgendaItem { number: x.number, title: x.title.clone(), presenters: x.presenters.clone() }
+            })
+            .collect();
+        b.push(first, day, Event::AgendaSet(AgendaSet { meeting: m.id.clone(), items }));
+    }
+    // Changes that rest on no decision of this meeting come before the attendance (a
+    // member who joins today attends as a member); the others after the decisions.
+    let (before, after): (Vec<_>, Vec<_>) = f.membership.iter().partition(|c| c.get_ref().decision.is_none());
+    for c in before {
+        let eff = b.when_or(c, &c.get_ref().effective, day)?;
+        let event = change_event(b, c)?;
+        b.push(c, eff, event);
+    }
+    if let Some(first) = f.attendance.first() {
+        let attendees = f
+            .attendance
+            .iter()
+            .map(|a| {
+                let x = a.get_ref();
+                Attendee {
+                    person: x.person.clone(),
+                    presence: x.presence,
+                    capacity: x.capacity,
+                    on_behalf_of: x.on_behalf_of.clone(),
+                    in_place_of: x.in_place_of.clone(),
+                    items: x.items.clone(),
+                    minute_taker: x.minute_taker,
+                }
+            })
+            .collect();
+        b.push(first, day, Event::AttendanceRecorded(AttendanceRecorded { meeting: m.id.clone(), attendees }));
+    }
+    for i in &f.item {
+        let x = i.get_ref();
+        if let Some(text) = &x.text {
+            b.push(
+                i,
+                day,
+                Event::ItemMinuted(ItemMinuted { meeting: m.id.clone(), item: x.number, text: text.clone() }),
+            );
+        }
+        if let Some(d) = &x.decision {
+            let y = d.get_ref();
+            let takes_effect = y
+                .takes_effect
+                .as_ref()
+                .map(|t| when(t).or_else(|e| b.fail(d, format!("takes_effect: {e}"))))
+                .transpose()?;
+            let event = DecisionRecorded {
+                decision: y.id.clone(),
+                meeting: m.id.clone(),
+                item: x.number,
+                outcome: y.outcome,
+                text: y.text.clone(),
+                conditions: y.conditions.clone(),
+                takes_effect,
+                deferred: y.deferred.clone(),
+            };
+            b.push(d, day, Event::DecisionRecorded(event));
+            if y.approves_agenda {
+                let event = AgendaApproved { meeting: m.id.clone(), decision: Some(y.id.clone()) };
+                b.push(d, day, Event::AgendaApproved(event));
+            }
+        }
+        for a in &x.action {
+            let y = a.get_ref();
+            let due = y.due.as_ref().map(|t| date(t).or_else(|e| b.fail(a, format!("due: {e}")))).transpose()?;
+            let event = ActionAssigned {
+                action: y.id.clone(),
+                meeting: m.id.clone(),
+                item: x.number,
+                decision: x.decision.as_ref().map(|d| d.get_ref().id.clone()),
+                owner: owner(b, a, model)?,
+                description: y.description.clone(),
+                due,
+            };
+            b.push(a, day, Event::ActionAssigned(event));
+        }
+    }
+    for c in after {
+        let eff = b.when_or(c, &c.get_ref().effective, day)?;
+        let event = change_event(b, c)?;
+        b.push(c, eff, event);
+    }
+    for s in &f.scheduled {
+        let x = s.get_ref();
+        let starts_at = when(&x.starts).or_else(|e| b.fail(s, format!("starts: {e}")))?;
+        let ends_at = x.ends.as_ref().map(|e| when(e).or_else(|e| b.fail(s, format!("ends: {e}")))).transpose()?;
+        let event = MeetingScheduled {
+            meeting: x.id.clone(),
+            group: x.group.clone(),
+            meeting_kind: x.kind,
+            starts_at,
+            ends_at,
+            place: x.place.clone(),
+            announced_at: Some(m.id.clone()),
+        };
+        b.push(s, day, Event::MeetingScheduled(event));
+    }
+    Ok(())
+}

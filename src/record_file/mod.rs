@@ -1,0 +1,113 @@
+//! The files a secretariat writes instead of JSON events: a register of organisations,
+//! people, groups and memberships, and one file per meeting, in TOML (docs/MINUTES.md).
+//! Parsing is pure; turning a file into events reads the model only to resolve who owns
+//! an action. Every event remembers the file and line it came from.
+
+mod meeting;
+mod register;
+mod shapes;
+
+use crate::error::Error;
+use crate::event::*;
+use crate::input::NewEvent;
+use crate::model::Model;
+use crate::when::When;
+use chrono::NaiveDate;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use shapes::*;
+
+#[derive(Debug)]
+enum Content {
+    Register(RegisterFile),
+    Meeting(Box<MeetingFile>),
+}
+
+/// A parsed file, not yet turned into events.
+#[derive(Debug)]
+pub struct RecordFile {
+    pub name: String,
+    pub text: String,
+    content: Content,
+}
+
+impl RecordFile {
+    /// Register files sort before meeting files; meetings by their date.
+    pub fn sort_key(&self) -> (u8, Option<NaiveDate>, String) {
+        match &self.content {
+            Content::Register(_) => (0, None, self.name.clone()),
+            Content::Meeting(m) => (1, when(&m.meeting.get_ref().starts).ok().map(|w| w.date()), self.name.clone()),
+        }
+    }
+}
+
+/// Parses a file as a register (it has `effective` and no `[meeting]`) or a meeting file.
+pub fn parse(name: &str, text: &str) -> Result<RecordFile, Error> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| Error::Input(format!("{name}: {e}")))?;
+    let content = if table.contains_key("meeting") {
+        Content::Meeting(Box::new(toml::from_str(text).map_err(|e| Error::Input(format!("{name}: {e}")))?))
+    } else if table.contains_key("effective") {
+        Content::Register(toml::from_str(text).map_err(|e| Error::Input(format!("{name}: {e}")))?)
+    } else {
+        return Err(Error::Input(format!(
+            "{name}: neither a meeting file (it has no [meeting] table) nor a register (it has no `effective` date)"
+        )));
+    };
+    Ok(RecordFile { name: name.to_string(), text: text.to_string(), content })
+}
+
+pub(super) fn when(dt: &Datetime) -> Result<When, String> {
+    When::parse(&dt.to_string()).map_err(|_| format!("{dt} needs a UTC offset, e.g. {dt}+01:00, or to be a plain date"))
+}
+
+pub(super) fn date(dt: &Datetime) -> Result<NaiveDate, String> {
+    match when(dt)? {
+        When::Date(d) => Ok(d),
+        When::Instant(_) => Err(format!("{dt} must be a plain date")),
+    }
+}
+
+/// Builds events for one file; `line` finds the line of a span for messages.
+pub(super) struct Builder<'a> {
+    pub(super) name: &'a str,
+    pub(super) text: &'a str,
+    pub(super) events: Vec<NewEvent>,
+}
+
+impl Builder<'_> {
+    pub(super) fn line<T>(&self, s: &Spanned<T>) -> usize {
+        self.text[..s.span().start.min(self.text.len())].matches('\n').count() + 1
+    }
+
+    pub(super) fn origin<T>(&self, s: &Spanned<T>) -> String {
+        format!("{}:{}", self.name, self.line(s))
+    }
+
+    pub(super) fn fail<T, U>(&self, s: &Spanned<T>, what: String) -> Result<U, Error> {
+        Err(Error::Input(format!("{}: {what}", self.origin(s))))
+    }
+
+    pub(super) fn push<T>(&mut self, s: &Spanned<T>, effective: When, event: Event) {
+        let origin = self.origin(s);
+        self.events.push(NewEvent { effective, event, origin });
+    }
+
+    pub(super) fn when_or<T>(&self, s: &Spanned<T>, dt: &Option<Datetime>, default: When) -> Result<When, Error> {
+        match dt {
+            Some(dt) => when(dt).or_else(|e| self.fail(s, e)),
+            None => Ok(default),
+        }
+    }
+}
+
+/// Turns a parsed file into the events of one batch, each with its file and line. The
+/// model resolves action owners, which may be a person, a group or an organisation.
+pub fn to_events(file: &RecordFile, model: &Model) -> Result<Vec<NewEvent>, Error> {
+    let mut b = Builder { name: &file.name, text: &file.text, events: Vec::new() };
+    match &file.content {
+        Content::Register(r) => register::register(&mut b, r)?,
+        Content::Meeting(m) => meeting::meeting(&mut b, m, model)?,
+    }
+    Ok(b.events)
+}

@@ -1,0 +1,197 @@
+//! The shapes of the two files, as TOML reads them: what a secretary may write.
+
+use crate::event::*;
+use crate::ids::{ActionId, DecisionId, GroupId, MeetingId, OrgId, PersonId};
+use serde::Deserialize;
+use toml::value::Datetime;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RegisterFile {
+    /// Valid time of every entry that does not give its own.
+    pub(super) effective: Datetime,
+    #[serde(default)]
+    pub(super) organisation: Vec<Spanned<OrgIn>>,
+    #[serde(default)]
+    pub(super) person: Vec<Spanned<PersonIn>>,
+    #[serde(default)]
+    pub(super) group: Vec<Spanned<GroupIn>>,
+    #[serde(default)]
+    pub(super) membership: Vec<Spanned<MembershipIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OrgIn {
+    pub(super) id: OrgId,
+    pub(super) name: String,
+    pub(super) short_name: Option<String>,
+    pub(super) since: Option<Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PersonIn {
+    pub(super) id: PersonId,
+    pub(super) name: String,
+    pub(super) title: Option<String>,
+    pub(super) affiliation: Option<OrgId>,
+    pub(super) since: Option<Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GroupIn {
+    pub(super) id: GroupId,
+    pub(super) name: String,
+    pub(super) kind: GroupKind,
+    pub(super) parent: Option<GroupId>,
+    pub(super) predecessor: Option<GroupId>,
+    pub(super) mandate: Option<String>,
+    pub(super) established: Option<Datetime>,
+    pub(super) dissolved: Option<Datetime>,
+    pub(super) successor: Option<GroupId>,
+    pub(super) dissolution_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MembershipIn {
+    pub(super) person: PersonId,
+    pub(super) group: GroupId,
+    pub(super) role: Role,
+    pub(super) on_behalf_of: Option<OrgId>,
+    pub(super) seat: Option<String>,
+    pub(super) substitute_for: Option<PersonId>,
+    pub(super) decision: Option<DecisionId>,
+    pub(super) from: Option<Datetime>,
+    pub(super) until: Option<Datetime>,
+    pub(super) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MeetingFile {
+    pub(super) meeting: Spanned<MeetingIn>,
+    #[serde(default)]
+    pub(super) attendance: Vec<Spanned<AttendeeIn>>,
+    #[serde(default)]
+    pub(super) membership: Vec<Spanned<ChangeIn>>,
+    #[serde(default)]
+    pub(super) item: Vec<Spanned<ItemIn>>,
+    #[serde(default)]
+    pub(super) scheduled: Vec<Spanned<ScheduledIn>>,
+}
+
+pub(super) fn ordinary() -> MeetingKind {
+    MeetingKind::Ordinary
+}
+
+pub(super) fn present() -> Presence {
+    Presence::Present
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MeetingIn {
+    pub(super) id: MeetingId,
+    pub(super) group: GroupId,
+    pub(super) number: u32,
+    #[serde(default = "ordinary")]
+    pub(super) kind: MeetingKind,
+    pub(super) title: Option<String>,
+    pub(super) place: Option<String>,
+    pub(super) starts: Datetime,
+    pub(super) ends: Option<Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AttendeeIn {
+    pub(super) person: PersonId,
+    #[serde(default = "present")]
+    pub(super) presence: Presence,
+    #[serde(rename = "as")]
+    pub(super) capacity: Capacity,
+    pub(super) on_behalf_of: Option<OrgId>,
+    pub(super) in_place_of: Option<PersonId>,
+    #[serde(default)]
+    pub(super) items: Vec<u32>,
+    #[serde(default)]
+    pub(super) minute_taker: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum Change {
+    Joined,
+    Left,
+    RoleChanged,
+    Nominated,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangeIn {
+    pub(super) change: Change,
+    pub(super) person: PersonId,
+    pub(super) group: GroupId,
+    pub(super) role: Option<Role>,
+    pub(super) on_behalf_of: Option<OrgId>,
+    pub(super) seat: Option<String>,
+    pub(super) substitute_for: Option<PersonId>,
+    pub(super) decision: Option<DecisionId>,
+    /// Defaults to the meeting's date.
+    pub(super) effective: Option<Datetime>,
+    pub(super) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ItemIn {
+    pub(super) number: u32,
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) presenters: Vec<PersonId>,
+    pub(super) text: Option<String>,
+    pub(super) decision: Option<Spanned<DecisionIn>>,
+    #[serde(default)]
+    pub(super) action: Vec<Spanned<ActionIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DecisionIn {
+    pub(super) id: DecisionId,
+    pub(super) outcome: Outcome,
+    pub(super) text: String,
+    #[serde(default)]
+    pub(super) conditions: Vec<String>,
+    pub(super) takes_effect: Option<Datetime>,
+    pub(super) deferred: Option<String>,
+    #[serde(default)]
+    pub(super) approves_agenda: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ActionIn {
+    pub(super) id: ActionId,
+    /// A person, group or organisation id.
+    pub(super) owner: String,
+    pub(super) description: String,
+    pub(super) due: Option<Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ScheduledIn {
+    pub(super) id: MeetingId,
+    pub(super) group: GroupId,
+    #[serde(default = "ordinary")]
+    pub(super) kind: MeetingKind,
+    pub(super) starts: Datetime,
+    pub(super) ends: Option<Datetime>,
+    pub(super) place: Option<String>,
+}

@@ -1,0 +1,71 @@
+//! The rules every event must satisfy against the state at its effective date before it
+//! may be appended. One function per concern; the table in docs/MODEL.md lists each rule
+//! by the code given here (a test holds the two to each other).
+
+mod events;
+mod refs;
+
+pub use events::check;
+
+use crate::event::*;
+use crate::kv::ReadError;
+use crate::model::{Entry, Model};
+use refs::*;
+use std::fmt;
+
+/// Why an event was refused: the rule's code (docs/MODEL.md) and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [rule {}]", self.message, self.rule)
+    }
+}
+
+/// Why a check did not pass: the event breaks a rule, or the state it is checked
+/// against could not be read (never taken for a refusal).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// A correction's own rules; what it does to later events is checked by re-folding.
+/// `target` is the event at `c.target`, if the log has one.
+pub fn check_correction(m: &Model, target: Option<&Entry>, entry: &Entry, c: &EventCorrected) -> Result<(), RuleError> {
+    text("reason", &c.reason)?;
+    let Some(target) = target.filter(|t| t.seq == c.target && t.seq < entry.seq) else {
+        return refuse("correction-target", format!("there is no earlier event with seq {}", c.target));
+    };
+    if matches!(target.event, Event::EventCorrected(_)) {
+        return refuse(
+            "correction-target",
+            format!("seq {} is itself a correction; correct the original event", c.target),
+        );
+    }
+    if m.is_retracted(c.target)? {
+        return refuse("correction-target", format!("seq {} has already been retracted", c.target));
+    }
+    if let Some(r) = &c.replacement {
+        if r.kind() != target.event.kind() {
+            return refuse(
+                "correction-kind",
+                format!(
+                    "seq {} is a {}; its replacement must be one too, not a {}",
+                    c.target,
+                    target.event.kind(),
+                    r.kind()
+                ),
+            );
+        }
+    } else if c.effective.is_some() {
+        return refuse("correction-kind", "a retraction has no effective date to correct");
+    }
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! The checks the rules are made of: that a reference names something that existed on
+//! the event's date, and that a text or list keeps to its limits.
+
+use super::{Refusal, RuleError};
+use crate::event::*;
+use crate::ids::{DecisionId, GroupId, MeetingId, OrgId, PersonId};
+use crate::model::{Meeting, MeetingStatus, Model};
+use chrono::NaiveDate;
+
+pub(super) fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, RuleError> {
+    Err(RuleError::Refused(Refusal { rule, message: message.into() }))
+}
+
+pub(super) fn not_before(rule_subject: &str, since: NaiveDate, date: NaiveDate) -> Result<(), RuleError> {
+    if date < since {
+        return refuse(
+            "before-it-existed",
+            format!("{rule_subject} dates from {since}, after this event's date {date}"),
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn org(m: &Model, id: &OrgId, date: NaiveDate) -> Result<(), RuleError> {
+    let Some(o) = m.organisation(id)? else {
+        return refuse("unknown-reference", format!("unknown organisation {id:?}"));
+    };
+    not_before(&format!("organisation {id:?}"), o.since, date)
+}
+
+pub(super) fn person(m: &Model, id: &PersonId, date: NaiveDate) -> Result<(), RuleError> {
+    let Some(p) = m.person(id)? else {
+        return refuse("unknown-reference", format!("unknown person {id:?}"));
+    };
+    not_before(&format!("person {id:?}"), p.since, date)
+}
+
+pub(super) fn group(m: &Model, id: &GroupId, date: NaiveDate) -> Result<(), RuleError> {
+    let Some(g) = m.group(id)? else {
+        return refuse("unknown-reference", format!("unknown group {id:?}"));
+    };
+    not_before(&format!("group {id:?}"), g.established, date)?;
+    if let Some(d) = g.dissolved.filter(|d| *d <= date) {
+        return refuse("group-dissolved", format!("group {id:?} was dissolved on {d}"));
+    }
+    Ok(())
+}
+
+pub(super) fn meeting(m: &Model, id: &MeetingId, date: NaiveDate, held: bool) -> Result<Meeting, RuleError> {
+    let Some(mt) = m.meeting_head(id)? else {
+        return refuse("unknown-reference", format!("unknown meeting {id:?}"));
+    };
+    if held && mt.status != MeetingStatus::Held {
+        return refuse("meeting-not-held", format!("meeting {id:?} is scheduled but not recorded as held"));
+    }
+    if held {
+        not_before(&format!("meeting {id:?}"), mt.date(), date)?;
+    }
+    Ok(mt)
+}
+
+pub(super) fn item(mt: &Meeting, id: &MeetingId, number: u32) -> Result<(), RuleError> {
+    if mt.item(number).is_none() {
+        return refuse("unknown-reference", format!("meeting {id:?} has no agenda item {number}"));
+    }
+    Ok(())
+}
+
+pub(super) fn decision(m: &Model, id: &DecisionId, date: NaiveDate) -> Result<(), RuleError> {
+    let Some(d) = m.decision(id)? else {
+        return refuse("unknown-reference", format!("unknown decision {id:?}"));
+    };
+    not_before(&format!("decision {id:?}"), d.date, date)
+}
+
+pub(super) fn opt<T>(value: &Option<T>, f: impl FnOnce(&T) -> Result<(), RuleError>) -> Result<(), RuleError> {
+    value.as_ref().map_or(Ok(()), f)
+}
+
+pub(super) fn name(field: &str, s: &str) -> Result<(), RuleError> {
+    if s.trim().is_empty() {
+        return refuse("limits", format!("{field} is empty"));
+    }
+    text_max(field, s, NAME_CHARS_MAX)
+}
+
+pub(super) fn text(field: &str, s: &str) -> Result<(), RuleError> {
+    if s.trim().is_empty() {
+        return refuse("limits", format!("{field} is empty"));
+    }
+    text_max(field, s, TEXT_CHARS_MAX)
+}
+
+pub(super) fn text_max(field: &str, s: &str, max: usize) -> Result<(), RuleError> {
+    let n = s.chars().count();
+    if n > max {
+        return refuse("limits", format!("{field} is {n} characters, more than {max}"));
+    }
+    Ok(())
+}
+
+pub(super) fn list<T>(field: &str, items: &[T]) -> Result<(), RuleError> {
+    if items.len() > LIST_LEN_MAX {
+        return refuse("limits", format!("{field} has {} entries, more than {LIST_LEN_MAX}", items.len()));
+    }
+    Ok(())
+}
+
+pub(super) fn ends_after(starts: &crate::when::When, ends: &Option<crate::when::When>) -> Result<(), RuleError> {
+    if let Some(end) = ends {
+        if end.date() < starts.date() {
+            return refuse("limits", format!("a meeting cannot end ({end}) before it starts ({starts})"));
+        }
+    }
+    Ok(())
+}
