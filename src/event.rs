@@ -1,6 +1,9 @@
 //! The event catalogue: everything that happens in and around a committee's meetings.
 //! Each variant's name is the envelope's `kind`, its struct the `body` (docs/MODEL.md).
 //! Bodies refuse unknown fields: a misspelt field must be an error, not silently lost.
+//!
+//! Over 400 lines on purpose: the whole catalogue is read in one place, as docs/MODEL.md
+//! lists it, and each body is a few plain lines.
 
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
 use crate::when::When;

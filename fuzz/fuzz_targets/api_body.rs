@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = protokol::api::parse_batch(data);
+    let _ = protokol::http::api::parse_batch(data);
 });

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::TestRunner;
 use protokol::import;
 use protokol::input::parse_events;
 use protokol::record_file;
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 const CASES: u32 = 300;
 
 fn runner() -> TestRunner {
-    TestRunner::new(Config { cases: CASES, failure_persistence: None, ..Config::default() })
+    TestRunner::new(proptest_config(CASES, "tests/proptest-regressions/bad_input.txt"))
 }
 
 const MEETING: &str = include_str!("../../events/atmp-danmark/2026-01-21-styregruppen-4.toml");

@@ -6,6 +6,7 @@ use protokol::ledger::Ledger;
 use protokol::seed;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 pub fn at(instant: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(instant).unwrap().with_timezone(&Utc)
@@ -20,11 +21,19 @@ pub fn events(json: serde_json::Value) -> Vec<NewEvent> {
     parse_events("test", &json.to_string()).unwrap()
 }
 
-/// A ledger holding the ATMP Danmark record from events/, imported as `protokol seed` does.
+/// A ledger holding the ATMP Danmark record from events/, imported as `protokol seed` does:
+/// imported once per process, and laid down afresh in `dir` for each test.
 pub fn seeded(dir: &Path) -> Ledger {
-    let mut ledger = Ledger::create(dir).unwrap();
-    seed::import_all(&mut ledger, now()).unwrap();
-    ledger
+    static IMAGE: OnceLock<DirImage> = OnceLock::new();
+    let image = IMAGE.get_or_init(|| {
+        let built = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::create(built.path()).unwrap();
+        seed::import_all(&mut ledger, now()).unwrap();
+        drop(ledger);
+        DirImage::of(built.path())
+    });
+    image.write_to(dir);
+    Ledger::open(dir).unwrap()
 }
 
 /// A closed ledger's directory held in memory: a fixture built once per process is laid
@@ -94,5 +103,15 @@ pub fn protokol(ledger: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// The configuration of a property test: `cases` random cases, after the seeds of every
+/// case that once failed, kept in `tests/proptest-regressions/FILE` (committed).
+pub fn proptest_config(cases: u32, file: &'static str) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct(file))),
+        ..proptest::test_runner::Config::default()
     }
 }

@@ -84,7 +84,7 @@ fn import_error(name: &str, text: &str) -> String {
     msg
 }
 
-const GOOD: &str = r#"
+pub(crate) const GOOD: &str = r#"
 [meeting]
 id = "styregruppen-2026-04-29"
 group = "styregruppen"

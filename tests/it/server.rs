@@ -315,11 +315,8 @@ fn arbitrary_request_bodies_never_make_a_5xx_or_a_partial_write() {
         "\\{\"expect_seq\": [0-9]{1,3}, \"events\": \\[\\{\"effective\":\"2026-0[1-9]-1[0-9]\",\"kind\":\"[A-Za-z]{4,20}\",\"body\":\\{\\}\\}\\]\\}".prop_map(String::into_bytes),
     ];
     let route = prop_oneof![Just("/api/events"), Just("/api/import?name=f.toml"), Just("/api/verify-minutes")];
-    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
-        cases: 300,
-        failure_persistence: None,
-        ..Default::default()
-    });
+    let mut runner =
+        proptest::test_runner::TestRunner::new(proptest_config(300, "tests/proptest-regressions/server.txt"));
     let ran = std::cell::Cell::new(0);
     runner
         .run(&(route, body), |(route, body)| {

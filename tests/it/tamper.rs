@@ -106,11 +106,7 @@ fn apply(path: &Path, d: &Damage) -> u64 {
 }
 
 fn runner() -> proptest::test_runner::TestRunner {
-    proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: CASES,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })
+    proptest::test_runner::TestRunner::new(proptest_config(CASES, "tests/proptest-regressions/tamper.txt"))
 }
 
 #[test]
