@@ -10,22 +10,33 @@ use crate::when::When;
 use chrono::{Days, NaiveDate};
 use std::collections::BTreeSet;
 
-/// xorshift64*: small, fast and reproducible from its seed.
-struct Rng(u64);
+/// xorshift64*: small, fast and reproducible from its seed; the one generator of the
+/// workload and of the tests that need replayable randomness (the crash test).
+pub struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    /// A generator at exactly this state (never zero), to replay a run from its note.
+    pub fn from_state(state: u64) -> Rng {
+        Rng(state | 1)
+    }
+
+    pub fn state(&self) -> u64 {
+        self.0
+    }
+
+    /// A number below `n` (0 for `n` = 0).
+    pub fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
@@ -224,15 +235,7 @@ pub fn generate_each<E>(
                 ));
             }
             let decision: DecisionId = id(format!("{meeting}-p{n}"));
-            let outcome = [
-                Outcome::Noted,
-                Outcome::Approved,
-                Outcome::ApprovedWithReservations,
-                Outcome::Decided,
-                Outcome::Discussed,
-                Outcome::Rejected,
-                Outcome::Postponed,
-            ][rng.below(7) as usize];
+            let outcome = Outcome::ALL[rng.below(Outcome::ALL.len() as u64) as usize];
             let conditions = if outcome == Outcome::ApprovedWithReservations {
                 vec!["Med forbehold for yderligere afklaring.".to_string()]
             } else {

@@ -10,7 +10,7 @@ mod serve;
 mod write;
 
 use crate::error::Error;
-use crate::event::{from_name, DecisionStatus, Outcome};
+use crate::event::{from_name, names_of, DecisionStatus, Outcome};
 use crate::ids::{GroupId, Hash, MeetingId, PersonId};
 use crate::ledger::{KnownAt, Ledger};
 use crate::minutes::{Format, Lang};
@@ -130,11 +130,11 @@ pub enum Command {
         group: Option<GroupId>,
         #[arg(long)]
         meeting: Option<MeetingId>,
-        /// noted, approved, approved_with_reservations, decided, discussed, rejected, postponed
-        #[arg(long, value_parser = |s: &str| from_name::<Outcome>("--outcome", s))]
+        #[arg(long, value_parser = |s: &str| from_name::<Outcome>("--outcome", s),
+              help = format!("Only decisions with this outcome: {}", names_of(&Outcome::ALL)))]
         outcome: Option<Outcome>,
-        /// recorded, conditions_met, in_progress, implemented, superseded, revoked
-        #[arg(long, value_parser = |s: &str| from_name::<DecisionStatus>("--status", s))]
+        #[arg(long, value_parser = |s: &str| from_name::<DecisionStatus>("--status", s),
+              help = format!("Only decisions with this status on the date: {}", names_of(&DecisionStatus::ALL)))]
         status: Option<DecisionStatus>,
         #[arg(long)]
         from: Option<NaiveDate>,

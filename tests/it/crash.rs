@@ -3,6 +3,7 @@
 //! the hash it was acknowledged with. Quick by default (30 kills); set
 //! PROTOKOL_CRASH_KILLS=1000 for the long run and PROTOKOL_CRASH_SEED to replay one.
 
+use protokol::gen::Rng;
 use protokol::ids::{Hash, Seq};
 use protokol::ledger;
 use protokol::store::Storage;
@@ -11,25 +12,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// xorshift64*: enough randomness for kill timing, and replayable from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-    }
-}
-
 fn settings() -> (usize, Rng) {
     let kills = std::env::var("PROTOKOL_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(30);
     let seed = std::env::var("PROTOKOL_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
     });
     eprintln!("crash test: {kills} kills, PROTOKOL_CRASH_SEED={seed}");
-    (kills, Rng(seed))
+    (kills, Rng::from_state(seed))
 }
 
 fn org(n: u64) -> String {
@@ -81,7 +70,7 @@ fn cli_appends_to_a_compressed_ledger_killed_at_random_survive() {
 
 fn appends_killed_at_random_survive(storage: Storage) {
     let (kills, mut rng) = settings();
-    let seed_note = format!("seed {}", rng.0);
+    let seed_note = format!("seed {}", rng.state());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l");
     drop(protokol::Ledger::create(&path).unwrap());
@@ -143,7 +132,7 @@ fn appends_killed_at_random_survive(storage: Storage) {
 #[test]
 fn the_server_killed_at_random_while_taking_posts_survives() {
     let (kills, mut rng) = settings();
-    let seed_note = format!("seed {}", rng.0);
+    let seed_note = format!("seed {}", rng.state());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l");
     let token = "crash-test-token-0123456789";

@@ -12,6 +12,7 @@ use crate::import;
 use crate::input::parse_events;
 use crate::ledger::{Expect, KnownAt};
 use crate::minutes::{self, Format, Lang};
+use crate::model::Model;
 use crate::query::{self, ActionState, DecisionFilter};
 use crate::record_file;
 use axum::body::Bytes;
@@ -57,6 +58,17 @@ fn number(s: &str) -> Result<u32, ApiError> {
     s.parse().map_err(|_| ApiError::bad_request(format!("{s:?} is not a meeting number")))
 }
 
+/// Answers from the state as known at `known_at`, under the ledger's read lock.
+fn answer<T>(
+    s: &AppState,
+    known_at: &Option<String>,
+    f: impl FnOnce(&Model) -> Result<T, Error>,
+) -> Result<T, ApiError> {
+    let known_at = known(known_at)?;
+    let l = s.read();
+    Ok(f(&l.known_at(known_at)?)?)
+}
+
 fn ok<T: serde::Serialize>(value: T) -> ApiResult {
     Ok(Json(value).into_response())
 }
@@ -74,9 +86,8 @@ pub(super) async fn verify(State(s): State<AppState>) -> ApiResult {
 
 pub(super) async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection>) -> ApiResult {
     let q = query(q)?;
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    ok(query::groups(&h, at(&s, &q)?)?)
+    let day = at(&s, &q)?;
+    ok(answer(&s, &q.known_at, |h| query::groups(h, day))?)
 }
 
 pub(super) async fn members(
@@ -84,10 +95,9 @@ pub(super) async fn members(
     Path(group): Path<String>,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> ApiResult {
-    let q = query(q)?;
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    ok(query::composition(&h, &id::<GroupId>("group", group)?, at(&s, &q)?)?)
+    let (q, group) = (query(q)?, id::<GroupId>("group", group)?);
+    let day = at(&s, &q)?;
+    ok(answer(&s, &q.known_at, |h| query::composition(h, &group, day))?)
 }
 
 pub(super) async fn timeline(
@@ -95,10 +105,8 @@ pub(super) async fn timeline(
     Path(group): Path<String>,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> ApiResult {
-    let q = query(q)?;
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    ok(query::timeline(&h, &id::<GroupId>("group", group)?)?)
+    let (q, group) = (query(q)?, id::<GroupId>("group", group)?);
+    ok(answer(&s, &q.known_at, |h| query::timeline(h, &group))?)
 }
 
 pub(super) async fn meeting(
@@ -106,10 +114,9 @@ pub(super) async fn meeting(
     Path((group, n)): Path<(String, String)>,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> ApiResult {
-    let q = query(q)?;
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    ok(query::meeting_record(&h, &id::<GroupId>("group", group)?, number(&n)?, at(&s, &q)?)?)
+    let (q, group, number) = (query(q)?, id::<GroupId>("group", group)?, number(&n)?);
+    let day = at(&s, &q)?;
+    ok(answer(&s, &q.known_at, |h| query::meeting_record(h, &group, number, day))?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,9 +138,7 @@ pub(super) async fn meeting_minutes(
         q.format.as_deref().unwrap_or("md").parse().map_err(|e| ApiError::bad_request(format!("format: {e}")))?;
     let group = id::<GroupId>("group", group)?;
     let number = number(&n)?;
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    let text = minutes::render_meeting(&h, &group, number, lang, format)?;
+    let text = answer(&s, &q.known_at, |h| minutes::render_meeting(h, &group, number, lang, format))?;
     let mime = if format == Format::Md { "text/markdown; charset=utf-8" } else { "text/html; charset=utf-8" };
     Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
 }
@@ -143,10 +148,8 @@ pub(super) async fn person(
     Path(p): Path<String>,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> ApiResult {
-    let q = query(q)?;
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    ok(query::person_history(&h, &id::<PersonId>("person", p)?)?)
+    let (q, person) = (query(q)?, id::<PersonId>("person", p)?);
+    ok(answer(&s, &q.known_at, |h| query::person_history(h, &person))?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,9 +184,7 @@ fn register(s: &AppState, q: &DecisionQuery) -> Result<Vec<query::DecisionView>,
             .transpose()?,
     };
     let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    Ok(query::decisions(&h, &filter, day)?)
+    answer(s, &q.known_at, |h| query::decisions(h, &filter, day))
 }
 
 pub(super) async fn decisions(State(s): State<AppState>, q: Result<Query<DecisionQuery>, QueryRejection>) -> ApiResult {
@@ -208,9 +209,7 @@ pub struct ActionsQuery {
 pub(super) async fn actions(State(s): State<AppState>, q: Result<Query<ActionsQuery>, QueryRejection>) -> ApiResult {
     let q = query(q)?;
     let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
-    let l = s.read();
-    let h = l.known_at(known(&q.known_at)?)?;
-    let mut rows = query::actions(&h, day)?;
+    let mut rows = answer(&s, &q.known_at, |h| query::actions(h, day))?;
     if q.open == Some(true) {
         rows.retain(|a| a.state != ActionState::Done);
     }

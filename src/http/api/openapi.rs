@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, built from [`ROUTES`] and the views' JSON schemas.
 
 use super::routes::ROUTES;
+use crate::event::{name_of, DecisionStatus, Outcome};
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
 
@@ -16,7 +17,12 @@ pub fn document() -> Value {
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
         params.extend(r.query.iter().map(|(name, description)| {
-            json!({"name": name, "in": "query", "required": *name == "name", "description": description, "schema": {"type": "string"}})
+            let schema = match *name {
+                "outcome" => json!({"type": "string", "enum": Outcome::ALL.map(|o| name_of(&o))}),
+                "status" => json!({"type": "string", "enum": DecisionStatus::ALL.map(|s| name_of(&s))}),
+                _ => json!({"type": "string"}),
+            };
+            json!({"name": name, "in": "query", "required": *name == "name", "description": description, "schema": schema})
         }));
         let ok_status = if r.method == "post" && r.path != "/api/verify-minutes" { "201" } else { "200" };
         let mut responses = serde_json::Map::new();
