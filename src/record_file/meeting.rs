@@ -6,7 +6,7 @@ use super::shapes::*;
 use super::*;
 use crate::error::Error;
 use crate::event::*;
-use crate::ids::{GroupId, OrgId, PersonId};
+use crate::ids::{DecisionId, GroupId, MeetingId, OrgId, PersonId};
 use crate::model::Model;
 use crate::when::When;
 use toml::Spanned;
@@ -64,9 +64,37 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
         b.push(first, day, Event::AgendaSet(AgendaSet { meeting: m.id.clone(), items }));
     }
     // Changes that rest on no decision of this meeting come before the attendance (a
-    // member who joins today attends as a member); the others after the decisions.
-    let (before, after): (Vec<_>, Vec<_>) = f.membership.iter().partition(|c| c.get_ref().decision.is_none());
+    // member who joins today attends as a member); the others after the decisions,
+    // unless one makes an attendee a member: that one, with the decision it cites, is
+    // applied before the attendance is checked (one who joins by a decision of the
+    // meeting takes part in it as a member). A file without such a change gives the
+    // events in the order it always did.
+    let attends_as_member = |p: &PersonId| {
+        f.attendance.iter().any(|a| &a.get_ref().person == p && a.get_ref().capacity == Capacity::Member)
+    };
+    let decided_here =
+        |d: &DecisionId| f.item.iter().any(|i| i.get_ref().decision.as_ref().is_some_and(|x| &x.get_ref().id == d));
+    let (before, rest): (Vec<_>, Vec<_>) = f.membership.iter().partition(|c| c.get_ref().decision.is_none());
+    let (early, after): (Vec<_>, Vec<_>) = rest.into_iter().partition(|c| {
+        let x = c.get_ref();
+        matches!(x.change, Change::Joined)
+            && attends_as_member(&x.person)
+            && x.decision.as_ref().is_some_and(decided_here)
+    });
     for c in before {
+        let eff = b.when_or(c, &c.get_ref().effective, day)?;
+        let event = change_event(b, c)?;
+        b.push(c, eff, event);
+    }
+    let mut recorded: Vec<&DecisionId> = Vec::new();
+    for c in early {
+        let cited = c.get_ref().decision.as_ref().expect("an early change cites a decision");
+        if !recorded.contains(&cited) {
+            let item = f.item.iter().find(|i| i.get_ref().decision.as_ref().is_some_and(|x| &x.get_ref().id == cited));
+            let item = item.expect("decided here");
+            decision(b, &m.id, item, day)?;
+            recorded.push(cited);
+        }
         let eff = b.when_or(c, &c.get_ref().effective, day)?;
         let event = change_event(b, c)?;
         b.push(c, eff, event);
@@ -99,28 +127,8 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 Event::ItemMinuted(ItemMinuted { meeting: m.id.clone(), item: x.number, text: text.clone() }),
             );
         }
-        if let Some(d) = &x.decision {
-            let y = d.get_ref();
-            let takes_effect = y
-                .takes_effect
-                .as_ref()
-                .map(|t| when(t).or_else(|e| b.fail(d, format!("takes_effect: {e}"))))
-                .transpose()?;
-            let event = DecisionRecorded {
-                decision: y.id.clone(),
-                meeting: m.id.clone(),
-                item: x.number,
-                outcome: y.outcome,
-                text: y.text.clone(),
-                conditions: y.conditions.clone(),
-                takes_effect,
-                deferred: y.deferred.clone(),
-            };
-            b.push(d, day, Event::DecisionRecorded(event));
-            if y.approves_agenda {
-                let event = AgendaApproved { meeting: m.id.clone(), decision: Some(y.id.clone()) };
-                b.push(d, day, Event::AgendaApproved(event));
-            }
+        if x.decision.as_ref().is_some_and(|d| !recorded.contains(&&d.get_ref().id)) {
+            decision(b, &m.id, i, day)?;
         }
         for a in &x.action {
             let y = a.get_ref();
@@ -156,6 +164,31 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
             announced_at: Some(m.id.clone()),
         };
         b.push(s, day, Event::MeetingScheduled(event));
+    }
+    Ok(())
+}
+
+/// An item's decision, and the agenda's approval where the decision is that.
+fn decision(b: &mut Builder, meeting: &MeetingId, i: &Spanned<ItemIn>, day: When) -> Result<(), Error> {
+    let x = i.get_ref();
+    let Some(d) = &x.decision else { return Ok(()) };
+    let y = d.get_ref();
+    let takes_effect =
+        y.takes_effect.as_ref().map(|t| when(t).or_else(|e| b.fail(d, format!("takes_effect: {e}")))).transpose()?;
+    let event = DecisionRecorded {
+        decision: y.id.clone(),
+        meeting: meeting.clone(),
+        item: x.number,
+        outcome: y.outcome,
+        text: y.text.clone(),
+        conditions: y.conditions.clone(),
+        takes_effect,
+        deferred: y.deferred.clone(),
+    };
+    b.push(d, day, Event::DecisionRecorded(event));
+    if y.approves_agenda {
+        let event = AgendaApproved { meeting: meeting.clone(), decision: Some(y.id.clone()) };
+        b.push(d, day, Event::AgendaApproved(event));
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             person(m, &e.person, date)?;
             group(m, &e.group, date)?;
             opt(&e.on_behalf_of, |o| org(m, o, date))?;
-            opt(&e.decision, |d| decision(m, d, date))?;
+            opt(&e.decision, |d| decided_by(m, d))?;
             opt(&e.note, |s| text("note", s))?;
         }
         Event::MemberJoined(e) => {
@@ -57,7 +57,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             group(m, &e.group, date)?;
             opt(&e.on_behalf_of, |o| org(m, o, date))?;
             opt(&e.substitute_for, |p| person(m, p, date))?;
-            opt(&e.decision, |d| decision(m, d, date))?;
+            opt(&e.decision, |d| decided_by(m, d))?;
             opt(&e.seat, |s| name("seat", s))?;
             opt(&e.note, |s| text("note", s))?;
             if let Some(other) =
@@ -81,7 +81,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
         | Event::MemberLeft(MemberLeft { person: p, group: g, decision: d, note }) => {
             person(m, p, date)?;
             group(m, g, date)?;
-            opt(d, |d| decision(m, d, date))?;
+            opt(d, |d| decided_by(m, d))?;
             opt(note, |s| text("note", s))?;
             let current = m.memberships_of(p, g)?.into_iter().find(|x| x.end.is_none());
             match current {

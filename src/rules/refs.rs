@@ -66,6 +66,16 @@ pub(super) fn item(mt: &Meeting, id: &MeetingId, number: u32) -> Result<(), Rule
     Ok(())
 }
 
+/// The decision a membership change rests on: it must be recorded, and it may be dated
+/// after the change, which often takes effect before the decision that made it (a
+/// replacement decided on the 6th with effect from the 2nd).
+pub(super) fn decided_by(m: &Model, id: &DecisionId) -> Result<(), RuleError> {
+    match m.decision(id)? {
+        Some(_) => Ok(()),
+        None => refuse("unknown-reference", format!("unknown decision {id:?}")),
+    }
+}
+
 pub(super) fn decision(m: &Model, id: &DecisionId, date: NaiveDate) -> Result<(), RuleError> {
     let Some(d) = m.decision(id)? else {
         return refuse("unknown-reference", format!("unknown decision {id:?}"));

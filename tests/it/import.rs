@@ -207,3 +207,54 @@ fn a_fresh_ledger_is_refused_a_meeting_before_its_register() {
     assert!(msg.contains("owner \"atmp-danmark-sekretariatet\" is no known"), "{msg}");
     assert_eq!(l.head(), None);
 }
+
+/// One who joins by a decision of the meeting attends it as a member: the change, and
+/// the decision it cites, come before the attendance is checked. (It was refused:
+/// `attendee-not-member`.)
+#[test]
+fn a_member_appointed_at_a_meeting_attends_it_as_a_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(dir.path());
+    let text = r#"
+[meeting]
+id = "styregruppen-2026-04-29"
+group = "styregruppen"
+number = 5
+starts = 2026-04-29T13:00:00+02:00
+
+[[item]]
+number = 1
+title = "Udpegning af nyt medlem"
+
+[item.decision]
+id = "sg5-p1"
+outcome = "decided"
+text = "Styregruppen udpegede Malene Fischer som medlem."
+
+[[membership]]
+change = "joined"
+person = "malene-fischer"
+group = "styregruppen"
+role = "member"
+decision = "sg5-p1"
+
+[[attendance]]
+person = "malene-fischer"
+as = "member"
+
+[[attendance]]
+person = "erik-jylling"
+as = "member"
+"#;
+    let f = record_file::parse("2026-04-29-styregruppen-5.toml", text).unwrap();
+    import::import_file(&mut l, &f, "test", now()).unwrap_or_else(|e| panic!("{e}"));
+    let m = l.model();
+    let sg = GroupId::try_from("styregruppen").unwrap();
+    let r = query::meeting_record(&m, &sg, 5, day("2026-04-29")).unwrap();
+    let malene = r.attendees.iter().find(|a| a.person.as_str() == "malene-fischer").unwrap();
+    assert_eq!(malene.role, Some(protokol::event::Role::Member), "a member on the meeting's day");
+    let joined = m.memberships_of(&"malene-fischer".parse().unwrap(), &sg).unwrap();
+    assert_eq!(joined.len(), 1);
+    assert_eq!(joined[0].decision.as_ref().map(|d| d.as_str()), Some("sg5-p1"));
+    l.verify().unwrap();
+}

@@ -207,6 +207,39 @@ fn effective_dates_before_the_thing_existed_are_refused() {
     );
 }
 
+/// A replacement decided at the meeting of 1 March with effect from 20 February: the
+/// membership changes cite the decision, which is dated after them, and stand; the
+/// decision itself must be recorded.
+#[test]
+fn a_membership_change_may_take_effect_before_the_decision_that_made_it() {
+    let mut h = base();
+    let retroactive =
+        |person: &str| json!({"person": person, "group": "styregruppen", "role": "member", "decision": "d1"});
+    push(&mut h, "2025-02-20", "MemberJoined", retroactive("nina-uldal")).unwrap();
+    push(
+        &mut h,
+        "2025-02-20",
+        "MemberLeft",
+        json!({"person": "erik-jylling", "group": "styregruppen", "decision": "d1"}),
+    )
+    .unwrap();
+    push(&mut h, "2025-02-15", "MemberNominated", retroactive("erik-jylling")).unwrap();
+    let members = |d: &str| {
+        let c = protokol::query::composition(&h.model(), &"styregruppen".parse().unwrap(), d.parse().unwrap()).unwrap();
+        c.members.iter().map(|m| m.person.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(members("2025-02-19"), ["erik-jylling"]);
+    assert_eq!(members("2025-02-20"), ["nina-uldal"], "in effect before the decision of 1 March");
+    refused(
+        &mut h,
+        "2025-02-20",
+        "MemberJoined",
+        json!({"person": "erik-jylling", "group": "styregruppen", "role": "member", "decision": "d9"}),
+        "unknown-reference",
+        "unknown decision \"d9\"",
+    );
+}
+
 #[test]
 fn duplicate_ids_are_refused() {
     let mut h = base();
