@@ -17,6 +17,8 @@ pub const NAME_CHARS_MAX: usize = 200;
 pub const TEXT_CHARS_MAX: usize = 20_000;
 /// Most entries in any list inside one event (agenda items, attendees, conditions).
 pub const LIST_LEN_MAX: usize = 500;
+/// Most votes one tally may count: more than any parliament has members.
+pub const VOTES_MAX: u32 = 100_000;
 /// Largest meeting file kept in a `FileImported` event, in characters.
 pub const FILE_CHARS_MAX: usize = 200_000;
 
@@ -372,6 +374,41 @@ pub struct DecisionRecorded {
     /// What the decision leaves for later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred: Option<String>,
+    /// How the members voted, where the minutes say. A new field: bodies without it
+    /// are the same bytes, and hash the same, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Votes>,
+}
+
+/// A vote's tally, and on a roll call who voted how.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Votes {
+    pub in_favour: u32,
+    pub against: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub abstaining: u32,
+    /// The minutes say the decision was unanimous: nobody voted against.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unanimous: bool,
+    /// A roll call: the voters by name, as many as the counts say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roll_call: Option<RollCall>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RollCall {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_favour: Vec<PersonId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<PersonId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abstaining: Vec<PersonId>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]

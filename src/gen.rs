@@ -252,6 +252,7 @@ pub fn generate_each<E>(
                     conditions,
                     takes_effect: None,
                     deferred: None,
+                    votes: None,
                 }),
             ));
             decisions.push((decision.clone(), day));

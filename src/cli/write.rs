@@ -36,8 +36,14 @@ pub(super) fn append(
     };
     let mut ledger = Ledger::open(path)?;
     // Read and parse every file before writing any, so a bad later file stops the run early.
-    let batches =
-        files.iter().map(|f| Ok((f.clone(), parse_events(f, &read_input(f)?)?))).collect::<Result<Vec<_>, Error>>()?;
+    let batches = files
+        .iter()
+        .map(|f| {
+            let source = source_name(f);
+            let events = parse_events(&source, &read_input(f)?)?;
+            Ok((source, events))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     for (source, events) in batches {
         let records = ledger.append(&source, events, expect.take(), &by, ctx.now)?;
         let last = records.last().expect("non-empty batch");
@@ -112,6 +118,15 @@ pub(super) fn approve_minutes(
     )
 }
 
+/// How a message names an input: `-` is standard input.
+fn source_name(file: &str) -> String {
+    if file == "-" {
+        "standard input".to_string()
+    } else {
+        file.to_string()
+    }
+}
+
 fn read_input(source: &str) -> Result<String, Error> {
     let mut buf = String::new();
     let read = if source == "-" {
@@ -119,6 +134,6 @@ fn read_input(source: &str) -> Result<String, Error> {
     } else {
         std::fs::File::open(source).and_then(|f| f.take(INPUT_BYTES_MAX as u64 + 1).read_to_string(&mut buf))
     };
-    read.map_err(|e| Error::Input(format!("{source}: {e}")))?;
+    read.map_err(|e| Error::Input(format!("{}: {e}", source_name(source))))?;
     Ok(buf)
 }

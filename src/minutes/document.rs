@@ -64,14 +64,14 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
     if !guests.is_empty() {
         doc.push(Block::Field(w.guests.into(), guests));
     }
-    let apologies: Vec<String> = r
-        .attendees
-        .iter()
-        .filter(|a| a.presence == Presence::Apologies)
-        .map(|a| person_line(lang, w, a, true))
-        .collect();
-    if !apologies.is_empty() {
-        doc.push(Block::Field(w.apologies.into(), apologies));
+    // Those who sent apologies, and apart from them those absent without notice: a member
+    // marked absent never vanishes from the minutes.
+    for (presence, label) in [(Presence::Apologies, w.apologies), (Presence::Absent, w.absent)] {
+        let lines: Vec<String> =
+            r.attendees.iter().filter(|a| a.presence == presence).map(|a| person_line(lang, w, a, true)).collect();
+        if !lines.is_empty() {
+            doc.push(Block::Field(label.into(), lines));
+        }
     }
     if let Some(n) = &r.next_meeting {
         let mut lines = vec![date_and_time(lang, &n.starts_at, &n.ends_at)];
@@ -106,6 +106,23 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
             if let Some(t) = &d.takes_effect {
                 doc.push(Block::Field(w.takes_effect.into(), vec![plain_date(lang, t.date())]));
             }
+            if let Some(v) = &d.votes {
+                let mut lines = vec![tally(w, v)];
+                if let Some(roll) = &v.roll_call {
+                    for (side, names) in
+                        [(w.in_favour, &roll.in_favour), (w.against, &roll.against), (w.abstaining, &roll.abstaining)]
+                    {
+                        if !names.is_empty() {
+                            let mut named = Vec::new();
+                            for p in names {
+                                named.push(model.person(p)?.map_or_else(|| p.to_string(), |x| x.name));
+                            }
+                            lines.push(format!("{}: {}", capitalised(side), named.join(", ")));
+                        }
+                    }
+                }
+                doc.push(Block::Field(w.vote.into(), lines));
+            }
             if let Some(x) = &d.deferred {
                 doc.push(Block::Field(w.deferred.into(), vec![x.clone()]));
             }
@@ -125,4 +142,9 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
         }
     }
     Ok(doc)
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

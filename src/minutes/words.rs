@@ -17,12 +17,18 @@ pub(super) struct Words {
     pub(super) observers: &'static str,
     pub(super) guests: &'static str,
     pub(super) apologies: &'static str,
+    pub(super) absent: &'static str,
     pub(super) next: &'static str,
     pub(super) agenda: &'static str,
     pub(super) decision: &'static str,
     pub(super) reservations: &'static str,
     pub(super) takes_effect: &'static str,
     pub(super) deferred: &'static str,
+    pub(super) vote: &'static str,
+    pub(super) unanimous: &'static str,
+    pub(super) in_favour: &'static str,
+    pub(super) against: &'static str,
+    pub(super) abstaining: &'static str,
     pub(super) actions: &'static str,
     pub(super) chair: &'static str,
     pub(super) minute_taker: &'static str,
@@ -42,12 +48,18 @@ pub(super) const DA: Words = Words {
     observers: "Observatør",
     guests: "Gæster",
     apologies: "Afbud",
+    absent: "Fraværende uden afbud",
     next: "Næste møde",
     agenda: "Dagsorden",
     decision: "Beslutning",
     reservations: "Forbehold",
     takes_effect: "Træder i kraft",
     deferred: "Til senere",
+    vote: "Afstemning",
+    unanimous: "Enstemmigt",
+    in_favour: "for",
+    against: "imod",
+    abstaining: "undlod at stemme",
     actions: "Opfølgning",
     chair: "formandskab",
     minute_taker: "referent",
@@ -67,12 +79,18 @@ pub(super) const EN: Words = Words {
     observers: "Observers",
     guests: "Guests",
     apologies: "Apologies",
+    absent: "Absent without apologies",
     next: "Next meeting",
     agenda: "Agenda",
     decision: "Decision",
     reservations: "Reservations",
     takes_effect: "Takes effect",
     deferred: "Left for later",
+    vote: "Vote",
+    unanimous: "Unanimous",
+    in_favour: "in favour",
+    against: "against",
+    abstaining: "abstaining",
     actions: "Actions",
     chair: "chair",
     minute_taker: "minute taker",
@@ -203,6 +221,19 @@ pub(super) fn person_line(lang: Lang, w: &Words, a: &AttendeeView, with_org: boo
     s
 }
 
+/// "7 for, 2 imod, 1 undlod at stemme" / "Unanimous: 7 in favour".
+pub(super) fn tally(w: &Words, v: &crate::event::Votes) -> String {
+    let mut parts = vec![format!("{} {}", v.in_favour, w.in_favour), format!("{} {}", v.against, w.against)];
+    if v.abstaining > 0 {
+        parts.push(format!("{} {}", v.abstaining, w.abstaining));
+    }
+    if v.unanimous {
+        parts.retain(|p| !p.starts_with("0 "));
+        return format!("{}: {}", w.unanimous, parts.join(", "));
+    }
+    parts.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +247,15 @@ mod tests {
         let ends = Some(When::parse("2026-04-29T15:00:00+02:00").unwrap());
         assert_eq!(date_and_time(Lang::Da, &starts, &ends), "Onsdag 29. april 2026 kl. 13.00-15.00");
         assert_eq!(date_and_time(Lang::En, &starts, &ends), "Wednesday 29 April 2026, 13:00-15:00");
+    }
+
+    #[test]
+    fn tallies() {
+        let v = crate::event::Votes { in_favour: 7, against: 2, abstaining: 1, ..Default::default() };
+        assert_eq!(tally(&DA, &v), "7 for, 2 imod, 1 undlod at stemme");
+        assert_eq!(tally(&EN, &v), "7 in favour, 2 against, 1 abstaining");
+        let u = crate::event::Votes { in_favour: 9, unanimous: true, ..Default::default() };
+        assert_eq!(tally(&DA, &u), "Enstemmigt: 9 for");
     }
 
     #[test]

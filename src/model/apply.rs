@@ -258,6 +258,7 @@ impl Model {
                         conditions: e.conditions.clone(),
                         takes_effect: e.takes_effect,
                         deferred: e.deferred.clone(),
+                        votes: e.votes.clone(),
                         date,
                         seq,
                         status_history: Vec::new(),

@@ -175,6 +175,10 @@ pub struct Decision {
     pub conditions: Vec<String>,
     pub takes_effect: Option<When>,
     pub deferred: Option<String>,
+    /// Absent from the rows of decisions without a vote, so those rows are the bytes
+    /// they always were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Votes>,
     pub date: NaiveDate,
     pub seq: Seq,
     pub status_history: Vec<StatusChange>,

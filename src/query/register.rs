@@ -38,6 +38,8 @@ pub struct DecisionView {
     pub conditions: Vec<String>,
     pub takes_effect: Option<When>,
     pub deferred: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub votes: Option<Votes>,
     /// Status on the query date.
     pub status: DecisionStatus,
     /// Status changes up to the query date.
@@ -63,6 +65,7 @@ pub(super) fn decision_view(id: &DecisionId, d: Decision, at: NaiveDate) -> Deci
         conditions: d.conditions,
         takes_effect: d.takes_effect,
         deferred: d.deferred,
+        votes: d.votes,
         seq: d.seq,
     }
 }

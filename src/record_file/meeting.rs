@@ -184,6 +184,7 @@ fn decision(b: &mut Builder, meeting: &MeetingId, i: &Spanned<ItemIn>, day: When
         conditions: y.conditions.clone(),
         takes_effect,
         deferred: y.deferred.clone(),
+        votes: y.votes.clone(),
     };
     b.push(d, day, Event::DecisionRecorded(event));
     if y.approves_agenda {

@@ -172,6 +172,7 @@ pub(super) struct DecisionIn {
     pub(super) deferred: Option<String>,
     #[serde(default)]
     pub(super) approves_agenda: bool,
+    pub(super) votes: Option<Votes>,
 }
 
 #[derive(Debug, Deserialize)]

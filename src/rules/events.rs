@@ -224,6 +224,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 (false, false) => return refuse("reservations", "only approved_with_reservations carries conditions"),
                 _ => {}
             }
+            opt(&e.votes, |v| votes(m, v, date))?;
         }
         Event::DecisionStatusChanged(e) => {
             decision(m, &e.decision, date)?;

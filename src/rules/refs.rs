@@ -5,6 +5,7 @@ use super::{Refusal, RuleError};
 use crate::event::*;
 use crate::ids::{DecisionId, GroupId, MeetingId, OrgId, PersonId};
 use crate::model::{Meeting, MeetingStatus, Model};
+use crate::when::When;
 use chrono::NaiveDate;
 
 pub(super) fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, RuleError> {
@@ -116,10 +117,45 @@ pub(super) fn list<T>(field: &str, items: &[T]) -> Result<(), RuleError> {
     Ok(())
 }
 
-pub(super) fn ends_after(starts: &crate::when::When, ends: &Option<crate::when::When>) -> Result<(), RuleError> {
-    if let Some(end) = ends {
-        if end.date() < starts.date() {
-            return refuse("limits", format!("a meeting cannot end ({end}) before it starts ({starts})"));
+/// A meeting's end is not before its start: by the instant where both are instants (in
+/// whatever offsets they were given), by the date where either is a date.
+pub(super) fn ends_after(starts: &When, ends: &Option<When>) -> Result<(), RuleError> {
+    let Some(end) = ends else { return Ok(()) };
+    let before = match (starts, end) {
+        (When::Instant(s), When::Instant(e)) => e < s,
+        _ => end.date() < starts.date(),
+    };
+    if before {
+        return refuse("limits", format!("a meeting cannot end ({end}) before it starts ({starts})"));
+    }
+    Ok(())
+}
+
+/// A tally that adds up: within its limit, no votes against a unanimous decision, and on
+/// a roll call as many names as votes, each a person of the ledger, none twice.
+pub(super) fn votes(m: &Model, v: &Votes, date: NaiveDate) -> Result<(), RuleError> {
+    let total = u64::from(v.in_favour) + u64::from(v.against) + u64::from(v.abstaining);
+    if total > u64::from(VOTES_MAX) {
+        return refuse("votes", format!("{total} votes, more than {VOTES_MAX}"));
+    }
+    if v.unanimous && v.against > 0 {
+        return refuse("votes", format!("a unanimous decision with {} votes against", v.against));
+    }
+    let Some(roll) = &v.roll_call else { return Ok(()) };
+    let mut seen = std::collections::BTreeSet::new();
+    for (side, names, count) in [
+        ("in_favour", &roll.in_favour, v.in_favour),
+        ("against", &roll.against, v.against),
+        ("abstaining", &roll.abstaining, v.abstaining),
+    ] {
+        if names.len() as u64 != u64::from(count) {
+            return refuse("votes", format!("{count} {side}, but the roll call names {}", names.len()));
+        }
+        for p in names {
+            person(m, p, date)?;
+            if !seen.insert(p) {
+                return refuse("votes", format!("{p:?} voted twice in the roll call"));
+            }
         }
     }
     Ok(())

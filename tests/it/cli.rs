@@ -18,7 +18,7 @@ fn init_append_log_verify_export_import() {
     let path = init(&dir);
     let r = protokol(&path, &["append", "-"], Some(ORG));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("-: appended 1 events, seq 1..1, head "), "{}", r.stdout);
+    assert!(r.stdout.starts_with("standard input: appended 1 events, seq 1..1, head "), "{}", r.stdout);
 
     let r = protokol(&path, &["log"], None);
     assert!(r.stdout.contains("OrganisationRegistered") && r.stdout.contains("test"), "{}", r.stdout);
@@ -109,13 +109,13 @@ fn malformed_input_is_a_clear_error_with_exit_2_and_nothing_written() {
         let r = protokol(&path, &["append", "-"], Some(input));
         assert_eq!(r.code, 2, "{input}: {}", r.stderr);
         assert!(r.stderr.contains(expect), "{input}: expected {expect:?} in {:?}", r.stderr);
-        assert!(r.stderr.starts_with("protokol: -"), "names the source: {}", r.stderr);
+        assert!(r.stderr.starts_with("protokol: standard input"), "names the source: {}", r.stderr);
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     }
     // JSON Lines errors name the line.
     let r = protokol(&path, &["append", "-"], Some(&format!("{ORG}\n{{\"effective\":\"x\"}}\n")));
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("-:2: "), "{}", r.stderr);
+    assert!(r.stderr.contains("standard input:2: "), "{}", r.stderr);
     assert!(protokol(&path, &["verify"], None).stdout.starts_with("ok: 0 events"));
 }
 

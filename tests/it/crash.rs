@@ -50,7 +50,7 @@ fn check(path: &std::path::Path, acked: &BTreeMap<Seq, Hash>, kill: usize, seed_
     v.count
 }
 
-/// The seq and hash `append` reports: "-: appended 1 events, seq S..S, head H".
+/// The seq and hash `append` reports: "standard input: appended 1 events, seq S..S, head H".
 fn acknowledged(line: &str) -> (Seq, Hash) {
     let seq: u64 = line.split("seq ").nth(1).unwrap().split("..").next().unwrap().parse().unwrap();
     (Seq(seq), Hash::from_hex(line.trim_end().rsplit(' ').next().unwrap()).unwrap())

@@ -245,6 +245,16 @@ as = "member"
 [[attendance]]
 person = "erik-jylling"
 as = "member"
+
+[[attendance]]
+person = "flemming-sonne"
+as = "member"
+presence = "absent"
+
+[[attendance]]
+person = "camilla-lund-cramer"
+as = "member"
+presence = "apologies"
 "#;
     let f = record_file::parse("2026-04-29-styregruppen-5.toml", text).unwrap();
     import::import_file(&mut l, &f, "test", now()).unwrap_or_else(|e| panic!("{e}"));
@@ -256,5 +266,58 @@ as = "member"
     let joined = m.memberships_of(&"malene-fischer".parse().unwrap(), &sg).unwrap();
     assert_eq!(joined.len(), 1);
     assert_eq!(joined[0].decision.as_ref().map(|d| d.as_str()), Some("sg5-p1"));
+    // The absent member is in the minutes, apart from those who sent apologies.
+    let da = protokol::minutes::render_meeting(&m, &sg, 5, protokol::minutes::Lang::Da, protokol::minutes::Format::Md)
+        .unwrap();
+    assert!(da.contains("**Afbud:** Camilla Lund-Cramer"), "{da}");
+    assert!(da.contains("**Fraværende uden afbud:** Flemming Sonne"), "{da}");
+    l.verify().unwrap();
+}
+
+/// A vote in a meeting file: the tally and the roll call reach the register and the
+/// minutes, in both languages.
+#[test]
+fn a_vote_in_a_meeting_file_reaches_the_register_and_the_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(dir.path());
+    let text = r#"
+[meeting]
+id = "styregruppen-2026-04-29"
+group = "styregruppen"
+number = 5
+starts = 2026-04-29T13:00:00+02:00
+
+[[item]]
+number = 1
+title = "Budget 2027"
+
+[item.decision]
+id = "sg5-p1"
+outcome = "approved"
+text = "Styregruppen godkendte budgettet."
+
+[item.decision.votes]
+in_favour = 2
+against = 1
+
+[item.decision.votes.roll_call]
+in_favour = ["erik-jylling", "flemming-sonne"]
+against = ["malene-fischer"]
+"#;
+    let f = record_file::parse("2026-04-29-styregruppen-5.toml", text).unwrap();
+    import::import_file(&mut l, &f, "test", now()).unwrap_or_else(|e| panic!("{e}"));
+    let m = l.model();
+    let rows = query::decisions(&m, &DecisionFilter::default(), day("2026-05-01")).unwrap();
+    let d = rows.iter().find(|d| d.id.as_str() == "sg5-p1").unwrap();
+    let votes = d.votes.as_ref().unwrap();
+    assert_eq!((votes.in_favour, votes.against, votes.abstaining), (2, 1, 0));
+    let sg = GroupId::try_from("styregruppen").unwrap();
+    let render = |lang| protokol::minutes::render_meeting(&m, &sg, 5, lang, protokol::minutes::Format::Md).unwrap();
+    let da = render(protokol::minutes::Lang::Da);
+    let want = "**Afstemning:**\n\n- 2 for, 1 imod\n- For: Erik Jylling, Flemming Sonne\n- Imod: Malene Fischer";
+    assert!(da.contains(want), "{da}");
+    let en = render(protokol::minutes::Lang::En);
+    let want = "- 2 in favour, 1 against\n- In favour: Erik Jylling, Flemming Sonne\n- Against: Malene Fischer";
+    assert!(en.contains(want), "{en}");
     l.verify().unwrap();
 }

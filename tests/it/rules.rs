@@ -240,6 +240,43 @@ fn a_membership_change_may_take_effect_before_the_decision_that_made_it() {
     );
 }
 
+/// A tally must add up; a roll call names as many as it counts, each once.
+#[test]
+fn votes_are_recorded_with_a_decision_when_they_add_up() {
+    let mut h = base();
+    let decided = |votes: Value| json!({"decision": "d2", "meeting": "sg-1", "item": 2, "outcome": "approved", "text": "Vedtaget.", "votes": votes});
+    for (votes, message) in [
+        (json!({"in_favour": 1, "against": 1, "unanimous": true}), "unanimous decision with 1 votes against"),
+        (
+            json!({"in_favour": 2, "against": 0, "roll_call": {"in_favour": ["erik-jylling"]}}),
+            "2 in_favour, but the roll call names 1",
+        ),
+        (
+            json!({"in_favour": 1, "against": 1, "roll_call": {"in_favour": ["erik-jylling"], "against": ["erik-jylling"]}}),
+            "voted twice",
+        ),
+        (json!({"in_favour": 100000, "against": 1}), "100001 votes, more than 100000"),
+    ] {
+        refused(&mut h, "2025-03-01", "DecisionRecorded", decided(votes), "votes", message);
+    }
+    refused(
+        &mut h,
+        "2025-03-01",
+        "DecisionRecorded",
+        decided(json!({"in_favour": 1, "against": 0, "roll_call": {"in_favour": ["ingen"]}})),
+        "unknown-reference",
+        "unknown person \"ingen\"",
+    );
+    let roll =
+        json!({"in_favour": 1, "against": 1, "roll_call": {"in_favour": ["erik-jylling"], "against": ["nina-uldal"]}});
+    push(&mut h, "2025-03-01", "DecisionRecorded", decided(roll.clone())).unwrap();
+    let d = h.model().decision(&"d2".parse().unwrap()).unwrap().unwrap();
+    assert_eq!(serde_json::to_value(&d.votes).unwrap(), roll);
+    let undecided = h.model().decision(&"d1".parse().unwrap()).unwrap().unwrap();
+    assert_eq!(undecided.votes, None);
+    h.ledger.verify().unwrap();
+}
+
 #[test]
 fn duplicate_ids_are_refused() {
     let mut h = base();
@@ -510,6 +547,15 @@ fn limits_are_enforced() {
         "limits",
         "more than 20000",
     );
+    // A meeting that ends before it starts, the same day: by the clock, whatever the
+    // offsets (12.30 in London is before 14.00 in Copenhagen, 13.30 is after).
+    let held = |ends: &str| {
+        json!({"meeting": "sg-2", "group": "styregruppen", "number": 2, "meeting_kind": "ordinary",
+               "starts_at": "2025-05-01T14:00:00+01:00", "ends_at": ends})
+    };
+    refused(&mut h, "2025-05-01", "MeetingHeld", held("2025-05-01T13:00:00+01:00"), "limits", "cannot end");
+    refused(&mut h, "2025-05-01", "MeetingHeld", held("2025-05-01T12:30:00+00:00"), "limits", "cannot end");
+    push(&mut h, "2025-05-01", "MeetingHeld", held("2025-05-01T13:30:00+00:00")).unwrap();
 }
 
 #[test]
