@@ -254,10 +254,22 @@ pub struct MeetingHeld {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaItem {
+    /// The item's place in the agenda, and its key: decisions and texts cite it.
     pub number: u32,
     pub title: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub presenters: Vec<PersonId>,
+    /// How the body numbers the item, where that is not its number: "7A", "4.2",
+    /// "Special Order 7A". A new field: items without it are the bytes they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl AgendaItem {
+    /// The item's number as the minutes say it.
+    pub fn shown_number(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.number.to_string())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -199,8 +199,9 @@ pub fn generate_each<E>(
             }),
         ));
         let items = 3 + rng.below(6) as u32;
-        let agenda =
-            (1..=items).map(|n| AgendaItem { number: n, title: format!("Punkt {n}"), presenters: vec![] }).collect();
+        let agenda = (1..=items)
+            .map(|n| AgendaItem { number: n, title: format!("Punkt {n}"), presenters: vec![], label: None })
+            .collect();
         b.push(ev(day, Event::AgendaSet(AgendaSet { meeting: meeting.clone(), items: agenda })));
         let attendees = g
             .members

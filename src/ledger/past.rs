@@ -18,6 +18,18 @@ impl Ledger {
             Some(KnownAt::Seq(seq)) => seq,
             Some(KnownAt::Instant(t)) => self.seq_at_instant(t)?,
         };
+        // Before the first event nothing was known: say so, rather than answer "no group
+        // x" about a group the ledger simply had not heard of yet.
+        if seq == Seq(0) && self.head_seq() > Seq(0) {
+            let first = self.record(Seq(1))?.header.recorded_at;
+            let when = match known_at {
+                Some(KnownAt::Instant(t)) => format!("at {t}"),
+                _ => "after seq 0".to_string(),
+            };
+            return Err(Error::NotFound(format!(
+                "nothing was known {when}: the ledger's first event was recorded at {first}"
+            )));
+        }
         if seq >= self.head_seq() {
             return Ok(self.model());
         }

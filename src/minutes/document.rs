@@ -80,11 +80,17 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
     }
     if !r.agenda.is_empty() {
         doc.push(Block::Heading(w.agenda.into()));
-        doc.push(Block::Numbered(r.agenda.iter().map(|i| (i.number, i.title.clone())).collect()));
+        // A list numbered by the items' numbers; where the body labels its items ("7A"), a
+        // list of the labels as it says them.
+        if r.agenda.iter().any(|i| i.label.is_some()) {
+            doc.push(Block::List(r.agenda.iter().map(|i| format!("{}. {}", shown(i), i.title)).collect()));
+        } else {
+            doc.push(Block::Numbered(r.agenda.iter().map(|i| (i.number, i.title.clone())).collect()));
+        }
     }
     for item in &r.agenda {
         let presenters: Vec<&str> = item.presenters.iter().map(|p| p.name.as_str()).collect();
-        let mut heading = format!("{}. {}", item.number, item.title);
+        let mut heading = format!("{}. {}", shown(item), item.title);
         if !presenters.is_empty() {
             heading += &format!(" {}{}", w.presented_by, presenters.join(", "));
         }
@@ -147,4 +153,8 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
 fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn shown(item: &crate::query::ItemView) -> String {
+    item.label.clone().unwrap_or_else(|| item.number.to_string())
 }

@@ -37,6 +37,9 @@ pub struct Presenter {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ItemView {
     pub number: u32,
+    /// How the body numbers the item, where that is not its number ("7A").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub title: String,
     pub presenters: Vec<Presenter>,
     pub text: Option<String>,
@@ -126,6 +129,7 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
         };
         agenda.push(ItemView {
             number: it.number,
+            label: it.label.clone(),
             title: it.title.clone(),
             presenters,
             text: mt.item_texts.get(&it.number).cloned(),

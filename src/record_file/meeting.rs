@@ -58,7 +58,12 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
             .iter()
             .map(|i| {
                 let x = i.get_ref();
-                AgendaItem { number: x.number, title: x.title.clone(), presenters: x.presenters.clone() }
+                AgendaItem {
+                    number: x.number,
+                    title: x.title.clone(),
+                    presenters: x.presenters.clone(),
+                    label: x.label.clone(),
+                }
             })
             .collect();
         b.push(first, day, Event::AgendaSet(AgendaSet { meeting: m.id.clone(), items }));

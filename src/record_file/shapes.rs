@@ -151,6 +151,7 @@ pub(super) struct ChangeIn {
 #[serde(deny_unknown_fields)]
 pub(super) struct ItemIn {
     pub(super) number: u32,
+    pub(super) label: Option<String>,
     pub(super) title: String,
     #[serde(default)]
     pub(super) presenters: Vec<PersonId>,

@@ -148,11 +148,18 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
         Event::AgendaSet(e) => {
             meeting(m, &e.meeting, date, false)?;
             list("items", &e.items)?;
-            let mut seen = BTreeSet::new();
+            let (mut seen, mut labels) = (BTreeSet::new(), BTreeSet::new());
             for it in &e.items {
                 name(&format!("item {} title", it.number), &it.title)?;
                 if it.number == 0 || !seen.insert(it.number) {
                     return refuse("agenda-numbering", format!("agenda item number {} is zero or repeated", it.number));
+                }
+                opt(&it.label, |l| name(&format!("item {} label", it.number), l))?;
+                if !labels.insert(it.shown_number()) {
+                    return refuse(
+                        "agenda-numbering",
+                        format!("agenda item label {:?} is repeated", it.shown_number()),
+                    );
                 }
                 for p in &it.presenters {
                     person(m, p, date)?;

@@ -289,6 +289,7 @@ starts = 2026-04-29T13:00:00+02:00
 
 [[item]]
 number = 1
+label = "7A"
 title = "Budget 2027"
 
 [item.decision]
@@ -316,6 +317,10 @@ against = ["malene-fischer"]
     let da = render(protokol::minutes::Lang::Da);
     let want = "**Afstemning:**\n\n- 2 for, 1 imod\n- For: Erik Jylling, Flemming Sonne\n- Imod: Malene Fischer";
     assert!(da.contains(want), "{da}");
+    // The item as the body numbers it, in the agenda and its heading; its number stays
+    // the key the decision cites.
+    assert!(da.contains("## Dagsorden\n\n- 7A. Budget 2027\n") && da.contains("## 7A. Budget 2027\n"), "{da}");
+    assert_eq!(d.item, 1);
     let en = render(protokol::minutes::Lang::En);
     let want = "- 2 in favour, 1 against\n- In favour: Erik Jylling, Flemming Sonne\n- Against: Malene Fischer";
     assert!(en.contains(want), "{en}");

@@ -195,9 +195,16 @@ fn known_at_shows_what_the_ledger_held_before_a_correction() {
     assert_eq!(c_then.members.len() + 1, c_now.members.len());
     assert_eq!(now_.corrections().unwrap().len(), 1);
     assert!(then.corrections().unwrap().is_empty());
-    // known_at by instant: everything was recorded at `now()`, so an earlier instant knows nothing.
-    let empty = l.known_at(Some("2026-01-01T00:00:00Z".parse().unwrap())).unwrap();
-    assert!(empty.groups().unwrap().is_empty());
+    // known_at by instant: everything was recorded at `now()`, so an earlier instant knows
+    // nothing, and says so (not "no group ...").
+    for before in ["2026-01-01T00:00:00Z", "0"] {
+        let err = l.known_at(Some(before.parse().unwrap())).err().unwrap();
+        assert!(matches!(err, protokol::Error::NotFound(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("nothing was known") && err.to_string().contains("2026-02-01T10:00:00"),
+            "{err}"
+        );
+    }
     assert!("yesterday".parse::<KnownAt>().is_err());
 }
 

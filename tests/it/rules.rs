@@ -430,6 +430,14 @@ fn meeting_rules() {
     refused(
         &mut h,
         "2025-06-01",
+        "AgendaSet",
+        json!({"meeting": "sg-1", "items": [{"number": 1, "title": "a", "label": "7A"}, {"number": 2, "title": "b", "label": "7A"}]}),
+        "agenda-numbering",
+        "label \"7A\" is repeated",
+    );
+    refused(
+        &mut h,
+        "2025-06-01",
         "AttendanceRecorded",
         json!({"meeting": "sg-1", "attendees": [{"person": "nina-uldal", "presence": "present", "capacity": "member"}]}),
         "attendee-not-member",
