@@ -79,6 +79,13 @@ pub fn composition(c: &Composition) -> String {
             })
             .collect::<Vec<_>>(),
     );
+    if !c.substitutes.is_empty() {
+        out += "\nSubstitutes (not members):\n";
+        for s in &c.substitutes {
+            let principal = s.substitute_for.as_ref().map(|p| format!(" for {p}")).unwrap_or_default();
+            let _ = writeln!(out, "  {} ({}){principal}, since {} (seq {})", s.name, s.person, s.start, s.opened_by);
+        }
+    }
     if !c.nominations.is_empty() {
         out += "\nNominated, not yet appointed:\n";
         for n in &c.nominations {

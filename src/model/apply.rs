@@ -138,8 +138,11 @@ impl Model {
                     current.end = Some(date);
                     current.closed_by = Some(seq);
                     self.add_membership(&current)?;
+                    // A substitute made a member stands in for nobody any more.
+                    let substitute_for = current.substitute_for.clone().filter(|_| e.role == Role::Substitute);
                     self.add_membership(&Membership {
                         role: e.role,
+                        substitute_for,
                         start: date,
                         end: None,
                         decision: e.decision.clone(),

@@ -3,7 +3,7 @@
 
 use super::{group_of, org_name, person_name};
 use crate::error::Error;
-use crate::event::GroupKind;
+use crate::event::{GroupKind, Role};
 use crate::ids::{GroupId, MeetingId};
 use crate::kv::ReadError;
 use crate::model::{MeetingStatus, Membership, Model, Nomination};
@@ -20,7 +20,7 @@ pub struct GroupRow {
     pub dissolved: Option<NaiveDate>,
     pub predecessor: Option<GroupId>,
     pub successor: Option<GroupId>,
-    /// Members on the query date.
+    /// Members on the query date (substitutes are not counted).
     pub members: usize,
 }
 
@@ -38,7 +38,7 @@ pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
             dissolved: g.dissolved,
             predecessor: g.predecessor,
             successor: g.successor,
-            members: m.group_memberships(&id)?.iter().filter(|x| x.covers(at)).count(),
+            members: m.group_memberships(&id)?.iter().filter(|x| x.covers(at) && x.role != Role::Substitute).count(),
             id,
         });
     }
@@ -98,19 +98,25 @@ pub struct Composition {
     pub group: GroupId,
     pub name: String,
     pub at: NaiveDate,
-    /// Chairs first, then by role and name.
+    /// Chairs first, then by role and name. Substitutes are not members: they are apart.
     pub members: Vec<Interval>,
+    /// Standing substitutes (stedfortræder, suppleant) on `at`, each with whom they stand in for.
+    pub substitutes: Vec<Interval>,
     /// Nominations made on or before `at` not yet followed by an appointment.
     pub nominations: Vec<NominationView>,
 }
 
 pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composition, Error> {
     let g = group_of(m, group)?;
-    let mut members = Vec::new();
+    let (mut members, mut substitutes) = (Vec::new(), Vec::new());
     for x in m.group_memberships(group)?.iter().filter(|x| x.covers(at)) {
-        members.push(interval(m, x)?);
+        match x.role {
+            Role::Substitute => substitutes.push(interval(m, x)?),
+            _ => members.push(interval(m, x)?),
+        }
     }
     members.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
+    substitutes.sort_by(|a, b| a.name.cmp(&b.name));
     let mut nominations = Vec::new();
     for n in m.group_nominations(group)?.into_iter().filter(|n| n.date <= at) {
         let appointed = m.memberships_of(&n.person, group)?.iter().any(|x| x.start >= n.date && x.start <= at);
@@ -118,7 +124,7 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
             nominations.push(nomination_view(m, n)?);
         }
     }
-    Ok(Composition { group: group.clone(), name: g.name, at, members, nominations })
+    Ok(Composition { group: group.clone(), name: g.name, at, members, substitutes, nominations })
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

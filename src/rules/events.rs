@@ -56,7 +56,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             person(m, &e.person, date)?;
             group(m, &e.group, date)?;
             opt(&e.on_behalf_of, |o| org(m, o, date))?;
-            opt(&e.substitute_for, |p| person(m, p, date))?;
+            opt(&e.substitute_for, |p| {
+                person(m, p, date)?;
+                principal(m, p, &e.person, &e.group, date)
+            })?;
             opt(&e.decision, |d| decided_by(m, d))?;
             opt(&e.seat, |s| name("seat", s))?;
             opt(&e.note, |s| text("note", s))?;

@@ -160,3 +160,25 @@ pub(super) fn votes(m: &Model, v: &Votes, date: NaiveDate) -> Result<(), RuleErr
     }
     Ok(())
 }
+
+/// The one a substitute stands in for: someone else, a member (not a substitute) of the
+/// group on the date.
+pub(super) fn principal(
+    m: &Model,
+    principal: &PersonId,
+    substitute: &PersonId,
+    group: &GroupId,
+    date: NaiveDate,
+) -> Result<(), RuleError> {
+    if principal == substitute {
+        return refuse("substitute-principal", format!("{substitute:?} cannot stand in for themself"));
+    }
+    let member = m.memberships_of(principal, group)?.iter().any(|x| x.covers(date) && x.role != Role::Substitute);
+    if !member {
+        return refuse(
+            "substitute-principal",
+            format!("{principal:?}, for whom {substitute:?} would stand in, is not a member of {group:?} on {date}"),
+        );
+    }
+    Ok(())
+}

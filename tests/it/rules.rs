@@ -277,6 +277,64 @@ fn votes_are_recorded_with_a_decision_when_they_add_up() {
     h.ledger.verify().unwrap();
 }
 
+/// A standing substitute stands in for a member, is not counted as one, and made a
+/// member stands in for nobody.
+#[test]
+fn a_substitute_stands_in_for_a_member_and_is_not_one() {
+    let mut h = base();
+    let substitute = |person: &str, principal: &str| json!({"person": person, "group": "styregruppen", "role": "substitute", "substitute_for": principal});
+    refused(
+        &mut h,
+        "2025-02-01",
+        "MemberJoined",
+        substitute("nina-uldal", "nina-uldal"),
+        "substitute-principal",
+        "themself",
+    );
+    refused(
+        &mut h,
+        "2024-12-01",
+        "MemberJoined",
+        json!({"person": "nina-uldal", "group": "styregruppen", "role": "substitute", "substitute_for": "erik-jylling"}),
+        "before-it-existed",
+        "dates from 2025-01-01",
+    );
+    push(&mut h, "2025-02-01", "MemberJoined", substitute("nina-uldal", "erik-jylling")).unwrap();
+    let sg = "styregruppen".parse().unwrap();
+    let c = protokol::query::composition(&h.model(), &sg, "2025-02-01".parse().unwrap()).unwrap();
+    let people = |v: &[protokol::query::Interval]| v.iter().map(|m| m.person.to_string()).collect::<Vec<_>>();
+    assert_eq!(people(&c.members), ["erik-jylling"], "a substitute is not a member");
+    assert_eq!(people(&c.substitutes), ["nina-uldal"]);
+    let groups = protokol::query::groups(&h.model(), "2025-02-01".parse().unwrap()).unwrap();
+    assert_eq!(groups[0].members, 1, "nor counted as one");
+    // Erik leaves; a new substitute for him is refused, and Nina, made a member, stands
+    // in for nobody.
+    push(&mut h, "2025-02-10", "MemberLeft", json!({"person": "erik-jylling", "group": "styregruppen"})).unwrap();
+    push(&mut h, "2025-02-10", "PersonRegistered", json!({"person": "ole", "name": "Ole"})).unwrap();
+    refused(
+        &mut h,
+        "2025-02-11",
+        "MemberJoined",
+        substitute("ole", "erik-jylling"),
+        "substitute-principal",
+        "is not a member",
+    );
+    push(
+        &mut h,
+        "2025-02-12",
+        "MemberRoleChanged",
+        json!({"person": "nina-uldal", "group": "styregruppen", "role": "member"}),
+    )
+    .unwrap();
+    let c = protokol::query::composition(&h.model(), &sg, "2025-02-12".parse().unwrap()).unwrap();
+    assert_eq!(people(&c.members), ["nina-uldal"]);
+    assert_eq!(c.members[0].substitute_for, None, "a member stands in for nobody");
+    push(&mut h, "2025-02-13", "MemberJoined", substitute("ole", "nina-uldal")).unwrap();
+    let c = protokol::query::composition(&h.model(), &sg, "2025-02-13".parse().unwrap()).unwrap();
+    assert_eq!((people(&c.members), people(&c.substitutes)), (vec!["nina-uldal".to_string()], vec!["ole".to_string()]));
+    h.ledger.verify().unwrap();
+}
+
 #[test]
 fn duplicate_ids_are_refused() {
     let mut h = base();
