@@ -19,6 +19,8 @@ pub const TEXT_CHARS_MAX: usize = 20_000;
 pub const LIST_LEN_MAX: usize = 500;
 /// Most votes one tally may count: more than any parliament has members.
 pub const VOTES_MAX: u32 = 100_000;
+/// Most seats a group may declare.
+pub const SEATS_MAX: u32 = 100_000;
 /// Largest meeting file kept in a `FileImported` event, in characters.
 pub const FILE_CHARS_MAX: usize = 200_000;
 
@@ -66,6 +68,7 @@ catalogue!(
     MinutesApproved,
     EventCorrected,
     FileImported,
+    SeatsDeclared,
 );
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -146,6 +149,29 @@ impl Role {
     pub fn is_chair(self) -> bool {
         matches!(self, Role::Chair | Role::CoChair)
     }
+
+    /// The roles that take one of a group's seats: its members and its chairs, not its
+    /// substitutes, observers, secretaries or staff.
+    pub fn holds_seat(self) -> bool {
+        matches!(self, Role::Chair | Role::CoChair | Role::ViceChair | Role::Member)
+    }
+}
+
+/// How many seats a group has from the effective date on (a council of 41, a board of
+/// nine), and at most how many of them one constituency (the organisation, state or
+/// party a member sits for, `on_behalf_of`) may hold. More members than seats are
+/// recorded and reported as over capacity; with `enforced`, refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeatsDeclared {
+    pub group: GroupId,
+    pub seats: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_constituency: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enforced: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A proposal (indstilling) that someone be appointed; it precedes, and does not make,

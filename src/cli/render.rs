@@ -79,6 +79,19 @@ pub fn composition(c: &Composition) -> String {
             })
             .collect::<Vec<_>>(),
     );
+    if let Some(s) = &c.seats {
+        let _ = write!(out, "\nSeats: {} held of {}", s.held, s.seats);
+        if s.vacant > 0 {
+            let _ = write!(out, ", {} vacant", s.vacant);
+        }
+        if s.over_capacity > 0 {
+            let _ = write!(out, ", {} over capacity", s.over_capacity);
+        }
+        for (c, n) in &s.over_share {
+            let _ = write!(out, "; {c} holds {n}, more than its {}", s.per_constituency.unwrap_or_default());
+        }
+        out += "\n";
+    }
     if !c.substitutes.is_empty() {
         out += "\nSubstitutes (not members):\n";
         for s in &c.substitutes {

@@ -25,32 +25,6 @@ impl Model {
         Ok(exists)
     }
 
-    /// Applies an event and records its history: each key it changed gets a version
-    /// holding its value before, and the event its undo record (see `kv`).
-    pub fn apply_recorded(&mut self, entry: &Entry) -> Result<(), ReadError> {
-        self.kv.begin_journal(entry.seq.0);
-        self.apply(entry)?;
-        self.kv.end_journal()
-    }
-
-    /// Steps back from the state after `from` to the state after `to` (`to <= from`), by
-    /// the undo records of the events in between.
-    pub fn rewind(&mut self, from: Seq, to: Seq) -> Result<(), ReadError> {
-        self.kv.rewind(from.0, to.0)
-    }
-
-    /// Starts recording what the next writes change, as the history of the event at
-    /// `seq` (see `apply_recorded`); for a correction, whose undo record covers
-    /// everything its rebase changed.
-    pub fn begin_undo(&mut self, seq: Seq) {
-        self.kv.begin_journal(seq.0);
-    }
-
-    /// Ends what `begin_undo` started.
-    pub fn end_undo(&mut self) -> Result<(), ReadError> {
-        self.kv.end_journal()
-    }
-
     /// Applies one event that the rules have accepted. Of a correction, only its own
     /// record: the event it corrects is replaced where the log is replayed (`fold`,
     /// and the ledger's rebase).
@@ -91,6 +65,7 @@ impl Model {
                         established: date,
                         dissolved: None,
                         seq,
+                        seats: Vec::new(),
                     },
                 )?;
             }
@@ -100,6 +75,19 @@ impl Model {
                     if e.successor.is_some() {
                         g.successor = e.successor.clone();
                     }
+                    self.save(key(&["group", e.group.as_str()]), &g)?;
+                }
+            }
+            Event::SeatsDeclared(e) => {
+                if let Some(mut g) = self.group(&e.group)? {
+                    g.seats.push(Seats {
+                        seats: e.seats,
+                        per_constituency: e.per_constituency,
+                        enforced: e.enforced,
+                        date,
+                        seq,
+                    });
+                    g.seats.sort_by_key(|s| (s.date, s.seq));
                     self.save(key(&["group", e.group.as_str()]), &g)?;
                 }
             }

@@ -53,12 +53,30 @@ pub struct Group {
     pub established: NaiveDate,
     pub dissolved: Option<NaiveDate>,
     pub seq: Seq,
+    /// Its seats over time, by date (absent from groups that never declared any, whose
+    /// rows are the bytes they always were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<Seats>,
 }
 
 impl Group {
     pub fn exists_on(&self, date: NaiveDate) -> bool {
         self.established <= date && self.dissolved.is_none_or(|d| date < d)
     }
+
+    /// The seats declared as they stood on `date`.
+    pub fn seats_on(&self, date: NaiveDate) -> Option<&Seats> {
+        self.seats.iter().rfind(|s| s.date <= date)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Seats {
+    pub seats: u32,
+    pub per_constituency: Option<u32>,
+    pub enforced: bool,
+    pub date: NaiveDate,
+    pub seq: Seq,
 }
 
 /// One interval of one person in one group with one role: `[start, end)`.

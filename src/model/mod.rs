@@ -13,6 +13,7 @@ mod lookups;
 pub use entities::*;
 pub use fold::{as_corrected, fold};
 
+use crate::ids::Seq;
 use crate::kv::{Kv, Pair, ReadError};
 use keys::last_part;
 use serde::de::DeserializeOwned;
@@ -91,6 +92,32 @@ impl Model {
 
     fn mark(&mut self, key: Vec<u8>) -> Result<(), ReadError> {
         self.kv.put(key, Vec::new())
+    }
+
+    /// Applies an event and records its history: each key it changed gets a version
+    /// holding its value before, and the event its undo record (see `kv`).
+    pub fn apply_recorded(&mut self, entry: &Entry) -> Result<(), ReadError> {
+        self.kv.begin_journal(entry.seq.0);
+        self.apply(entry)?;
+        self.kv.end_journal()
+    }
+
+    /// Steps back from the state after `from` to the state after `to` (`to <= from`), by
+    /// the undo records of the events in between.
+    pub fn rewind(&mut self, from: Seq, to: Seq) -> Result<(), ReadError> {
+        self.kv.rewind(from.0, to.0)
+    }
+
+    /// Starts recording what the next writes change, as the history of the event at
+    /// `seq` (see `apply_recorded`); for a correction, whose undo record covers
+    /// everything its rebase changed.
+    pub fn begin_undo(&mut self, seq: Seq) {
+        self.kv.begin_journal(seq.0);
+    }
+
+    /// Ends what `begin_undo` started.
+    pub fn end_undo(&mut self) -> Result<(), ReadError> {
+        self.kv.end_journal()
     }
 
     /// Every entity under a prefix with its id, in id order.

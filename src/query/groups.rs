@@ -4,9 +4,9 @@
 use super::{group_of, org_name, person_name};
 use crate::error::Error;
 use crate::event::{GroupKind, Role};
-use crate::ids::{GroupId, MeetingId};
+use crate::ids::{GroupId, MeetingId, OrgId};
 use crate::kv::ReadError;
-use crate::model::{MeetingStatus, Membership, Model, Nomination};
+use crate::model::{Group, MeetingStatus, Membership, Model, Nomination};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -104,6 +104,48 @@ pub struct Composition {
     pub substitutes: Vec<Interval>,
     /// Nominations made on or before `at` not yet followed by an appointment.
     pub nominations: Vec<NominationView>,
+    /// The seats declared for `at`, if any, and how they are filled.
+    pub seats: Option<SeatCount>,
+}
+
+/// A group's seats on a date against its seat holders: vacancies and any excess are
+/// reported, never silently absorbed (real records do overlap).
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct SeatCount {
+    pub seats: u32,
+    /// Members and chairs (substitutes, observers and staff hold no seat).
+    pub held: u32,
+    pub vacant: u32,
+    pub over_capacity: u32,
+    pub per_constituency: Option<u32>,
+    /// Constituencies (`on_behalf_of`) holding more than their share, with how many.
+    pub over_share: Vec<(OrgId, u32)>,
+    pub enforced: bool,
+}
+
+fn seat_count(g: &Group, members: &[Interval], at: NaiveDate) -> Option<SeatCount> {
+    let s = g.seats_on(at)?;
+    let holders: Vec<_> = members.iter().filter(|m| m.role.holds_seat()).collect();
+    let held = holders.len() as u32;
+    let mut by: std::collections::BTreeMap<&OrgId, u32> = std::collections::BTreeMap::new();
+    for m in &holders {
+        if let Some(c) = &m.on_behalf_of {
+            *by.entry(c).or_default() += 1;
+        }
+    }
+    let over_share = match s.per_constituency {
+        Some(share) => by.into_iter().filter(|(_, n)| *n > share).map(|(c, n)| (c.clone(), n)).collect(),
+        None => Vec::new(),
+    };
+    Some(SeatCount {
+        seats: s.seats,
+        held,
+        vacant: s.seats.saturating_sub(held),
+        over_capacity: held.saturating_sub(s.seats),
+        per_constituency: s.per_constituency,
+        over_share,
+        enforced: s.enforced,
+    })
 }
 
 pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composition, Error> {
@@ -124,7 +166,8 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
             nominations.push(nomination_view(m, n)?);
         }
     }
-    Ok(Composition { group: group.clone(), name: g.name, at, members, substitutes, nominations })
+    let seats = seat_count(&g, &members, at);
+    Ok(Composition { group: group.clone(), name: g.name, at, members, substitutes, nominations, seats })
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -42,6 +42,18 @@ pub(super) fn register(b: &mut Builder, r: &RegisterFile) -> Result<(), Error> {
             decision: None,
         };
         b.push(g, eff, Event::GroupEstablished(event));
+        if let Some(seats) = x.seats {
+            let event = SeatsDeclared {
+                group: x.id.clone(),
+                seats,
+                per_constituency: x.seats_per_constituency,
+                enforced: x.seats_enforced,
+                note: None,
+            };
+            b.push(g, eff, Event::SeatsDeclared(event));
+        } else if x.seats_per_constituency.is_some() || x.seats_enforced {
+            return b.fail(g, "seats_per_constituency and seats_enforced need seats".to_string());
+        }
     }
     let mut leaving = Vec::new();
     for m in &r.membership {

@@ -53,6 +53,12 @@ pub(super) struct GroupIn {
     pub(super) dissolved: Option<Datetime>,
     pub(super) successor: Option<GroupId>,
     pub(super) dissolution_note: Option<String>,
+    /// Its seats from its establishment on, at most `seats_per_constituency` of them for
+    /// one constituency, refused beyond with `seats_enforced`.
+    pub(super) seats: Option<u32>,
+    pub(super) seats_per_constituency: Option<u32>,
+    #[serde(default)]
+    pub(super) seats_enforced: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -40,6 +40,16 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             })?;
             opt(&e.decision, |d| decision(m, d, date))?;
         }
+        Event::SeatsDeclared(e) => {
+            group(m, &e.group, date)?;
+            opt(&e.note, |s| text("note", s))?;
+            if e.seats == 0 || e.seats > SEATS_MAX {
+                return refuse("seats", format!("{} seats: a group has 1 to {SEATS_MAX}", e.seats));
+            }
+            if e.per_constituency.is_some_and(|n| n == 0 || n > e.seats) {
+                return refuse("seats", format!("per_constituency must be 1 to the {} seats", e.seats));
+            }
+        }
         Event::GroupDissolved(e) => {
             group(m, &e.group, date)?;
             opt(&e.successor, |g| group(m, g, date))?;
@@ -79,6 +89,9 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                     ),
                 );
             }
+            if e.role.holds_seat() {
+                seats(m, &e.group, &e.person, e.on_behalf_of.as_ref(), date)?;
+            }
         }
         Event::MemberRoleChanged(MemberRoleChanged { person: p, group: g, decision: d, note, .. })
         | Event::MemberLeft(MemberLeft { person: p, group: g, decision: d, note }) => {
@@ -99,6 +112,9 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                     if let Event::MemberRoleChanged(e) = &entry.event {
                         if x.role == e.role {
                             return refuse("same-role", format!("{p:?} already holds role {:?} in {g:?}", e.role));
+                        }
+                        if e.role.holds_seat() && !x.role.holds_seat() {
+                            seats(m, g, p, x.on_behalf_of.as_ref(), date)?;
                         }
                     }
                 }

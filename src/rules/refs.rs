@@ -182,3 +182,31 @@ pub(super) fn principal(
     }
     Ok(())
 }
+
+/// With enforced seats, a new seat holder must find a seat free on the date, and one
+/// within their constituency's share. (Without, the excess is recorded and reported.)
+pub(super) fn seats(
+    m: &Model,
+    group: &GroupId,
+    person: &PersonId,
+    constituency: Option<&OrgId>,
+    date: NaiveDate,
+) -> Result<(), RuleError> {
+    let Some(g) = m.group(group)? else { return Ok(()) };
+    let Some(s) = g.seats_on(date).filter(|s| s.enforced) else { return Ok(()) };
+    let holders: Vec<_> = m
+        .group_memberships(group)?
+        .into_iter()
+        .filter(|x| x.covers(date) && x.role.holds_seat() && &x.person != person)
+        .collect();
+    if holders.len() as u64 >= u64::from(s.seats) {
+        return refuse("seats", format!("{group:?} has {} seats, all held on {date}", s.seats));
+    }
+    if let (Some(share), Some(c)) = (s.per_constituency, constituency) {
+        let of_c = holders.iter().filter(|x| x.on_behalf_of.as_ref() == Some(c)).count();
+        if of_c as u64 >= u64::from(share) {
+            return refuse("seats", format!("{c:?} holds its {share} seats of {group:?} on {date}"));
+        }
+    }
+    Ok(())
+}

@@ -326,3 +326,57 @@ against = ["malene-fischer"]
     assert!(en.contains(want), "{en}");
     l.verify().unwrap();
 }
+
+/// A register file declares a group's seats; an excess is recorded and reported by
+/// `members`, and with `seats_enforced` refused, naming the file and line.
+#[test]
+fn seats_declared_in_a_register_file_are_reported_and_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = |enforced: bool| {
+        format!(
+            r#"effective = 2025-01-01
+
+[[organisation]]
+id = "kommune"
+name = "Kommunen"
+
+[[person]]
+id = "a"
+name = "Anne"
+
+[[person]]
+id = "b"
+name = "Bo"
+
+[[group]]
+id = "bestyrelsen"
+name = "Bestyrelsen"
+kind = "other"
+seats = 1
+seats_enforced = {enforced}
+
+[[membership]]
+person = "a"
+group = "bestyrelsen"
+role = "chair"
+
+[[membership]]
+person = "b"
+group = "bestyrelsen"
+role = "member"
+"#
+        )
+    };
+    let file = dir.path().join("register.toml");
+    std::fs::write(&file, register(false)).unwrap();
+    let reported = dir.path().join("reported");
+    let r = protokol(&reported, &["import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = protokol(&reported, &["members", "bestyrelsen", "--at", "2025-06-01"], None);
+    assert!(r.stdout.contains("Seats: 2 held of 1, 1 over capacity"), "{}", r.stdout);
+    std::fs::write(&file, register(true)).unwrap();
+    let refused = dir.path().join("refused");
+    let r = protokol(&refused, &["import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("register.toml:27:") && r.stderr.contains("[rule seats]"), "{}", r.stderr);
+}

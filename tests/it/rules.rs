@@ -335,6 +335,61 @@ fn a_substitute_stands_in_for_a_member_and_is_not_one() {
     h.ledger.verify().unwrap();
 }
 
+/// Seats: a sixth member of a five-seat group is recorded and reported; with enforced
+/// seats, and for a constituency beyond its share, refused.
+#[test]
+fn seats_are_counted_reported_and_where_enforced_kept() {
+    let mut h = base();
+    refused(&mut h, "2025-01-02", "SeatsDeclared", json!({"group": "styregruppen", "seats": 0}), "seats", "1 to");
+    refused(
+        &mut h,
+        "2025-01-02",
+        "SeatsDeclared",
+        json!({"group": "styregruppen", "seats": 2, "per_constituency": 3}),
+        "seats",
+        "per_constituency",
+    );
+    push(&mut h, "2025-01-02", "SeatsDeclared", json!({"group": "styregruppen", "seats": 1})).unwrap();
+    let join = |person: &str, org: Option<&str>| {
+        let mut v = json!({"person": person, "group": "styregruppen", "role": "member"});
+        if let Some(o) = org {
+            v["on_behalf_of"] = json!(o);
+        }
+        v
+    };
+    // Over capacity, recorded: Erik holds the one seat, Nina joins.
+    push(&mut h, "2025-01-03", "MemberJoined", join("nina-uldal", Some("amgros"))).unwrap();
+    let sg = "styregruppen".parse().unwrap();
+    let seats = |h: &History, d: &str| {
+        protokol::query::composition(&h.model(), &sg, d.parse().unwrap()).unwrap().seats.unwrap()
+    };
+    let s = seats(&h, "2025-01-03");
+    assert_eq!((s.seats, s.held, s.vacant, s.over_capacity), (1, 2, 0, 1));
+    // Enforced from 1 February: three seats, at most one for Amgros.
+    let enforced = json!({"group": "styregruppen", "seats": 3, "per_constituency": 1, "enforced": true});
+    push(&mut h, "2025-02-01", "SeatsDeclared", enforced).unwrap();
+    assert_eq!(seats(&h, "2025-02-01").vacant, 1, "the new count from its date");
+    assert_eq!(seats(&h, "2025-01-31").seats, 1, "the old one before");
+    for (id, name) in [("ole", "Ole"), ("pia", "Pia"), ("kim", "Kim")] {
+        push(&mut h, "2025-02-01", "PersonRegistered", json!({"person": id, "name": name})).unwrap();
+    }
+    refused(&mut h, "2025-02-02", "MemberJoined", join("ole", Some("amgros")), "seats", "\"amgros\" holds its 1 seats");
+    push(&mut h, "2025-02-02", "MemberJoined", join("ole", None)).unwrap();
+    refused(&mut h, "2025-02-03", "MemberJoined", join("pia", None), "seats", "has 3 seats, all held");
+    // An observer holds no seat; made a member, they would.
+    push(&mut h, "2025-02-03", "MemberJoined", json!({"person": "kim", "group": "styregruppen", "role": "observer"}))
+        .unwrap();
+    refused(
+        &mut h,
+        "2025-02-04",
+        "MemberRoleChanged",
+        json!({"person": "kim", "group": "styregruppen", "role": "member"}),
+        "seats",
+        "all held",
+    );
+    h.ledger.verify().unwrap();
+}
+
 #[test]
 fn duplicate_ids_are_refused() {
     let mut h = base();

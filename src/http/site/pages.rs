@@ -104,6 +104,26 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Quer
         );
     }
     body += "</table>\n";
+    if let Some(seats) = &c.seats {
+        let flag = if seats.over_capacity > 0 || !seats.over_share.is_empty() { " class=\"err\"" } else { "" };
+        let _ = write!(
+            body,
+            "<p id=\"seats\"{flag}>{}: {} / {}",
+            t(lang, "Pladser besat", "Seats held"),
+            seats.held,
+            seats.seats
+        );
+        if seats.vacant > 0 {
+            let _ = write!(body, ", {} {}", seats.vacant, t(lang, "ledige", "vacant"));
+        }
+        if seats.over_capacity > 0 {
+            let _ = write!(body, ", {} {}", seats.over_capacity, t(lang, "for mange", "over capacity"));
+        }
+        for (c, n) in &seats.over_share {
+            let _ = write!(body, "; {} {n}", esc(c.as_str()));
+        }
+        body += "</p>\n";
+    }
     if !c.substitutes.is_empty() {
         let _ = writeln!(body, "<h3>{}</h3>\n<ul id=\"substitutes\">", t(lang, "Stedfortrædere", "Substitutes"));
         for x in &c.substitutes {
