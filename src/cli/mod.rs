@@ -92,9 +92,10 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Import meeting and register files (TOML; a folder imports its .toml files), each as
-    /// one batch, registers first and meetings in date order; or an export (.jsonl) into an
-    /// empty ledger, re-checking everything. Creates the ledger if it is missing.
+    /// Import meeting and register files (TOML; a folder imports its .toml files) and rolls
+    /// in Popolo JSON (.json), each as one batch, registers first and meetings in date
+    /// order; or an export (.jsonl) into an empty ledger, re-checking everything. Creates
+    /// the ledger if it is missing.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,

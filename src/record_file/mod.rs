@@ -4,6 +4,7 @@
 //! an action. Every event remembers the file and line it came from.
 
 mod meeting;
+mod popolo;
 mod register;
 mod shapes;
 
@@ -22,6 +23,8 @@ use shapes::*;
 enum Content {
     Register(RegisterFile),
     Meeting(Box<MeetingFile>),
+    /// A roll in Popolo JSON: registrations and memberships, like a register.
+    Popolo(popolo::Doc),
 }
 
 /// A parsed file, not yet turned into events.
@@ -36,14 +39,19 @@ impl RecordFile {
     /// Register files sort before meeting files; meetings by their date.
     pub fn sort_key(&self) -> (u8, Option<NaiveDate>, String) {
         match &self.content {
-            Content::Register(_) => (0, None, self.name.clone()),
+            Content::Register(_) | Content::Popolo(_) => (0, None, self.name.clone()),
             Content::Meeting(m) => (1, when(&m.meeting.get_ref().starts).ok().map(|w| w.date()), self.name.clone()),
         }
     }
 }
 
-/// Parses a file as a register (it has `effective` and no `[meeting]`) or a meeting file.
+/// Parses a file as a register (it has `effective` and no `[meeting]`) or a meeting file;
+/// a `.json` file as a roll in Popolo JSON.
 pub fn parse(name: &str, text: &str) -> Result<RecordFile, Error> {
+    if name.ends_with(".json") {
+        let content = Content::Popolo(popolo::parse(name, text)?);
+        return Ok(RecordFile { name: name.to_string(), text: text.to_string(), content });
+    }
     let table: toml::Table = toml::from_str(text).map_err(|e| Error::Input(format!("{name}: {e}")))?;
     let content = if table.contains_key("meeting") {
         Content::Meeting(Box::new(toml::from_str(text).map_err(|e| Error::Input(format!("{name}: {e}")))?))
@@ -108,6 +116,7 @@ pub fn to_events(file: &RecordFile, model: &Model) -> Result<Vec<NewEvent>, Erro
     match &file.content {
         Content::Register(r) => register::register(&mut b, r)?,
         Content::Meeting(m) => meeting::meeting(&mut b, m, model)?,
+        Content::Popolo(p) => b.events = popolo::to_events(&file.name, p)?,
     }
     Ok(b.events)
 }

@@ -4,6 +4,7 @@ use super::shapes::*;
 use super::*;
 use crate::error::Error;
 use crate::event::*;
+use crate::ids::{GroupId, PersonId};
 use toml::Spanned;
 
 pub(super) fn register(b: &mut Builder, r: &RegisterFile) -> Result<(), Error> {
@@ -55,32 +56,39 @@ pub(super) fn register(b: &mut Builder, r: &RegisterFile) -> Result<(), Error> {
             return b.fail(g, "seats_per_constituency and seats_enforced need seats".to_string());
         }
     }
+    // A membership joins where it stands in the file and leaves at its end; several
+    // terms of one person in one group are taken in date order instead, each leaving
+    // before the next begins (a file without such terms gives the events it always did).
+    let terms_of = |x: &MembershipIn| {
+        r.membership.iter().filter(|y| (&y.get_ref().person, &y.get_ref().group) == (&x.person, &x.group)).count()
+    };
     let mut leaving = Vec::new();
+    let mut done: Vec<(&PersonId, &GroupId)> = Vec::new();
     for m in &r.membership {
         let x = m.get_ref();
-        let eff = b.when_or(m, &x.from, default)?;
-        let event = MemberJoined {
-            person: x.person.clone(),
-            group: x.group.clone(),
-            role: x.role,
-            on_behalf_of: x.on_behalf_of.clone(),
-            seat: x.seat.clone(),
-            substitute_for: x.substitute_for.clone(),
-            decision: x.decision.clone(),
-            note: x.note.clone(),
-        };
-        b.push(m, eff, Event::MemberJoined(event));
-        if let Some(until) = &x.until {
-            let eff = when(until).or_else(|e| b.fail(m, e))?;
-            leaving.push((
-                m,
-                eff,
-                MemberLeft { person: x.person.clone(), group: x.group.clone(), decision: None, note: None },
-            ));
+        if terms_of(x) == 1 {
+            let (joined, left) = term(b, m, default)?;
+            b.push(m, joined.0, joined.1);
+            leaving.extend(left.map(|l| (m, l)));
+            continue;
+        }
+        if done.contains(&(&x.person, &x.group)) {
+            continue;
+        }
+        done.push((&x.person, &x.group));
+        let mut steps = Vec::new();
+        for y in r.membership.iter().filter(|y| (&y.get_ref().person, &y.get_ref().group) == (&x.person, &x.group)) {
+            let (joined, left) = term(b, y, default)?;
+            steps.push((joined.0.date(), 1, y, joined));
+            steps.extend(left.map(|l| (l.0.date(), 0, y, l)));
+        }
+        steps.sort_by_key(|(date, order, _, _)| (*date, *order));
+        for (_, _, y, (eff, event)) in steps {
+            b.push(y, eff, event);
         }
     }
-    for (m, eff, event) in leaving {
-        b.push(m, eff, Event::MemberLeft(event));
+    for (m, (eff, event)) in leaving {
+        b.push(m, eff, event);
     }
     for g in &r.group {
         let x = g.get_ref();
@@ -135,4 +143,32 @@ pub(super) fn change_event(b: &Builder, c: &Spanned<ChangeIn>) -> Result<Event, 
             note: x.note.clone(),
         }),
     })
+}
+
+/// A register membership as the event that opens it and, with `until`, the one that
+/// closes it.
+type Step = (When, Event);
+
+fn term(b: &Builder, m: &Spanned<MembershipIn>, default: When) -> Result<(Step, Option<Step>), Error> {
+    let x = m.get_ref();
+    let eff = b.when_or(m, &x.from, default)?;
+    let joined = MemberJoined {
+        person: x.person.clone(),
+        group: x.group.clone(),
+        role: x.role,
+        on_behalf_of: x.on_behalf_of.clone(),
+        seat: x.seat.clone(),
+        substitute_for: x.substitute_for.clone(),
+        decision: x.decision.clone(),
+        note: x.note.clone(),
+    };
+    let left = match &x.until {
+        Some(until) => {
+            let eff = when(until).or_else(|e| b.fail(m, e))?;
+            let event = MemberLeft { person: x.person.clone(), group: x.group.clone(), decision: None, note: None };
+            Some((eff, Event::MemberLeft(event)))
+        }
+        None => None,
+    };
+    Ok(((eff, Event::MemberJoined(joined)), left))
 }

@@ -380,3 +380,107 @@ role = "member"
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("register.toml:27:") && r.stderr.contains("[rule seats]"), "{}", r.stderr);
 }
+
+/// A roll in Popolo JSON imports as register events, and protokol's own Popolo export
+/// reads back in as the same roll.
+#[test]
+fn a_popolo_roll_imports_and_the_popolo_export_reads_back_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let exported = protokol::export::popolo::document(&seeded(&dir.path().join("a")).model()).unwrap();
+    let file = dir.path().join("roll.json");
+    std::fs::write(&file, exported.to_string()).unwrap();
+    let b = dir.path().join("b");
+    let r = protokol(&b, &["import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let again = protokol::export::popolo::document(&Ledger::open(&b).unwrap().model()).unwrap();
+    assert_eq!(again, exported, "the same persons, organizations and memberships");
+}
+
+/// A roll from elsewhere: a council, its parties as organisations, two terms of one
+/// member (the second after a break), a role protokol does not name, inclusive end
+/// dates; and its errors name the entry.
+#[test]
+fn a_popolo_roll_from_elsewhere_gives_terms_roles_and_errors_by_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let roll = serde_json::json!({
+        "persons": [{"id": "ann", "name": "Ann", "gender": "female"}, {"id": "bo", "name": "Bo"}],
+        "organizations": [
+            {"id": "council", "name": "Byrådet", "classification": "council", "founding_date": "2022-01-01"},
+            {"id": "party-a", "name": "Parti A", "classification": "party"}
+        ],
+        "memberships": [
+            {"person_id": "ann", "organization_id": "council", "on_behalf_of_id": "party-a", "start_date": "2022-01-01", "end_date": "2022-06-30"},
+            {"person_id": "ann", "organization_id": "council", "role": "Chair", "start_date": "2023-01-01"},
+            {"person_id": "bo", "organization_id": "council", "role": "Alderman", "start_date": "2022-01-01"}
+        ]
+    });
+    let file = dir.path().join("council.json");
+    std::fs::write(&file, roll.to_string()).unwrap();
+    let l = dir.path().join("l");
+    let r = protokol(&l, &["import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = Ledger::open(&l).unwrap().model();
+    let council = GroupId::try_from("council").unwrap();
+    let terms = m.memberships_of(&"ann".parse().unwrap(), &council).unwrap();
+    let spans: Vec<_> = terms.iter().map(|t| (t.start.to_string(), t.end.map(|d| d.to_string()), t.role)).collect();
+    assert_eq!(
+        spans,
+        [
+            ("2022-01-01".to_string(), Some("2022-07-01".to_string()), protokol::event::Role::Member),
+            ("2023-01-01".to_string(), None, protokol::event::Role::Chair)
+        ]
+    );
+    assert!(m.organisation(&"party-a".parse().unwrap()).unwrap().is_some(), "a party is an organisation");
+    let bo = &m.memberships_of(&"bo".parse().unwrap(), &council).unwrap()[0];
+    assert_eq!(bo.note.as_deref(), Some("role in the roll: Alderman"));
+    let c = query::composition(&m, &council, day("2022-08-01")).unwrap();
+    assert_eq!(c.members.len(), 1, "Ann's first term ended on 30 June");
+    // Errors name the entry at fault, and nothing is written.
+    let mut bad = roll.clone();
+    bad["memberships"][2]["start_date"] = serde_json::json!("2022");
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let r = protokol(&dir.path().join("m"), &["import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("council.json: memberships[2]: start_date \"2022\" is not a date"), "{}", r.stderr);
+}
+
+/// A register file gives one person two terms of one group, with a break between: each
+/// leaves before the next begins. (It was refused as an overlap.)
+#[test]
+fn a_register_file_gives_one_person_two_terms_of_one_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"effective = 2024-01-01
+
+[[person]]
+id = "a"
+name = "Anne"
+
+[[group]]
+id = "bestyrelsen"
+name = "Bestyrelsen"
+kind = "other"
+
+[[membership]]
+person = "a"
+group = "bestyrelsen"
+role = "member"
+from = 2025-01-01
+
+[[membership]]
+person = "a"
+group = "bestyrelsen"
+role = "chair"
+until = 2024-07-01
+"#;
+    let mut l = Ledger::create(&dir.path().join("l")).unwrap();
+    let f = record_file::parse("register.toml", text).unwrap();
+    import::import_file(&mut l, &f, "test", now()).unwrap_or_else(|e| panic!("{e}"));
+    let terms = l.model().memberships_of(&"a".parse().unwrap(), &"bestyrelsen".parse().unwrap()).unwrap();
+    let spans: Vec<_> = terms.iter().map(|t| (t.role, t.start.to_string(), t.end.map(|d| d.to_string()))).collect();
+    use protokol::event::Role::{Chair, Member};
+    assert_eq!(
+        spans,
+        [(Chair, "2024-01-01".into(), Some("2024-07-01".into())), (Member, "2025-01-01".into(), None)],
+        "in date order, whatever the file's"
+    );
+}
