@@ -348,6 +348,17 @@ pub struct Attendee {
     pub items: Vec<u32>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub minute_taker: bool,
+    /// Agenda items not taken part in ("deltog ikke i behandlingen af punkt 12"), where
+    /// that is shorter than listing the others. New fields, these three: attendance
+    /// without them is the bytes it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_items: Vec<u32>,
+    /// Arrived after the start ("kom kl. 11.02").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived: Option<When>,
+    /// Left before the end ("gik kl. 11.04").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departed: Option<When>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

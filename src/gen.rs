@@ -214,6 +214,9 @@ pub fn generate_each<E>(
                 in_place_of: None,
                 items: vec![],
                 minute_taker: false,
+                except_items: vec![],
+                arrived: None,
+                departed: None,
             })
             .collect();
         b.push(ev(day, Event::AttendanceRecorded(AttendanceRecorded { meeting: meeting.clone(), attendees })));

@@ -218,6 +218,18 @@ pub(super) fn person_line(lang: Lang, w: &Words, a: &AttendeeView, with_org: boo
         s += if lang == Lang::Da { " " } else { ", " };
         s += &items_phrase(lang, &a.items);
     }
+    if !a.except_items.is_empty() {
+        let items = items_phrase(lang, &a.except_items);
+        s += &match lang {
+            Lang::Da => format!(", deltog ikke {items}"),
+            Lang::En => format!(", not taking part in {}", items.trim_start_matches("for ")),
+        };
+    }
+    for (t, da, en) in [(&a.arrived, "kom kl.", "arrived"), (&a.departed, "gik kl.", "left")] {
+        if let Some(at) = t.as_ref().and_then(|t| clock(lang, t)) {
+            s += &format!(", {} {at}", if lang == Lang::Da { da } else { en });
+        }
+    }
     s
 }
 

@@ -26,6 +26,12 @@ pub struct AttendeeView {
     pub in_place_of_name: Option<String>,
     pub items: Vec<u32>,
     pub minute_taker: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub except_items: Vec<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrived: Option<When>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub departed: Option<When>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -111,6 +117,9 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
             in_place_of_name: a.in_place_of.as_ref().map(|p| person_name(m, p)).transpose()?,
             items: a.items.clone(),
             minute_taker: a.minute_taker,
+            except_items: a.except_items.clone(),
+            arrived: a.arrived,
+            departed: a.departed,
         });
     }
     let all_actions = action_views(m, m.meeting_actions(id)?, at)?;

@@ -105,22 +105,25 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
         b.push(c, eff, event);
     }
     if let Some(first) = f.attendance.first() {
-        let attendees = f
-            .attendance
-            .iter()
-            .map(|a| {
-                let x = a.get_ref();
-                Attendee {
-                    person: x.person.clone(),
-                    presence: x.presence,
-                    capacity: x.capacity,
-                    on_behalf_of: x.on_behalf_of.clone(),
-                    in_place_of: x.in_place_of.clone(),
-                    items: x.items.clone(),
-                    minute_taker: x.minute_taker,
-                }
-            })
-            .collect();
+        let mut attendees = Vec::new();
+        for a in &f.attendance {
+            let x = a.get_ref();
+            let at = |t: &Option<Datetime>, field: &str| {
+                t.as_ref().map(|t| when(t).or_else(|e| b.fail(a, format!("{field}: {e}")))).transpose()
+            };
+            attendees.push(Attendee {
+                person: x.person.clone(),
+                presence: x.presence,
+                capacity: x.capacity,
+                on_behalf_of: x.on_behalf_of.clone(),
+                in_place_of: x.in_place_of.clone(),
+                items: x.items.clone(),
+                minute_taker: x.minute_taker,
+                except_items: x.except_items.clone(),
+                arrived: at(&x.arrived, "arrived")?,
+                departed: at(&x.departed, "departed")?,
+            });
+        }
         b.push(first, day, Event::AttendanceRecorded(AttendanceRecorded { meeting: m.id.clone(), attendees }));
     }
     for i in &f.item {

@@ -126,6 +126,10 @@ pub(super) struct AttendeeIn {
     pub(super) items: Vec<u32>,
     #[serde(default)]
     pub(super) minute_taker: bool,
+    #[serde(default)]
+    pub(super) except_items: Vec<u32>,
+    pub(super) arrived: Option<Datetime>,
+    pub(super) departed: Option<Datetime>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -203,9 +203,16 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 }
                 opt(&a.on_behalf_of, |o| org(m, o, date))?;
                 opt(&a.in_place_of, |p| person(m, p, date))?;
-                for i in &a.items {
+                for i in a.items.iter().chain(&a.except_items) {
                     item(&mt, &e.meeting, *i)?;
                 }
+                if !a.items.is_empty() && !a.except_items.is_empty() {
+                    return refuse(
+                        "attendance-times",
+                        format!("{:?}: items attended, or items not taken part in, not both", a.person),
+                    );
+                }
+                attendance_times(&mt, &a.person, &a.arrived, &a.departed)?;
                 if a.capacity == Capacity::Member {
                     let day = mt.date();
                     if !m.memberships_of(&a.person, &mt.group)?.iter().any(|x| x.covers(day)) {

@@ -210,3 +210,33 @@ pub(super) fn seats(
     }
     Ok(())
 }
+
+/// An arrival and a departure on the meeting's own day, in order: a time of day, with
+/// its offset, or nothing.
+pub(super) fn attendance_times(
+    mt: &Meeting,
+    person: &PersonId,
+    arrived: &Option<When>,
+    departed: &Option<When>,
+) -> Result<(), RuleError> {
+    for (what, t) in [("arrived", arrived), ("departed", departed)] {
+        match t {
+            Some(When::Date(_)) => {
+                return refuse("attendance-times", format!("{person:?} {what}: a time of day, not a date"))
+            }
+            Some(t) if t.date() != mt.date() => {
+                return refuse(
+                    "attendance-times",
+                    format!("{person:?} {what} on {}, not the meeting's day {}", t.date(), mt.date()),
+                )
+            }
+            _ => {}
+        }
+    }
+    if let (Some(When::Instant(a)), Some(When::Instant(d))) = (arrived, departed) {
+        if d < a {
+            return refuse("attendance-times", format!("{person:?} departed ({d}) before arriving ({a})"));
+        }
+    }
+    Ok(())
+}

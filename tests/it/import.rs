@@ -484,3 +484,54 @@ until = 2024-07-01
         "in date order, whatever the file's"
     );
 }
+
+/// Attendance in detail: who came late, who left early, who did not take part in an
+/// item; the minutes say so, and a departure before the arrival is refused.
+#[test]
+fn arrivals_departures_and_items_not_taken_part_in_reach_the_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(dir.path());
+    let text = |departed: &str| {
+        format!(
+            r#"
+[meeting]
+id = "styregruppen-2026-04-29"
+group = "styregruppen"
+number = 5
+starts = 2026-04-29T13:00:00+02:00
+
+[[item]]
+number = 1
+title = "Velkommen"
+
+[[item]]
+number = 2
+title = "Budget"
+
+[[attendance]]
+person = "erik-jylling"
+as = "member"
+arrived = 2026-04-29T13:20:00+02:00
+departed = {departed}
+
+[[attendance]]
+person = "flemming-sonne"
+as = "member"
+except_items = [2]
+"#
+        )
+    };
+    let f = record_file::parse("2026-04-29-styregruppen-5.toml", &text("2026-04-29T13:10:00+02:00")).unwrap();
+    let err = import::import_file(&mut l, &f, "test", now()).unwrap_err().to_string();
+    assert!(err.contains("departed") && err.contains("[rule attendance-times]"), "{err}");
+    let f = record_file::parse("2026-04-29-styregruppen-5.toml", &text("2026-04-29T14:45:00+02:00")).unwrap();
+    import::import_file(&mut l, &f, "test", now()).unwrap_or_else(|e| panic!("{e}"));
+    let sg = GroupId::try_from("styregruppen").unwrap();
+    let render =
+        |lang| protokol::minutes::render_meeting(&l.model(), &sg, 5, lang, protokol::minutes::Format::Md).unwrap();
+    let da = render(protokol::minutes::Lang::Da);
+    assert!(da.contains("(formandskab), kom kl. 13.20, gik kl. 14.45"), "{da}");
+    assert!(da.contains("Flemming Sonne, Amgros, deltog ikke under punkt 2"), "{da}");
+    let en = render(protokol::minutes::Lang::En);
+    assert!(en.contains("arrived 13:20, left 14:45") && en.contains("not taking part in item 2"), "{en}");
+}
