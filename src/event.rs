@@ -99,6 +99,12 @@ pub enum GroupKind {
     Working,
     Secretariat,
     Other,
+    /// An elected council (byråd, regionsråd) or assembly.
+    Council,
+    /// A board of directors (bestyrelse).
+    Board,
+    /// A standing committee (udvalg).
+    Committee,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -197,6 +203,10 @@ pub struct MemberJoined {
     pub person: PersonId,
     pub group: GroupId,
     pub role: Role,
+    /// The office's place where a body numbers them (1 for the 1st vice chair, 2 for
+    /// the 2nd). A new field: events without it are the bytes they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<OrgId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +227,10 @@ pub struct MemberRoleChanged {
     pub person: PersonId,
     pub group: GroupId,
     pub role: Role,
+    /// The office's place where a body numbers them (1 for the 1st vice chair, 2 for
+    /// the 2nd). A new field: events without it are the bytes they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -172,6 +172,7 @@ pub fn generate_each<E>(
                         person: p.clone(),
                         group: g.id.clone(),
                         role,
+                        rank: None,
                         on_behalf_of: None,
                         seat: None,
                         substitute_for: None,

@@ -1,6 +1,7 @@
 //! Plain-text tables for the terminal. The same views serialize to JSON for `--json`.
 
 use crate::event::name_of;
+use crate::model::Membership;
 use crate::query::*;
 use std::fmt::Write;
 
@@ -71,7 +72,7 @@ pub fn composition(c: &Composition) -> String {
                 vec![
                     m.person.to_string(),
                     if m.chair { format!("{} (formandskab)", m.name) } else { m.name.clone() },
-                    name_of(&m.role),
+                    role_of(m),
                     opt(&m.organisation),
                     m.start.to_string(),
                     m.opened_by.to_string(),
@@ -261,4 +262,12 @@ pub fn meeting(r: &MeetingRecord) -> String {
         );
     }
     out
+}
+
+/// A role with its rank where it has one: `vice_chair 1`.
+fn role_of(m: &Membership) -> String {
+    match m.rank {
+        Some(rank) => format!("{} {rank}", name_of(&m.role)),
+        None => name_of(&m.role),
+    }
 }

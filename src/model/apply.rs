@@ -111,6 +111,7 @@ impl Model {
                 person: e.person.clone(),
                 group: e.group.clone(),
                 role: e.role,
+                rank: e.rank,
                 on_behalf_of: e.on_behalf_of.clone(),
                 seat: e.seat.clone(),
                 substitute_for: e.substitute_for.clone(),
@@ -130,6 +131,7 @@ impl Model {
                     let substitute_for = current.substitute_for.clone().filter(|_| e.role == Role::Substitute);
                     self.add_membership(&Membership {
                         role: e.role,
+                        rank: e.rank,
                         substitute_for,
                         start: date,
                         end: None,

@@ -86,6 +86,9 @@ pub struct Membership {
     pub person: PersonId,
     pub group: GroupId,
     pub role: Role,
+    /// 1 for the 1st vice chair, 2 for the 2nd; absent from memberships without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u8>,
     pub on_behalf_of: Option<OrgId>,
     pub seat: Option<String>,
     pub substitute_for: Option<PersonId>,

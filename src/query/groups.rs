@@ -157,7 +157,7 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
             _ => members.push(interval(m, x)?),
         }
     }
-    members.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
+    members.sort_by(|a, b| (a.role, a.rank, &a.name).cmp(&(b.role, b.rank, &b.name)));
     substitutes.sort_by(|a, b| a.name.cmp(&b.name));
     let mut nominations = Vec::new();
     for n in m.group_nominations(group)?.into_iter().filter(|n| n.date <= at) {

@@ -193,6 +193,7 @@ pub(super) fn to_events(name: &str, doc: &Doc) -> Result<Vec<NewEvent>, Error> {
             person: person.clone(),
             group: group.clone(),
             role,
+            rank: None,
             on_behalf_of,
             seat: None,
             substitute_for: None,

@@ -89,6 +89,9 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                     ),
                 );
             }
+            if e.rank == Some(0) {
+                return refuse("limits", "a rank starts at 1 (the 1st vice chair)");
+            }
             if e.role.holds_seat() {
                 seats(m, &e.group, &e.person, e.on_behalf_of.as_ref(), date)?;
             }
@@ -110,8 +113,11 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 }
                 Some(x) => {
                     if let Event::MemberRoleChanged(e) = &entry.event {
-                        if x.role == e.role {
+                        if (x.role, x.rank) == (e.role, e.rank) {
                             return refuse("same-role", format!("{p:?} already holds role {:?} in {g:?}", e.role));
+                        }
+                        if e.rank == Some(0) {
+                            return refuse("limits", "a rank starts at 1 (the 1st vice chair)");
                         }
                         if e.role.holds_seat() && !x.role.holds_seat() {
                             seats(m, g, p, x.on_behalf_of.as_ref(), date)?;

@@ -726,3 +726,24 @@ fn correction_rules() {
         "the corrected event stays in the log"
     );
 }
+
+/// 1st and 2nd vice chair are told apart, ordered by rank; a change of rank is a change.
+#[test]
+fn ranked_offices_are_told_apart() {
+    let mut h = base();
+    let vice =
+        |person: &str, rank: u8| json!({"person": person, "group": "styregruppen", "role": "vice_chair", "rank": rank});
+    push(&mut h, "2025-02-01", "PersonRegistered", json!({"person": "ole", "name": "Ole"})).unwrap();
+    refused(&mut h, "2025-02-01", "MemberJoined", vice("ole", 0), "limits", "rank starts at 1");
+    push(&mut h, "2025-02-01", "MemberJoined", vice("ole", 2)).unwrap();
+    push(&mut h, "2025-02-01", "MemberJoined", vice("nina-uldal", 1)).unwrap();
+    let sg = "styregruppen".parse().unwrap();
+    let c = protokol::query::composition(&h.model(), &sg, "2025-02-01".parse().unwrap()).unwrap();
+    let ranked: Vec<_> = c.members.iter().map(|m| (m.person.to_string(), m.rank)).collect();
+    assert_eq!(ranked, [("erik-jylling".into(), None), ("nina-uldal".into(), Some(1)), ("ole".into(), Some(2))]);
+    let text = protokol::cli::render::composition(&c);
+    assert!(text.contains("vice_chair 1") && text.contains("vice_chair 2"), "{text}");
+    refused(&mut h, "2025-02-02", "MemberRoleChanged", vice("ole", 2), "same-role", "already holds");
+    push(&mut h, "2025-02-02", "MemberRoleChanged", vice("ole", 1)).unwrap();
+    h.ledger.verify().unwrap();
+}
