@@ -16,7 +16,7 @@ pub enum Error {
     Input(String),
     /// A well-formed event that breaks a rule of the model.
     #[error("{origin}: {kind} (effective {effective}) refused: {refusal}")]
-    Refused { origin: String, kind: String, effective: String, refusal: Refusal },
+    Refused { origin: String, kind: String, effective: String, refusal: Box<Refusal> },
     /// The log moved on since the writer read it; nothing was written.
     #[error("conflict: expected head {expected}, but the ledger's head is {actual}; nothing was written")]
     Conflict { expected: String, actual: String },

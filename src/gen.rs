@@ -83,7 +83,7 @@ pub fn generate_each<E>(
         *count += batch.len();
         sink(batch)
     };
-    let ev = |date: NaiveDate, event: Event| NewEvent { effective: When::Date(date), event, origin: "gen".into() };
+    let ev = |date: NaiveDate, event: Event| NewEvent::new(When::Date(date), event, "gen".into());
 
     let mut register = Vec::new();
     for o in 0..orgs {

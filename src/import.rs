@@ -121,11 +121,8 @@ pub fn import_file(
     }
     let mut events = record_file::to_events(file, model)?;
     let effective = events.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
-    events.push(NewEvent {
-        effective,
-        event: Event::FileImported(FileImported { file: file.name.clone(), content_hash, content: file.text.clone() }),
-        origin: file.name.clone(),
-    });
+    let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
+    events.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
     let records = ledger.append(&file.name, events, None, recorded_by, now)?;
     Ok(Outcome::Appended {
         file: file.name.clone(),

@@ -19,6 +19,15 @@ pub struct NewEvent {
     pub event: Event,
     /// Where it came from, for messages: `file.toml:42`, `stdin:3`, `batch.json: event 2`.
     pub origin: String,
+    /// Where each entry of a list event came from, by its subject (an attendee's person,
+    /// an agenda item's number): a refusal about one entry names its own place.
+    pub entries: Vec<(String, String)>,
+}
+
+impl NewEvent {
+    pub fn new(effective: When, event: Event, origin: String) -> NewEvent {
+        NewEvent { effective, event, origin, entries: Vec::new() }
+    }
 }
 
 impl NewEvent {
@@ -101,5 +110,5 @@ fn new_event(value: Value, origin: &str) -> Result<NewEvent, String> {
     };
     let body = field(&mut map, "body")?;
     let event = Event::from_parts(&kind, body)?;
-    Ok(NewEvent { effective, event, origin: origin.to_string() })
+    Ok(NewEvent::new(effective, event, origin.to_string()))
 }

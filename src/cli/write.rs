@@ -106,7 +106,7 @@ pub(super) fn approve_minutes(
     });
     let effective = When::Date(effective.unwrap_or(ctx.now.date_naive()));
     let origin = format!("approve-minutes {}", file.display());
-    let records = ledger.append(&origin.clone(), vec![NewEvent { effective, event, origin }], None, &by, ctx.now)?;
+    let records = ledger.append(&origin.clone(), vec![NewEvent::new(effective, event, origin)], None, &by, ctx.now)?;
     say(
         ctx,
         &format!(

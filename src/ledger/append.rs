@@ -10,7 +10,7 @@ use crate::ids::{Hash, Seq};
 use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::kv::Kv;
 use crate::model::{Entry, Model};
-use crate::rules;
+use crate::rules::{self, Refusal};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 
@@ -64,11 +64,17 @@ impl Ledger {
         let mut records = Vec::with_capacity(events.len());
         for new in events {
             let kind = new.event.kind();
-            let refused = |refusal| Error::Refused {
-                origin: new.origin.clone(),
+            let (origin, entries, effective) = (new.origin.clone(), new.entries.clone(), new.effective);
+            let refused = |refusal: Refusal| Error::Refused {
+                // A refusal about one entry of a list names that entry's own place.
+                origin: refusal
+                    .subject
+                    .as_deref()
+                    .and_then(|s| entries.iter().find(|(x, _)| x == s))
+                    .map_or(origin.clone(), |(_, o)| o.clone()),
                 kind: kind.to_string(),
-                effective: new.effective.to_string(),
-                refusal,
+                effective: effective.to_string(),
+                refusal: Box::new(refusal),
             };
             let body_bytes =
                 hash::canonical(&new.event.body_value()).map_err(|e| Error::Input(format!("{}: {e}", new.origin)))?;

@@ -51,6 +51,7 @@ impl Ledger {
             if checked && !matches!(effective.event, Event::EventCorrected(_)) {
                 rules::check(model, &effective).map_err(|e| match e {
                     RuleError::Refused(refusal) => TakeIn::Refused(Refusal {
+                        subject: None,
                         rule: "correction-breaks-later-event",
                         message: format!(
                             "the correction would leave seq {} breaking a rule: {}",

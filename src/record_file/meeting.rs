@@ -66,7 +66,8 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 }
             })
             .collect();
-        b.push(first, day, Event::AgendaSet(AgendaSet { meeting: m.id.clone(), items }));
+        let entries = f.item.iter().map(|i| (i.get_ref().number.to_string(), b.origin(i))).collect();
+        b.push_list(first, day, Event::AgendaSet(AgendaSet { meeting: m.id.clone(), items }), entries);
     }
     // Changes that rest on no decision of this meeting come before the attendance (a
     // member who joins today attends as a member); the others after the decisions,
@@ -124,7 +125,9 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 departed: at(&x.departed, "departed")?,
             });
         }
-        b.push(first, day, Event::AttendanceRecorded(AttendanceRecorded { meeting: m.id.clone(), attendees }));
+        let entries = f.attendance.iter().map(|a| (a.get_ref().person.to_string(), b.origin(a))).collect();
+        let event = Event::AttendanceRecorded(AttendanceRecorded { meeting: m.id.clone(), attendees });
+        b.push_list(first, day, event, entries);
     }
     for i in &f.item {
         let x = i.get_ref();

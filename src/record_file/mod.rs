@@ -98,7 +98,20 @@ impl Builder<'_> {
 
     pub(super) fn push<T>(&mut self, s: &Spanned<T>, effective: When, event: Event) {
         let origin = self.origin(s);
-        self.events.push(NewEvent { effective, event, origin });
+        self.events.push(NewEvent::new(effective, event, origin));
+    }
+
+    /// An event made of a list of entries (an attendance, an agenda), each entry's own
+    /// line kept by its subject, so a refusal about one names its line.
+    pub(super) fn push_list<T>(
+        &mut self,
+        s: &Spanned<T>,
+        effective: When,
+        event: Event,
+        entries: Vec<(String, String)>,
+    ) {
+        let origin = self.origin(s);
+        self.events.push(NewEvent { entries, ..NewEvent::new(effective, event, origin) });
     }
 
     pub(super) fn when_or<T>(&self, s: &Spanned<T>, dt: &Option<Datetime>, default: When) -> Result<When, Error> {

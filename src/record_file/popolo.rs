@@ -101,7 +101,7 @@ pub(super) fn to_events(name: &str, doc: &Doc) -> Result<Vec<NewEvent>, Error> {
     );
     let mut events = Vec::new();
     let mut push = |at: String, effective: NaiveDate, event: Event| {
-        events.push(NewEvent { effective: When::Date(effective), event, origin: format!("{name}: {at}") });
+        events.push(NewEvent::new(When::Date(effective), event, format!("{name}: {at}")));
     };
     for (i, o) in doc.organizations.iter().enumerate().filter(|(_, o)| !groups.contains(o.id.as_str())) {
         let at = format!("organizations[{i}]");

@@ -175,7 +175,9 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             list("items", &e.items)?;
             let (mut seen, mut labels) = (BTreeSet::new(), BTreeSet::new());
             for it in &e.items {
-                name(&format!("item {} title", it.number), &it.title)?;
+                let subject = it.number.to_string();
+                let about = |r: RuleError| r.about(&subject);
+                name(&format!("item {} title", it.number), &it.title).map_err(about)?;
                 if it.number == 0 || !seen.insert(it.number) {
                     return refuse("agenda-numbering", format!("agenda item number {} is zero or repeated", it.number));
                 }
@@ -187,7 +189,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                     );
                 }
                 for p in &it.presenters {
-                    person(m, p, date)?;
+                    person(m, p, date).map_err(about)?;
                 }
             }
         }
@@ -203,34 +205,8 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             list("attendees", &e.attendees)?;
             let mut seen = BTreeSet::new();
             for a in &e.attendees {
-                person(m, &a.person, date)?;
-                if !seen.insert(&a.person) {
-                    return refuse("duplicate-attendee", format!("{:?} is listed twice", a.person));
-                }
-                opt(&a.on_behalf_of, |o| org(m, o, date))?;
-                opt(&a.in_place_of, |p| person(m, p, date))?;
-                for i in a.items.iter().chain(&a.except_items) {
-                    item(&mt, &e.meeting, *i)?;
-                }
-                if !a.items.is_empty() && !a.except_items.is_empty() {
-                    return refuse(
-                        "attendance-times",
-                        format!("{:?}: items attended, or items not taken part in, not both", a.person),
-                    );
-                }
-                attendance_times(&mt, &a.person, &a.arrived, &a.departed)?;
-                if a.capacity == Capacity::Member {
-                    let day = mt.date();
-                    if !m.memberships_of(&a.person, &mt.group)?.iter().any(|x| x.covers(day)) {
-                        return refuse(
-                            "attendee-not-member",
-                            format!(
-                                "{:?} attends as a member but is not a member of {:?} on {day}",
-                                a.person, mt.group
-                            ),
-                        );
-                    }
-                }
+                // A refusal about one attendee is about that entry of the list.
+                attendee(m, &mt, &e.meeting, a, &mut seen, date).map_err(|r| r.about(a.person.as_str()))?;
             }
         }
         Event::ItemMinuted(e) => {
@@ -344,6 +320,43 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
         }
         Event::EventCorrected(_) => {
             return refuse("correction", "a correction cannot itself be the replacement of an event");
+        }
+    }
+    Ok(())
+}
+
+/// One attendee of an attendance.
+fn attendee<'a>(
+    m: &Model,
+    mt: &crate::model::Meeting,
+    meeting_id: &crate::ids::MeetingId,
+    a: &'a Attendee,
+    seen: &mut BTreeSet<&'a crate::ids::PersonId>,
+    date: chrono::NaiveDate,
+) -> Result<(), RuleError> {
+    person(m, &a.person, date)?;
+    if !seen.insert(&a.person) {
+        return refuse("duplicate-attendee", format!("{:?} is listed twice", a.person));
+    }
+    opt(&a.on_behalf_of, |o| org(m, o, date))?;
+    opt(&a.in_place_of, |p| person(m, p, date))?;
+    for i in a.items.iter().chain(&a.except_items) {
+        item(mt, meeting_id, *i)?;
+    }
+    if !a.items.is_empty() && !a.except_items.is_empty() {
+        return refuse(
+            "attendance-times",
+            format!("{:?}: items attended, or items not taken part in, not both", a.person),
+        );
+    }
+    attendance_times(mt, &a.person, &a.arrived, &a.departed)?;
+    if a.capacity == Capacity::Member {
+        let day = mt.date();
+        if !m.memberships_of(&a.person, &mt.group)?.iter().any(|x| x.covers(day)) {
+            return refuse(
+                "attendee-not-member",
+                format!("{:?} attends as a member but is not a member of {:?} on {day}", a.person, mt.group),
+            );
         }
     }
     Ok(())

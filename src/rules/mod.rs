@@ -18,11 +18,26 @@ use std::fmt;
 pub struct Refusal {
     pub rule: &'static str,
     pub message: String,
+    /// The entry of a list the refusal is about (an attendee's person, an agenda item's
+    /// number), so that a file's message can name that entry's own line.
+    pub subject: Option<String>,
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} [rule {}]", self.message, self.rule)
+    }
+}
+
+impl RuleError {
+    /// A refusal about one entry of a list event.
+    pub fn about(self, subject: &str) -> RuleError {
+        match self {
+            RuleError::Refused(r) if r.subject.is_none() => {
+                RuleError::Refused(Refusal { subject: Some(subject.to_string()), ..r })
+            }
+            other => other,
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::when::When;
 use chrono::NaiveDate;
 
 pub(super) fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, RuleError> {
-    Err(RuleError::Refused(Refusal { rule, message: message.into() }))
+    Err(RuleError::Refused(Refusal { rule, message: message.into(), subject: None }))
 }
 
 pub(super) fn not_before(rule_subject: &str, since: NaiveDate, date: NaiveDate) -> Result<(), RuleError> {

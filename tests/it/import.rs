@@ -535,3 +535,47 @@ except_items = [2]
     let en = render(protokol::minutes::Lang::En);
     assert!(en.contains("arrived 13:20, left 14:45") && en.contains("not taking part in item 2"), "{en}");
 }
+
+/// A refusal about one attendee, or one agenda item, names that entry's own line, not
+/// the first line of the list. (It named the first attendee's.)
+#[test]
+fn a_refused_attendee_or_item_is_named_at_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = seeded(dir.path());
+    let text = |presenter: &str, attendee: &str| {
+        format!(
+            r#"[meeting]
+id = "styregruppen-2026-04-29"
+group = "styregruppen"
+number = 5
+starts = 2026-04-29T13:00:00+02:00
+
+[[item]]
+number = 1
+title = "Velkommen"
+
+[[item]]
+number = 2
+title = "Budget"
+presenters = ["{presenter}"]
+
+[[attendance]]
+person = "erik-jylling"
+as = "member"
+
+[[attendance]]
+person = "{attendee}"
+as = "member"
+"#
+        )
+    };
+    let name = "2026-04-29-styregruppen-5.toml";
+    let mut err = |presenter: &str, attendee: &str| {
+        let f = record_file::parse(name, &text(presenter, attendee)).unwrap();
+        import::import_file(&mut l, &f, "test", now()).unwrap_err().to_string()
+    };
+    let e = err("ingen", "erik-jylling");
+    assert!(e.starts_with(&format!("{name}:11: AgendaSet")) && e.contains("unknown person \"ingen\""), "{e}");
+    let e = err("erik-jylling", "ingen");
+    assert!(e.starts_with(&format!("{name}:20: AttendanceRecorded")) && e.contains("\"ingen\""), "{e}");
+}

@@ -23,14 +23,10 @@ impl std::ops::Deref for History {
 }
 
 fn push(h: &mut History, effective: &str, kind: &str, body: Value) -> Result<(), Refusal> {
-    let event = NewEvent {
-        effective: When::parse(effective).unwrap(),
-        event: Event::from_parts(kind, body).unwrap(),
-        origin: "test".into(),
-    };
+    let event = NewEvent::new(When::parse(effective).unwrap(), Event::from_parts(kind, body).unwrap(), "test".into());
     match h.ledger.append("test", vec![event], None, "test", at("2026-02-01T10:00:00Z")) {
         Ok(_) => Ok(()),
-        Err(Error::Refused { refusal, .. }) => Err(refusal),
+        Err(Error::Refused { refusal, .. }) => Err(*refusal),
         Err(e) => panic!("not a refusal: {e}"),
     }
 }
