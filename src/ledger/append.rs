@@ -62,9 +62,8 @@ impl Ledger {
     ) -> Result<Vec<Record>, Error> {
         let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
         let mut records = Vec::with_capacity(events.len());
-        for new in events {
-            let kind = new.event.kind();
-            let (origin, entries, effective) = (new.origin.clone(), new.entries.clone(), new.effective);
+        for NewEvent { effective, event, origin, entries } in events {
+            let kind = event.kind();
             let refused = |refusal: Refusal| Error::Refused {
                 // A refusal about one entry of a list names that entry's own place.
                 origin: refusal
@@ -77,27 +76,21 @@ impl Ledger {
                 refusal: Box::new(refusal),
             };
             let body_bytes =
-                hash::canonical(&new.event.body_value()).map_err(|e| Error::Input(format!("{}: {e}", new.origin)))?;
+                hash::canonical(&event.body_value()).map_err(|e| Error::Input(format!("{origin}: {e}")))?;
             if body_bytes.len() > BODY_BYTES_MAX {
-                return Err(Error::Input(format!("{}: body is larger than {BODY_BYTES_MAX} bytes", new.origin)));
+                return Err(Error::Input(format!("{origin}: body is larger than {BODY_BYTES_MAX} bytes")));
             }
             seq = seq.next();
             let header = Header {
                 seq,
                 recorded_at,
-                effective: new.effective,
+                effective,
                 recorded_by: recorded_by.to_string(),
                 kind: kind.to_string(),
                 body_hash: hash::body_hash(&body_bytes),
                 prev,
             };
-            let entry = Entry {
-                seq,
-                recorded_at,
-                effective: new.effective,
-                recorded_by: recorded_by.to_string(),
-                event: new.event,
-            };
+            let entry = Entry { seq, recorded_at, effective, recorded_by: recorded_by.to_string(), event };
             self.take_in(batch, entry).map_err(|e| match e {
                 TakeIn::Refused(r) => refused(r),
                 TakeIn::Failed(e) => e,

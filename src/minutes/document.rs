@@ -83,14 +83,14 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
         // A list numbered by the items' numbers; where the body labels its items ("7A"), a
         // list of the labels as it says them.
         if r.agenda.iter().any(|i| i.label.is_some()) {
-            doc.push(Block::List(r.agenda.iter().map(|i| format!("{}. {}", shown(i), i.title)).collect()));
+            doc.push(Block::List(r.agenda.iter().map(|i| format!("{}. {}", i.shown_number(), i.title)).collect()));
         } else {
             doc.push(Block::Numbered(r.agenda.iter().map(|i| (i.number, i.title.clone())).collect()));
         }
     }
     for item in &r.agenda {
         let presenters: Vec<&str> = item.presenters.iter().map(|p| p.name.as_str()).collect();
-        let mut heading = format!("{}. {}", shown(item), item.title);
+        let mut heading = format!("{}. {}", item.shown_number(), item.title);
         if !presenters.is_empty() {
             heading += &format!(" {}{}", w.presented_by, presenters.join(", "));
         }
@@ -153,8 +153,4 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
 fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-fn shown(item: &crate::query::ItemView) -> String {
-    item.label.clone().unwrap_or_else(|| item.number.to_string())
 }

@@ -53,6 +53,13 @@ pub struct ItemView {
     pub actions: Vec<ActionView>,
 }
 
+impl ItemView {
+    /// The item's number as the minutes say it: its label, or else its number.
+    pub fn shown_number(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.number.to_string())
+    }
+}
+
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct NextMeeting {
     pub meeting: MeetingId,

@@ -78,26 +78,26 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
     let attends_as_member = |p: &PersonId| {
         f.attendance.iter().any(|a| &a.get_ref().person == p && a.get_ref().capacity == Capacity::Member)
     };
-    let decided_here =
-        |d: &DecisionId| f.item.iter().any(|i| i.get_ref().decision.as_ref().is_some_and(|x| &x.get_ref().id == d));
     let (before, rest): (Vec<_>, Vec<_>) = f.membership.iter().partition(|c| c.get_ref().decision.is_none());
-    let (early, after): (Vec<_>, Vec<_>) = rest.into_iter().partition(|c| {
+    let mut early = Vec::new();
+    let mut after = Vec::new();
+    for c in rest {
         let x = c.get_ref();
-        matches!(x.change, Change::Joined)
-            && attends_as_member(&x.person)
-            && x.decision.as_ref().is_some_and(decided_here)
-    });
+        match item_deciding(f, c) {
+            Some((item, cited)) if matches!(x.change, Change::Joined) && attends_as_member(&x.person) => {
+                early.push((c, item, cited))
+            }
+            _ => after.push(c),
+        }
+    }
     for c in before {
         let eff = b.when_or(c, &c.get_ref().effective, day)?;
         let event = change_event(b, c)?;
         b.push(c, eff, event);
     }
     let mut recorded: Vec<&DecisionId> = Vec::new();
-    for c in early {
-        let cited = c.get_ref().decision.as_ref().expect("an early change cites a decision");
+    for (c, item, cited) in early {
         if !recorded.contains(&cited) {
-            let item = f.item.iter().find(|i| i.get_ref().decision.as_ref().is_some_and(|x| &x.get_ref().id == cited));
-            let item = item.expect("decided here");
             decision(b, &m.id, item, day)?;
             recorded.push(cited);
         }
@@ -203,4 +203,11 @@ fn decision(b: &mut Builder, meeting: &MeetingId, i: &Spanned<ItemIn>, day: When
         b.push(d, day, Event::AgendaApproved(event));
     }
     Ok(())
+}
+
+/// The item of this meeting whose decision a change cites, and that decision, if any.
+fn item_deciding<'f>(f: &'f MeetingFile, c: &'f Spanned<ChangeIn>) -> Option<(&'f Spanned<ItemIn>, &'f DecisionId)> {
+    let cited = c.get_ref().decision.as_ref()?;
+    let item = f.item.iter().find(|i| i.get_ref().decision.as_ref().is_some_and(|d| &d.get_ref().id == cited))?;
+    Some((item, cited))
 }

@@ -127,8 +127,7 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Quer
     if !c.substitutes.is_empty() {
         let _ = writeln!(body, "<h3>{}</h3>\n<ul id=\"substitutes\">", t(lang, "Stedfortrædere", "Substitutes"));
         for x in &c.substitutes {
-            let principal =
-                x.substitute_for.as_ref().map(|p| format!(" ({} {})", t(lang, "for", "for"), esc(p.as_str())));
+            let principal = x.substitute_for.as_ref().map(|p| format!(" (for {})", esc(p.as_str())));
             let _ = writeln!(body, "<li>{}{}</li>", esc(&x.name), principal.unwrap_or_default());
         }
         body += "</ul>\n";
