@@ -191,7 +191,7 @@ pub fn generate_each<E>(
             Event::MeetingHeld(MeetingHeld {
                 meeting: meeting.clone(),
                 group: g.id.clone(),
-                number: g.meetings,
+                number: Some(g.meetings),
                 meeting_kind: MeetingKind::Ordinary,
                 title: None,
                 place: Some("Mødelokale 1".into()),

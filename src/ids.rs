@@ -234,6 +234,43 @@ slug_id!(
     ActionId
 );
 
+/// How a reader names one of a group's meetings: by its number ("4", the ordinary
+/// meeting of that number where kinds are numbered apart) or by its id, which every
+/// meeting has, numbered or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MeetingRef {
+    Number(u32),
+    Id(MeetingId),
+}
+
+impl std::str::FromStr for MeetingRef {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<MeetingRef, String> {
+        match s.parse::<u32>() {
+            Ok(n) => Ok(MeetingRef::Number(n)),
+            Err(_) => MeetingId::try_from(s)
+                .map(MeetingRef::Id)
+                .map_err(|e| format!("a meeting is its number or its id: {e}")),
+        }
+    }
+}
+
+impl fmt::Display for MeetingRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MeetingRef::Number(n) => n.fmt(f),
+            MeetingRef::Id(id) => f.write_str(id.as_str()),
+        }
+    }
+}
+
+impl From<u32> for MeetingRef {
+    fn from(n: u32) -> MeetingRef {
+        MeetingRef::Number(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ mod write;
 
 use crate::error::Error;
 use crate::event::{from_name, names_of, DecisionStatus, Outcome};
-use crate::ids::{GroupId, Hash, MeetingId, PersonId};
+use crate::ids::{GroupId, MeetingRef, Hash, MeetingId, PersonId};
 use crate::ledger::{KnownAt, Ledger};
 use crate::minutes::{Format, Lang};
 use crate::store::StoreError;
@@ -158,7 +158,7 @@ pub enum Command {
     /// Render a meeting's minutes from the ledger.
     Minutes {
         group: GroupId,
-        number: u32,
+        number: MeetingRef,
         /// da or en.
         #[arg(long, default_value = "da")]
         lang: Lang,
@@ -175,7 +175,7 @@ pub enum Command {
     /// Record that a document (any file) is the approved minutes of a meeting.
     ApproveMinutes {
         group: GroupId,
-        number: u32,
+        number: MeetingRef,
         #[arg(long)]
         file: PathBuf,
         /// The date of the approval (default: today).
@@ -216,7 +216,7 @@ pub enum Command {
     /// A meeting's full record.
     Meeting {
         group: GroupId,
-        number: u32,
+        number: MeetingRef,
         #[command(flatten)]
         asof: AsOf,
     },
@@ -289,15 +289,15 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Actions { open, asof } => query::actions(path, ctx, open, &asof),
         Command::Minutes { group, number, lang, format, out, known_at } => {
-            query::minutes(path, ctx, &group, number, lang, format, out, known_at)
+            query::minutes(path, ctx, &group, &number, lang, format, out, known_at)
         }
         Command::ApproveMinutes { group, number, file, effective, by } => {
-            write::approve_minutes(path, ctx, &group, number, &file, effective, by)
+            write::approve_minutes(path, ctx, &group, &number, &file, effective, by)
         }
         Command::VerifyMinutes { file, rendered } => query::verify_minutes(path, ctx, file, rendered),
         Command::Serve { addr, tokens } => serve::serve(path, ctx, addr, tokens),
         Command::Gen { events, seed, progress } => admin::gen(path, ctx, events, seed, &progress),
-        Command::Meeting { group, number, asof } => query::meeting(path, ctx, &group, number, &asof),
+        Command::Meeting { group, number, asof } => query::meeting(path, ctx, &group, &number, &asof),
     }
 }
 

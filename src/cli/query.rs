@@ -3,7 +3,7 @@
 use super::{emit, render, say, AsOf, Context};
 use crate::error::Error;
 use crate::hash;
-use crate::ids::{GroupId, PersonId, Seq};
+use crate::ids::{GroupId, MeetingRef, PersonId, Seq};
 use crate::ledger::{KnownAt, Ledger};
 use crate::minutes::{self, Format, Lang};
 use crate::query::{self, ActionState, DecisionFilter};
@@ -79,7 +79,7 @@ pub(super) fn actions(path: &Path, ctx: &mut Context, open: bool, asof: &AsOf) -
     emit(ctx, asof.json, &rows, |r| render::actions(r))
 }
 
-pub(super) fn meeting(path: &Path, ctx: &mut Context, group: &GroupId, number: u32, asof: &AsOf) -> Result<(), Error> {
+pub(super) fn meeting(path: &Path, ctx: &mut Context, group: &GroupId, number: &MeetingRef, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
     let h = ledger.known_at(asof.known_at)?;
     let r = query::meeting_record(&h, group, number, asof.at.unwrap_or(ctx.now.date_naive()))?;
@@ -91,7 +91,7 @@ pub(super) fn minutes(
     path: &Path,
     ctx: &mut Context,
     group: &GroupId,
-    number: u32,
+    number: &MeetingRef,
     lang: Lang,
     format: Format,
     out: Option<PathBuf>,
@@ -132,9 +132,8 @@ pub(super) fn verify_minutes(
         }
         (None, Some(gn)) => {
             let group: GroupId = gn[0].parse().map_err(|e| Error::Input(format!("--rendered: group: {e}")))?;
-            let number: u32 =
-                gn[1].parse().map_err(|_| Error::Input(format!("--rendered: {:?} is not a meeting number", gn[1])))?;
-            say(ctx, &minutes::check_rendered(m, &group, number)?)
+            let number: MeetingRef = gn[1].parse().map_err(|e| Error::Input(format!("--rendered: {e}")))?;
+            say(ctx, &minutes::check_rendered(m, &group, &number)?)
         }
         (None, None) => Err(Error::Input("name a FILE or --rendered GROUP NUMBER".into())),
     }

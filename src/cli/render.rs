@@ -231,12 +231,12 @@ pub fn meeting(r: &MeetingRecord) -> String {
     );
     for it in &r.agenda {
         let presenters: Vec<&str> = it.presenters.iter().map(|p| p.name.as_str()).collect();
-        let _ = write!(out, "\n{}. {}", it.number, it.title);
+        let _ = write!(out, "\n{}. {}", it.shown_number(), it.title);
         if !presenters.is_empty() {
             let _ = write!(out, " v/ {}", presenters.join(", "));
         }
         out += "\n";
-        if let Some(d) = &it.decision {
+        for d in &it.decisions {
             let _ = writeln!(out, "   [{}] {}", name_of(&d.outcome), d.text);
             for c in &d.conditions {
                 let _ = writeln!(out, "   reservation: {c}");

@@ -5,7 +5,7 @@ use super::{open_or_create, say, who, Context, Quiet};
 use crate::error::Error;
 use crate::event::{Event, MinutesApproved};
 use crate::hash;
-use crate::ids::{GroupId, Hash, Seq};
+use crate::ids::{GroupId, MeetingRef, Hash, Seq};
 use crate::import;
 use crate::input::{parse_events, NewEvent, INPUT_BYTES_MAX};
 use crate::ledger::{Expect, Ledger};
@@ -90,7 +90,7 @@ pub(super) fn approve_minutes(
     path: &Path,
     ctx: &mut Context,
     group: &GroupId,
-    number: u32,
+    number: &MeetingRef,
     file: &Path,
     effective: Option<NaiveDate>,
     by: Option<String>,

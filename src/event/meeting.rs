@@ -5,12 +5,36 @@ use crate::when::When;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingKind {
+    #[default]
     Ordinary,
     Extraordinary,
+    /// Skriftlig behandling: decided in writing over a period (`starts_at` to `ends_at`);
+    /// its attendance is who answered (`present`) and who did not (`absent`).
     WrittenProcedure,
+    /// An annual general meeting (generalforsamling, årsmøde) that elects or appoints.
+    AnnualMeeting,
+    /// An election or ballot; its result is decisions with their votes.
+    Election,
+    /// A decision the chair takes alone under a delegation (formandsbeslutning).
+    ChairsDecision,
+}
+
+impl MeetingKind {
+    pub fn is_ordinary(&self) -> bool {
+        *self == MeetingKind::Ordinary
+    }
+
+    pub const ALL: [MeetingKind; 6] = [
+        MeetingKind::Ordinary,
+        MeetingKind::Extraordinary,
+        MeetingKind::WrittenProcedure,
+        MeetingKind::AnnualMeeting,
+        MeetingKind::Election,
+        MeetingKind::ChairsDecision,
+    ];
 }
 
 /// A meeting announced ahead ("Næste møde"); it has no number until it is held.
@@ -30,13 +54,17 @@ pub struct MeetingScheduled {
     pub announced_at: Option<MeetingId>,
 }
 
-/// A meeting took place; its number within the group is fixed now.
+/// A meeting took place; its number within the group and kind is fixed now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingHeld {
     pub meeting: MeetingId,
     pub group: GroupId,
-    pub number: u32,
+    /// Its number among the group's meetings of its kind ("5. ordinære møde"); absent
+    /// where a body goes by date. Optional since the number became per kind: a number
+    /// is written as it always was, so old events are the bytes they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
     pub meeting_kind: MeetingKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -100,6 +128,11 @@ pub enum Capacity {
     Observer,
     Secretariat,
     Guest,
+    /// Stands in for a member at this meeting ("X i stedet for Y"): `in_place_of` names
+    /// the member, who must be one on the meeting's date. Never counted as a member.
+    Substitute,
+    /// Attends by virtue of an office (a municipal director, the board's auditor).
+    Officer,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 
 use super::words::*;
 use super::Lang;
-use crate::event::{Capacity, Presence};
+use crate::event::{Capacity, MeetingKind, Presence};
 use crate::kv::ReadError;
 use crate::model::Model;
 use crate::query::{AttendeeView, MeetingRecord};
@@ -24,21 +24,38 @@ pub(super) enum Block {
 pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<Vec<Block>, ReadError> {
     let w = if lang == Lang::Da { &DA } else { &EN };
     let mut doc = Vec::new();
-    let has_decisions = r.agenda.iter().any(|i| i.decision.is_some());
+    let has_decisions = r.agenda.iter().any(|i| !i.decisions.is_empty());
     doc.push(Block::Title(if has_decisions { w.decision_minutes } else { w.minutes }.to_string()));
-    let title = r
-        .title
-        .clone()
-        .unwrap_or_else(|| format!("{} {}", r.group_name, r.number.map(|n| n.to_string()).unwrap_or_default()));
+    let number = r.number.map(|n| format!(" {n}")).unwrap_or_default();
+    let title = r.title.clone().unwrap_or_else(|| match r.meeting_kind {
+        MeetingKind::Ordinary => format!("{}{number}", r.group_name),
+        kind => format!("{}, {}{number}", r.group_name, super::meeting_kind(lang, kind).to_lowercase()),
+    });
     doc.push(Block::Field(w.meeting.into(), vec![title]));
     if let Some(p) = &r.place {
         doc.push(Block::Lines(w.place.into(), p.lines().map(str::to_string).collect()));
     }
-    doc.push(Block::Field(w.when.into(), vec![date_and_time(lang, &r.starts_at, &r.ends_at)]));
+    // A written procedure runs over a period; its attendance is who answered.
+    let written = r.meeting_kind == MeetingKind::WrittenProcedure;
+    match (&r.ends_at, written) {
+        (Some(ends), true) => doc.push(Block::Field(
+            w.period.into(),
+            vec![format!("{} - {}", plain_date(lang, r.starts_at.date()), plain_date(lang, ends.date()))],
+        )),
+        _ => doc.push(Block::Field(w.when.into(), vec![date_and_time(lang, &r.starts_at, &r.ends_at)])),
+    }
+    let labels: std::collections::BTreeMap<u32, String> =
+        r.agenda.iter().map(|i| (i.number, i.shown_number())).collect();
+    let shown = |n: u32| labels.get(&n).cloned().unwrap_or_else(|| n.to_string());
+    let line = |a: &AttendeeView, with_org: bool| person_line(lang, w, a, with_org, &shown);
     let present = |c: Capacity| r.attendees.iter().filter(move |a| a.presence == Presence::Present && a.capacity == c);
-    let members: Vec<String> = present(Capacity::Member).map(|a| person_line(lang, w, a, true)).collect();
+    let members: Vec<String> = present(Capacity::Member).map(|a| line(a, true)).collect();
     if !members.is_empty() {
-        doc.push(Block::Field(w.present.into(), members));
+        doc.push(Block::Field(if written { w.answered } else { w.present }.into(), members));
+    }
+    let substitutes: Vec<String> = present(Capacity::Substitute).map(|a| line(a, true)).collect();
+    if !substitutes.is_empty() {
+        doc.push(Block::Field(w.substitutes.into(), substitutes));
     }
     let secretariat: Vec<&AttendeeView> = present(Capacity::Secretariat).collect();
     if let Some(first) = secretariat.first() {
@@ -54,21 +71,21 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
                 _ => {}
             }
         }
-        doc.push(Block::Field(heading, secretariat.iter().map(|a| person_line(lang, w, a, false)).collect()));
+        doc.push(Block::Field(heading, secretariat.iter().map(|a| line(a, false)).collect()));
     }
-    let observers: Vec<String> = present(Capacity::Observer).map(|a| person_line(lang, w, a, true)).collect();
-    if !observers.is_empty() {
-        doc.push(Block::Field(w.observers.into(), observers));
-    }
-    let guests: Vec<String> = present(Capacity::Guest).map(|a| person_line(lang, w, a, true)).collect();
-    if !guests.is_empty() {
-        doc.push(Block::Field(w.guests.into(), guests));
+    for (capacity, label) in
+        [(Capacity::Officer, w.officers), (Capacity::Observer, w.observers), (Capacity::Guest, w.guests)]
+    {
+        let lines: Vec<String> = present(capacity).map(|a| line(a, true)).collect();
+        if !lines.is_empty() {
+            doc.push(Block::Field(label.into(), lines));
+        }
     }
     // Those who sent apologies, and apart from them those absent without notice: a member
     // marked absent never vanishes from the minutes.
-    for (presence, label) in [(Presence::Apologies, w.apologies), (Presence::Absent, w.absent)] {
-        let lines: Vec<String> =
-            r.attendees.iter().filter(|a| a.presence == presence).map(|a| person_line(lang, w, a, true)).collect();
+    let absent = if written { w.not_answered } else { w.absent };
+    for (presence, label) in [(Presence::Apologies, w.apologies), (Presence::Absent, absent)] {
+        let lines: Vec<String> = r.attendees.iter().filter(|a| a.presence == presence).map(|a| line(a, true)).collect();
         if !lines.is_empty() {
             doc.push(Block::Field(label.into(), lines));
         }
@@ -103,7 +120,7 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
                 doc.push(Block::Para(para.to_string()));
             }
         }
-        if let Some(d) = &item.decision {
+        for d in &item.decisions {
             doc.push(Block::Label(w.decision.into()));
             doc.push(Block::Para(d.text.clone()));
             if !d.conditions.is_empty() {

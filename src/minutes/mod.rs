@@ -7,11 +7,11 @@ mod document;
 mod words;
 mod write;
 
-pub use words::long_date;
+pub use words::{long_date, meeting_kind};
 pub use write::html_escape;
 
 use crate::error::Error;
-use crate::ids::{GroupId, Hash, MeetingId, Seq};
+use crate::ids::{GroupId, MeetingRef, Hash, MeetingId, Seq};
 use crate::model::Model;
 use crate::query::{self, MeetingRecord};
 use chrono::NaiveDate;
@@ -63,12 +63,12 @@ pub fn html_fragment(model: &Model, record: &MeetingRecord, lang: Lang) -> Resul
     Ok(html_blocks(&document(model, record, lang)?))
 }
 
-/// Renders the minutes of a group's meeting by number, from the model alone. Memberships
+/// Renders the minutes of a group's meeting by number or id, from the model alone. Memberships
 /// are read on the meeting's date, and nothing on the page depends on later dates.
 pub fn render_meeting(
     model: &Model,
     group: &GroupId,
-    number: u32,
+    number: &MeetingRef,
     lang: Lang,
     format: Format,
 ) -> Result<String, Error> {
@@ -83,6 +83,8 @@ pub struct Approved {
     pub meeting: MeetingId,
     pub group: GroupId,
     pub number: Option<u32>,
+    #[serde(skip_serializing_if = "crate::event::MeetingKind::is_ordinary")]
+    pub meeting_kind: crate::event::MeetingKind,
     pub held: NaiveDate,
     pub approved: NaiveDate,
     pub seq: Seq,
@@ -119,6 +121,7 @@ pub fn find_approved(model: &Model, document: &[u8]) -> Result<Vec<Approved>, Er
                     meeting: id.clone(),
                     group: mt.group.clone(),
                     number: mt.number,
+                    meeting_kind: mt.meeting_kind,
                     held: mt.date(),
                     approved: a.date,
                     seq: a.seq,
@@ -133,7 +136,7 @@ pub fn find_approved(model: &Model, document: &[u8]) -> Result<Vec<Approved>, Er
 
 /// Whether today's rendering of a meeting, in any language and format, still hashes to
 /// one of its approved documents.
-pub fn check_rendered(model: &Model, group: &GroupId, number: u32) -> Result<String, Error> {
+pub fn check_rendered(model: &Model, group: &GroupId, number: &MeetingRef) -> Result<String, Error> {
     let (_, mt) = query::find_meeting(model, group, number)?;
     if mt.minutes_approvals.is_empty() {
         return Err(Error::NoMatch(format!("{group} meeting {number} has no approved minutes")));

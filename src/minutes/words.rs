@@ -35,6 +35,12 @@ pub(super) struct Words {
     pub(super) presented_by: &'static str,
     pub(super) in_absence_of: &'static str,
     pub(super) due: &'static str,
+    pub(super) substitutes: &'static str,
+    pub(super) officers: &'static str,
+    pub(super) in_place_of: &'static str,
+    pub(super) answered: &'static str,
+    pub(super) not_answered: &'static str,
+    pub(super) period: &'static str,
 }
 
 pub(super) const DA: Words = Words {
@@ -66,6 +72,12 @@ pub(super) const DA: Words = Words {
     presented_by: "v/",
     in_absence_of: "i fravær af",
     due: "frist",
+    substitutes: "Stedfortrædere",
+    officers: "Embedsmænd",
+    in_place_of: "i stedet for",
+    answered: "Svar modtaget fra",
+    not_answered: "Svarede ikke",
+    period: "Periode",
 };
 
 pub(super) const EN: Words = Words {
@@ -97,6 +109,12 @@ pub(super) const EN: Words = Words {
     presented_by: "presented by ",
     in_absence_of: "in the absence of",
     due: "due",
+    substitutes: "Substitutes",
+    officers: "Officers",
+    in_place_of: "in place of",
+    answered: "Answers received from",
+    not_answered: "Did not answer",
+    period: "Period",
 };
 
 pub(super) fn weekday(lang: Lang, d: Weekday) -> &'static str {
@@ -180,8 +198,9 @@ pub(super) fn date_and_time(lang: Lang, starts: &When, ends: &Option<When>) -> S
     s
 }
 
-pub(super) fn items_phrase(lang: Lang, items: &[u32]) -> String {
-    let nums: Vec<String> = items.iter().map(u32::to_string).collect();
+/// "under punkt 5 og 7A": the items as the agenda numbers them (`shown`).
+pub(super) fn items_phrase(lang: Lang, items: &[u32], shown: &dyn Fn(u32) -> String) -> String {
+    let nums: Vec<String> = items.iter().map(|i| shown(*i)).collect();
     let joined = match nums.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
@@ -194,7 +213,14 @@ pub(super) fn items_phrase(lang: Lang, items: &[u32]) -> String {
     }
 }
 
-pub(super) fn person_line(lang: Lang, w: &Words, a: &AttendeeView, with_org: bool) -> String {
+/// One attendee's line; `shown` says an item's number as the agenda does.
+pub(super) fn person_line(
+    lang: Lang,
+    w: &Words,
+    a: &AttendeeView,
+    with_org: bool,
+    shown: &dyn Fn(u32) -> String,
+) -> String {
     let mut s = a.name.clone();
     if with_org {
         if let Some(o) = &a.organisation {
@@ -212,14 +238,15 @@ pub(super) fn person_line(lang: Lang, w: &Words, a: &AttendeeView, with_org: boo
         s += &format!(" ({})", marks.join(", "));
     }
     if let Some(n) = &a.in_place_of_name {
-        s += &format!(", {} {n}", w.in_absence_of);
+        let words = if a.capacity == crate::event::Capacity::Substitute { w.in_place_of } else { w.in_absence_of };
+        s += &format!(", {words} {n}");
     }
     if !a.items.is_empty() {
         s += if lang == Lang::Da { " " } else { ", " };
-        s += &items_phrase(lang, &a.items);
+        s += &items_phrase(lang, &a.items, shown);
     }
     if !a.except_items.is_empty() {
-        let items = items_phrase(lang, &a.except_items);
+        let items = items_phrase(lang, &a.except_items, shown);
         s += &match lang {
             Lang::Da => format!(", deltog ikke {items}"),
             Lang::En => format!(", not taking part in {}", items.trim_start_matches("for ")),
@@ -272,8 +299,30 @@ mod tests {
 
     #[test]
     fn item_phrases() {
-        assert_eq!(items_phrase(Lang::Da, &[5, 7]), "under punkt 5 og 7");
-        assert_eq!(items_phrase(Lang::En, &[1]), "for item 1");
-        assert_eq!(items_phrase(Lang::En, &[1, 2, 3]), "for items 1, 2 and 3");
+        let plain = |n: u32| n.to_string();
+        assert_eq!(items_phrase(Lang::Da, &[5, 7], &plain), "under punkt 5 og 7");
+        assert_eq!(items_phrase(Lang::En, &[1], &plain), "for item 1");
+        assert_eq!(items_phrase(Lang::En, &[1, 2, 3], &plain), "for items 1, 2 and 3");
+        let labelled = |n: u32| if n == 7 { "7A".to_string() } else { n.to_string() };
+        assert_eq!(items_phrase(Lang::Da, &[5, 7], &labelled), "under punkt 5 og 7A");
+    }
+}
+
+/// A kind of meeting as the minutes name it: "Ordinært møde", "Skriftlig behandling".
+pub fn meeting_kind(lang: Lang, kind: crate::event::MeetingKind) -> &'static str {
+    use crate::event::MeetingKind::*;
+    match (lang, kind) {
+        (Lang::Da, Ordinary) => "Møde",
+        (Lang::Da, Extraordinary) => "Ekstraordinært møde",
+        (Lang::Da, WrittenProcedure) => "Skriftlig behandling",
+        (Lang::Da, AnnualMeeting) => "Generalforsamling",
+        (Lang::Da, Election) => "Valg",
+        (Lang::Da, ChairsDecision) => "Formandsbeslutning",
+        (Lang::En, Ordinary) => "Meeting",
+        (Lang::En, Extraordinary) => "Extraordinary meeting",
+        (Lang::En, WrittenProcedure) => "Written procedure",
+        (Lang::En, AnnualMeeting) => "Annual meeting",
+        (Lang::En, Election) => "Election",
+        (Lang::En, ChairsDecision) => "Chair's decision",
     }
 }

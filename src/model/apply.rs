@@ -196,13 +196,16 @@ impl Model {
                     seqs: Vec::new(),
                 });
                 m.status = MeetingStatus::Held;
-                m.number = Some(e.number);
+                m.number = e.number;
                 m.meeting_kind = e.meeting_kind;
                 m.title = e.title.clone();
                 m.place = e.place.clone();
                 m.starts_at = e.starts_at;
                 m.ends_at = e.ends_at;
-                self.save(key(&["meetn", e.group.as_str(), &hex_u32(e.number)]), &e.meeting)?;
+                if let Some(n) = e.number {
+                    let kind = name_of(&e.meeting_kind);
+                    self.save(key(&["meetn", e.group.as_str(), &hex_u32(n), &kind]), &e.meeting)?;
+                }
                 self.mark(key(&["meetg", m.group.as_str(), e.meeting.as_str()]))?;
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]))?;
                 self.save(key(&["meet", e.meeting.as_str()]), &m)?;
@@ -237,13 +240,14 @@ impl Model {
             Event::DecisionRecorded(e) => {
                 let Some(mt) = self.meeting_head(&e.meeting)? else { return Ok(()) };
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]))?;
-                self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item)]), &e.decision)?;
+                self.save(key(&["deci", e.meeting.as_str(), &hex_u32(e.item), &hex_seq(seq)]), &e.decision)?;
                 self.save_decision(
                     &e.decision,
                     &Decision {
                         meeting: e.meeting.clone(),
                         group: mt.group.clone(),
                         meeting_number: mt.number,
+                        meeting_kind: mt.meeting_kind,
                         item: e.item,
                         item_title: mt.item(e.item).map(|i| i.title.clone()).unwrap_or_default(),
                         outcome: e.outcome,

@@ -189,6 +189,8 @@ pub struct Decision {
     /// brought up to date when the agenda is set again.
     pub group: GroupId,
     pub meeting_number: Option<u32>,
+    #[serde(default, skip_serializing_if = "MeetingKind::is_ordinary")]
+    pub meeting_kind: MeetingKind,
     pub item: u32,
     pub item_title: String,
     pub outcome: Outcome,

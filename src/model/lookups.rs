@@ -5,7 +5,7 @@
 use super::keys::{hex_seq, hex_u32, key, last_part, outcome_name, DecisionAt};
 use super::{damaged, decode, Model};
 use super::{Action, Correction, Decision, Group, ImportedFile, Meeting, Membership, Nomination, Organisation, Person};
-use crate::event::Outcome;
+use crate::event::{MeetingKind, Outcome};
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
 use crate::kv::ReadError;
 use serde::de::DeserializeOwned;
@@ -178,9 +178,15 @@ impl Model {
         Ok(out)
     }
 
-    /// The meeting a group numbered `number`, if any.
-    pub fn meeting_numbered(&self, group: &GroupId, number: u32) -> Read<Option<MeetingId>> {
-        self.load(&key(&["meetn", group.as_str(), &hex_u32(number)]))
+    /// The meetings a group numbered `number`, one per kind at most, with their kinds.
+    pub fn meetings_numbered(&self, group: &GroupId, number: u32) -> Read<Vec<(MeetingKind, MeetingId)>> {
+        let mut out = Vec::new();
+        for item in self.kv.scan_iter(&key(&["meetn", group.as_str(), &hex_u32(number), ""])) {
+            let (k, v) = item?;
+            let kind = crate::event::from_name("meeting kind", last_part(&k)).map_err(|e| damaged(&k, &e))?;
+            out.push((kind, decode(&k, &v)?));
+        }
+        Ok(out)
     }
 
     pub fn decision(&self, id: &DecisionId) -> Read<Option<Decision>> {
@@ -195,9 +201,9 @@ impl Model {
         self.decisions_by_date(None, None).collect()
     }
 
-    /// The decision recorded on an item, if any.
-    pub fn decision_on_item(&self, meeting: &MeetingId, item: u32) -> Read<Option<DecisionId>> {
-        self.load(&key(&["deci", meeting.as_str(), &hex_u32(item)]))
+    /// The decisions recorded on an item, in log order.
+    pub fn decisions_on_item(&self, meeting: &MeetingId, item: u32) -> Read<Vec<DecisionId>> {
+        self.values(&key(&["deci", meeting.as_str(), &hex_u32(item), ""]))
     }
 
     /// The decisions taken at a meeting of `group` (with `outcome`, if given), or all of

@@ -3,7 +3,7 @@
 
 use super::{group_of, org_name, person_name};
 use crate::error::Error;
-use crate::event::{GroupKind, Role};
+use crate::event::{GroupKind, MeetingKind, Role};
 use crate::ids::{GroupId, MeetingId, OrgId};
 use crate::kv::ReadError;
 use crate::model::{Group, MeetingStatus, Membership, Model, Nomination};
@@ -178,8 +178,8 @@ pub struct Timeline {
     pub dissolved: Option<NaiveDate>,
     /// Every interval ever held in the group, by start date.
     pub intervals: Vec<Interval>,
-    /// Meetings held, by date: (id, number, date).
-    pub meetings: Vec<(MeetingId, Option<u32>, NaiveDate)>,
+    /// Meetings held, by date: (id, number, date, kind).
+    pub meetings: Vec<(MeetingId, Option<u32>, NaiveDate, MeetingKind)>,
 }
 
 pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
@@ -193,7 +193,7 @@ pub fn timeline(m: &Model, group: &GroupId) -> Result<Timeline, Error> {
         .group_meetings(group)?
         .into_iter()
         .filter(|(_, x)| x.status == MeetingStatus::Held)
-        .map(|(id, x)| (id, x.number, x.date()))
+        .map(|(id, x)| (id, x.number, x.date(), x.meeting_kind))
         .collect();
     meetings.sort_by_key(|x| x.2);
     Ok(Timeline {

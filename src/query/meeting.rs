@@ -5,7 +5,7 @@ use super::register::{action_views, decision_view, ActionView, DecisionView};
 use super::{group_of, org_name, person_name};
 use crate::error::Error;
 use crate::event::*;
-use crate::ids::{GroupId, MeetingId, PersonId, Seq};
+use crate::ids::{GroupId, MeetingId, MeetingRef, PersonId, Seq};
 use crate::kv::ReadError;
 use crate::model::{Meeting, MeetingStatus, Membership, MinutesApproval, Model};
 use crate::when::When;
@@ -49,7 +49,10 @@ pub struct ItemView {
     pub title: String,
     pub presenters: Vec<Presenter>,
     pub text: Option<String>,
+    /// The item's first decision: what clients read before an item could have several.
     pub decision: Option<DecisionView>,
+    /// Every decision on the item, in log order.
+    pub decisions: Vec<DecisionView>,
     pub actions: Vec<ActionView>,
 }
 
@@ -88,19 +91,49 @@ pub struct MeetingRecord {
     pub seqs: Vec<Seq>,
 }
 
-/// Finds a group's meeting by its number.
-pub fn find_meeting(m: &Model, group: &GroupId, number: u32) -> Result<(MeetingId, Meeting), Error> {
+/// Finds a group's meeting by its number or id. Where kinds are numbered apart, a
+/// number is the ordinary meeting's if there is one, and otherwise must be one kind's.
+pub fn find_meeting(m: &Model, group: &GroupId, which: &MeetingRef) -> Result<(MeetingId, Meeting), Error> {
     group_of(m, group)?;
-    let missing = || Error::NotFound(format!("{group:?} has no meeting number {number}"));
-    let id = m.meeting_numbered(group, number)?.ok_or_else(missing)?;
-    let mt = m.meeting(&id)?.ok_or_else(|| ReadError(format!("meeting {id:?}, numbered {number}: missing")))?;
+    let id = match which {
+        MeetingRef::Id(id) => match m.meeting(id)? {
+            Some(mt) if &mt.group == group => return Ok((id.clone(), mt)),
+            _ => return Err(Error::NotFound(format!("{group:?} has no meeting {id:?}"))),
+        },
+        MeetingRef::Number(number) => {
+            let found = m.meetings_numbered(group, *number)?;
+            match found.iter().find(|(k, _)| *k == MeetingKind::Ordinary).or(found.first()) {
+                None => return Err(Error::NotFound(format!("{group:?} has no meeting number {number}"))),
+                Some((_, id)) if found.len() == 1 || found.iter().any(|(k, _)| *k == MeetingKind::Ordinary) => {
+                    id.clone()
+                }
+                Some(_) => {
+                    let ids = found.iter().map(|(k, id)| format!("{id} ({})", name_of(k))).collect::<Vec<_>>();
+                    return Err(Error::NotFound(format!(
+                        "{group:?} has several meetings number {number}: {}; name one by its id",
+                        ids.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let mt = m.meeting(&id)?.ok_or_else(|| ReadError(format!("meeting {id:?}, numbered {which}: missing")))?;
     Ok((id, mt))
+}
+
+/// How to name a meeting in a link or a command: its number where that finds it (a
+/// numbered ordinary meeting, as ATMP's all are), its id otherwise.
+pub fn meeting_ref(id: &MeetingId, number: Option<u32>, kind: MeetingKind) -> MeetingRef {
+    match number {
+        Some(n) if kind.is_ordinary() => MeetingRef::Number(n),
+        _ => MeetingRef::Id(id.clone()),
+    }
 }
 
 /// A meeting's full record, as of the meeting's own date for memberships and as of
 /// `at` for what followed (decision status, actions).
-pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) -> Result<MeetingRecord, Error> {
-    let (id, mt) = find_meeting(m, group, number)?;
+pub fn meeting_record(m: &Model, group: &GroupId, which: &MeetingRef, at: NaiveDate) -> Result<MeetingRecord, Error> {
+    let (id, mt) = find_meeting(m, group, which)?;
     let id = &id;
     let day = mt.date();
     let member_then = |person: &PersonId| -> Result<Option<Membership>, ReadError> {
@@ -136,20 +169,19 @@ pub fn meeting_record(m: &Model, group: &GroupId, number: u32, at: NaiveDate) ->
         for p in &it.presenters {
             presenters.push(Presenter { person: p.clone(), name: person_name(m, p)? });
         }
-        let decision = match m.decision_on_item(id, it.number)? {
-            Some(did) => {
-                let d = m.decision(&did)?.ok_or_else(|| ReadError(format!("decision {did:?}: missing")))?;
-                Some(decision_view(&did, d, at.max(day)))
-            }
-            None => None,
-        };
+        let mut decisions = Vec::new();
+        for did in m.decisions_on_item(id, it.number)? {
+            let d = m.decision(&did)?.ok_or_else(|| ReadError(format!("decision {did:?}: missing")))?;
+            decisions.push(decision_view(&did, d, at.max(day)));
+        }
         agenda.push(ItemView {
             number: it.number,
             label: it.label.clone(),
             title: it.title.clone(),
             presenters,
             text: mt.item_texts.get(&it.number).cloned(),
-            decision,
+            decision: decisions.first().cloned(),
+            decisions,
             actions: all_actions.iter().filter(|a| &a.meeting == id && a.item == it.number).cloned().collect(),
         });
     }

@@ -30,6 +30,9 @@ pub struct DecisionView {
     pub group: GroupId,
     pub meeting: MeetingId,
     pub meeting_number: Option<u32>,
+    /// Absent for an ordinary meeting.
+    #[serde(default, skip_serializing_if = "MeetingKind::is_ordinary")]
+    pub meeting_kind: MeetingKind,
     pub date: NaiveDate,
     pub item: u32,
     pub item_title: String,
@@ -57,6 +60,7 @@ pub(super) fn decision_view(id: &DecisionId, d: Decision, at: NaiveDate) -> Deci
         group: d.group,
         meeting: d.meeting,
         meeting_number: d.meeting_number,
+        meeting_kind: d.meeting_kind,
         date: d.date,
         item: d.item,
         item_title: d.item_title,

@@ -98,7 +98,9 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
     let mut recorded: Vec<&DecisionId> = Vec::new();
     for (c, item, cited) in early {
         if !recorded.contains(&cited) {
-            decision(b, &m.id, item, day)?;
+            for d in item.get_ref().all_decisions().filter(|d| &d.get_ref().id == cited) {
+                decision(b, &m.id, item.get_ref().number, d, day)?;
+            }
             recorded.push(cited);
         }
         let eff = b.when_or(c, &c.get_ref().effective, day)?;
@@ -138,17 +140,29 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 Event::ItemMinuted(ItemMinuted { meeting: m.id.clone(), item: x.number, text: text.clone() }),
             );
         }
-        if x.decision.as_ref().is_some_and(|d| !recorded.contains(&&d.get_ref().id)) {
-            decision(b, &m.id, i, day)?;
+        if x.decision.is_some() && !x.decisions.is_empty() {
+            return b.fail(i, format!("item {}: give `decision` or `[[item.decisions]]`, not both", x.number));
         }
+        for d in x.all_decisions().filter(|d| !recorded.contains(&&d.get_ref().id)) {
+            decision(b, &m.id, x.number, d, day)?;
+        }
+        let ids: Vec<&DecisionId> = x.all_decisions().map(|d| &d.get_ref().id).collect();
         for a in &x.action {
             let y = a.get_ref();
+            let follows = match (&y.decision, ids.as_slice()) {
+                (Some(d), _) if ids.contains(&d) => Some(d.clone()),
+                (Some(d), _) => {
+                    return b.fail(a, format!("action {}: item {} has no decision {d:?}", y.id, x.number))
+                }
+                (None, [only]) => Some((*only).clone()),
+                (None, _) => None,
+            };
             let due = y.due.as_ref().map(|t| date(t).or_else(|e| b.fail(a, format!("due: {e}")))).transpose()?;
             let event = ActionAssigned {
                 action: y.id.clone(),
                 meeting: m.id.clone(),
                 item: x.number,
-                decision: x.decision.as_ref().map(|d| d.get_ref().id.clone()),
+                decision: follows,
                 owner: owner(b, a, model)?,
                 description: y.description.clone(),
                 due,
@@ -179,17 +193,15 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
     Ok(())
 }
 
-/// An item's decision, and the agenda's approval where the decision is that.
-fn decision(b: &mut Builder, meeting: &MeetingId, i: &Spanned<ItemIn>, day: When) -> Result<(), Error> {
-    let x = i.get_ref();
-    let Some(d) = &x.decision else { return Ok(()) };
+/// One of an item's decisions, and the agenda's approval where the decision is that.
+fn decision(b: &mut Builder, meeting: &MeetingId, item: u32, d: &Spanned<DecisionIn>, day: When) -> Result<(), Error> {
     let y = d.get_ref();
     let takes_effect =
         y.takes_effect.as_ref().map(|t| when(t).or_else(|e| b.fail(d, format!("takes_effect: {e}")))).transpose()?;
     let event = DecisionRecorded {
         decision: y.id.clone(),
         meeting: meeting.clone(),
-        item: x.number,
+        item,
         outcome: y.outcome,
         text: y.text.clone(),
         conditions: y.conditions.clone(),
@@ -208,6 +220,6 @@ fn decision(b: &mut Builder, meeting: &MeetingId, i: &Spanned<ItemIn>, day: When
 /// The item of this meeting whose decision a change cites, and that decision, if any.
 fn item_deciding<'f>(f: &'f MeetingFile, c: &'f Spanned<ChangeIn>) -> Option<(&'f Spanned<ItemIn>, &'f DecisionId)> {
     let cited = c.get_ref().decision.as_ref()?;
-    let item = f.item.iter().find(|i| i.get_ref().decision.as_ref().is_some_and(|d| &d.get_ref().id == cited))?;
+    let item = f.item.iter().find(|i| i.get_ref().all_decisions().any(|d| &d.get_ref().id == cited))?;
     Some((item, cited))
 }

@@ -104,7 +104,8 @@ pub(super) fn present() -> Presence {
 pub(super) struct MeetingIn {
     pub(super) id: MeetingId,
     pub(super) group: GroupId,
-    pub(super) number: u32,
+    /// Among the group's meetings of its kind; left out where a body goes by date.
+    pub(super) number: Option<u32>,
     #[serde(default = "ordinary")]
     pub(super) kind: MeetingKind,
     pub(super) title: Option<String>,
@@ -169,8 +170,18 @@ pub(super) struct ItemIn {
     pub(super) presenters: Vec<PersonId>,
     pub(super) text: Option<String>,
     pub(super) decision: Option<Spanned<DecisionIn>>,
+    /// Several decisions on one item (`[[item.decisions]]`), instead of `decision`.
+    #[serde(default)]
+    pub(super) decisions: Vec<Spanned<DecisionIn>>,
     #[serde(default)]
     pub(super) action: Vec<Spanned<ActionIn>>,
+}
+
+impl ItemIn {
+    /// The item's decisions, one or several, in the file's order.
+    pub(super) fn all_decisions(&self) -> impl Iterator<Item = &Spanned<DecisionIn>> {
+        self.decision.iter().chain(&self.decisions)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,6 +205,9 @@ pub(super) struct ActionIn {
     pub(super) id: ActionId,
     /// A person, group or organisation id.
     pub(super) owner: String,
+    /// The decision it follows from, where the item has several; by default the item's
+    /// only decision.
+    pub(super) decision: Option<DecisionId>,
     pub(super) description: String,
     pub(super) due: Option<Datetime>,
 }

@@ -140,7 +140,7 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             opt(&e.title, |s| name("title", s))?;
             opt(&e.place, |s| text("place", s))?;
             ends_after(&e.starts_at, &e.ends_at)?;
-            if e.number == 0 {
+            if e.number == Some(0) {
                 return refuse("limits", "meeting numbers start at 1");
             }
             if e.starts_at.date() > date {
@@ -163,11 +163,17 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                     );
                 }
             }
-            if let Some(id) = m.meeting_numbered(&e.group, e.number)? {
-                return refuse(
-                    "duplicate-meeting-number",
-                    format!("{:?} already has a meeting number {} ({id:?})", e.group, e.number),
-                );
+            if let Some(n) = e.number {
+                if let Some((_, id)) = m.meetings_numbered(&e.group, n)?.into_iter().find(|(k, _)| *k == e.meeting_kind) {
+                    return refuse(
+                        "duplicate-meeting-number",
+                        format!(
+                            "{:?} already has a meeting number {n} of kind {} ({id:?})",
+                            e.group,
+                            name_of(&e.meeting_kind)
+                        ),
+                    );
+                }
             }
         }
         Event::AgendaSet(e) => {
@@ -225,12 +231,6 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             opt(&e.deferred, |s| text("deferred", s))?;
             if m.decision(&e.decision)?.is_some() {
                 return refuse("duplicate-id", format!("decision {:?} already exists", e.decision));
-            }
-            if let Some(id) = m.decision_on_item(&e.meeting, e.item)? {
-                return refuse(
-                    "one-decision-per-item",
-                    format!("item {} of {:?} already has decision {id:?}", e.item, e.meeting),
-                );
             }
             match (e.outcome == Outcome::ApprovedWithReservations, e.conditions.is_empty()) {
                 (true, true) => {

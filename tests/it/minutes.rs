@@ -9,8 +9,8 @@ fn danish_minutes_of_both_seed_meetings() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded(&dir.path().join("l"));
     let m = &l.model();
-    let sg = render_meeting(m, &"styregruppen".parse().unwrap(), 4, Lang::Da, Format::Md).unwrap();
-    let rg = render_meeting(m, &"referencegruppen".parse().unwrap(), 1, Lang::Da, Format::Md).unwrap();
+    let sg = render_meeting(m, &"styregruppen".parse().unwrap(), &4.into(), Lang::Da, Format::Md).unwrap();
+    let rg = render_meeting(m, &"referencegruppen".parse().unwrap(), &1.into(), Lang::Da, Format::Md).unwrap();
     let settings = insta_settings();
     settings.bind(|| insta::assert_snapshot!("minutes_styregruppen_4_da", sg));
     settings.bind(|| insta::assert_snapshot!("minutes_referencegruppen_1_da", rg));
@@ -22,7 +22,7 @@ fn danish_minutes_of_both_seed_meetings() {
     assert!(sg.contains("- Erik Jylling, Region Hovedstaden (formandskab)"));
     assert!(sg.contains("**Næste møde:** Onsdag 29. april 2026 kl. 13.00-15.00"));
     // Deterministic: rendering twice, or from a reopened ledger, gives the same bytes.
-    assert_eq!(sg, render_meeting(m, &"styregruppen".parse().unwrap(), 4, Lang::Da, Format::Md).unwrap());
+    assert_eq!(sg, render_meeting(m, &"styregruppen".parse().unwrap(), &4.into(), Lang::Da, Format::Md).unwrap());
 }
 
 #[test]
@@ -38,11 +38,11 @@ fn english_and_html_renderings_escape_what_they_print() {
     )
     .unwrap();
     let m = &l.model();
-    let en = render_meeting(m, &"styregruppen".parse().unwrap(), 4, Lang::En, Format::Html).unwrap();
+    let en = render_meeting(m, &"styregruppen".parse().unwrap(), &4.into(), Lang::En, Format::Html).unwrap();
     assert!(en.starts_with("<!doctype html>\n<html lang=\"en\">"));
     assert!(en.contains("<strong>Date and time:</strong> Wednesday 21 January 2026, 14:00-17:00"), "{en}");
     assert!(en.contains("Eva Jensen, Indenrigs- og Sundhedsministeriet, in the absence of Dorte Bech Vizard"));
-    let da = render_meeting(m, &"styregruppen".parse().unwrap(), 4, Lang::Da, Format::Html).unwrap();
+    let da = render_meeting(m, &"styregruppen".parse().unwrap(), &4.into(), Lang::Da, Format::Html).unwrap();
     assert!(!da.contains("<script>"));
 }
 

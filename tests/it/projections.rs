@@ -230,7 +230,7 @@ fn a_meeting_record_shows_who_sat_then_not_today() {
     let mut l = seeded(&dir.path().join("l"));
     // Flemming Sonne later leaves the steering group; the 4th meeting's record keeps his seat.
     l.append("t", events(json!([{"effective": "2026-06-01", "kind": "MemberLeft", "body": {"person": "flemming-sonne", "group": "styregruppen"}}])), None, "test", now()).unwrap();
-    let r = query::meeting_record(&l.model(), &sg(), 4, day("2026-12-31")).unwrap();
+    let r = query::meeting_record(&l.model(), &sg(), &4.into(), day("2026-12-31")).unwrap();
     let flemming = r.attendees.iter().find(|a| a.person.as_str() == "flemming-sonne").unwrap();
     assert_eq!(flemming.role, Some(protokol::event::Role::Member));
     let eva = r.attendees.iter().find(|a| a.person.as_str() == "eva-jensen").unwrap();
@@ -239,7 +239,7 @@ fn a_meeting_record_shows_who_sat_then_not_today() {
     assert!(r.agenda_approved);
     assert_eq!(r.next_meeting.as_ref().unwrap().starts_at.to_string(), "2026-04-29T13:00:00+02:00");
     assert_eq!(r.agenda[6].actions.len(), 1);
-    assert!(query::meeting_record(&l.model(), &sg(), 5, day("2026-12-31")).is_err());
+    assert!(query::meeting_record(&l.model(), &sg(), &5.into(), day("2026-12-31")).is_err());
 }
 
 /// The projection built incrementally (with corrections rebased from their targets on),

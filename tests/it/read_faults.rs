@@ -75,7 +75,7 @@ fn minutes_over_a_failed_read_are_an_error_not_a_default_heading() {
     let dir = tempfile::tempdir().unwrap();
     let l = seeded_with_damage(dir.path(), "mem/atmp-danmark-sekretariatet/");
     let sg: GroupId = "styregruppen".parse().unwrap();
-    let err = render_meeting(&l.model(), &sg, 4, Lang::Da, Format::Md).unwrap_err();
+    let err = render_meeting(&l.model(), &sg, &4.into(), Lang::Da, Format::Md).unwrap_err();
     assert!(is_read_error(&err), "{err:?}");
     assert!(err.to_string().contains("mem/atmp-danmark-sekretariatet/"), "{err}");
     drop(l);
@@ -173,8 +173,8 @@ fn every_query_over_a_failing_store_is_a_read_error() {
         ("att/", Box::new(|m| query::person_history(m, &"flemming-sonne".parse().unwrap()).map(drop))),
         ("decg/", Box::new(|m| query::decisions(m, &DecisionFilter::default(), day).map(drop))),
         ("act/", Box::new(|m| query::actions(m, day).map(drop))),
-        ("meetat/", Box::new(|m| query::meeting_record(m, &sg, 4, day).map(drop))),
-        ("meett/", Box::new(|m| render_meeting(m, &sg, 4, Lang::En, Format::Html).map(drop))),
+        ("meetat/", Box::new(|m| query::meeting_record(m, &sg, &4.into(), day).map(drop))),
+        ("meett/", Box::new(|m| render_meeting(m, &sg, &4.into(), Lang::En, Format::Html).map(drop))),
         ("appr/", Box::new(|m| protokol::minutes::find_approved(m, b"any document").map(drop))),
         ("org/", Box::new(|m| protokol::export::popolo::document(m).map(drop).map_err(Error::from))),
     ];

@@ -6,7 +6,7 @@ use protokol::ids::Seq;
 use protokol::input::NewEvent;
 use protokol::rules::Refusal;
 use protokol::when::When;
-use protokol::{Error, Ledger};
+use protokol::{query, Error, Ledger};
 use serde_json::{json, Value};
 
 /// A ledger in a directory of its own, for one test.
@@ -525,8 +525,24 @@ fn meeting_rules() {
         "MeetingHeld",
         held("sg-x", 1),
         "duplicate-meeting-number",
-        "already has a meeting number 1 (\"sg-1\")",
+        "already has a meeting number 1 of kind ordinary (\"sg-1\")",
     );
+    // Kinds are numbered apart, and a body that goes by date leaves the number out.
+    let mut written = held("sg-w1", 1);
+    written["meeting_kind"] = json!("written_procedure");
+    push(&mut h, "2025-06-01", "MeetingHeld", written.clone()).unwrap();
+    written["meeting"] = json!("sg-w2");
+    refused(&mut h, "2025-06-01", "MeetingHeld", written, "duplicate-meeting-number", "of kind written_procedure (\"sg-w1\")");
+    let mut unnumbered = held("sg-by-date", 1);
+    unnumbered.as_object_mut().unwrap().remove("number");
+    push(&mut h, "2025-06-01", "MeetingHeld", unnumbered).unwrap();
+    let model = h.model();
+    let sg: protokol::ids::GroupId = "styregruppen".parse().unwrap();
+    let (ordinary, _) = query::find_meeting(&model, &sg, &1.into()).unwrap();
+    assert_eq!(ordinary.as_str(), "sg-1", "a number names the ordinary meeting first");
+    let (by_id, mt) = query::find_meeting(&model, &sg, &"sg-by-date".parse().unwrap()).unwrap();
+    assert_eq!((by_id.as_str(), mt.number), ("sg-by-date", None));
+    drop(model);
     refused(&mut h, "2025-06-01", "MeetingHeld", held("sg-1", 5), "meeting-already-held", "already recorded as held");
     refused(
         &mut h,
@@ -577,14 +593,12 @@ fn meeting_rules() {
 #[test]
 fn decision_rules() {
     let mut h = base();
-    refused(
-        &mut h,
-        "2025-03-01",
-        "DecisionRecorded",
-        json!({"decision": "d2", "meeting": "sg-1", "item": 1, "outcome": "noted", "text": "x"}),
-        "one-decision-per-item",
-        "item 1 of \"sg-1\" already has decision \"d1\"",
-    );
+    // An item may carry several decisions; the record shows them in log order.
+    push(&mut h, "2025-03-01", "DecisionRecorded", json!({"decision": "d1b", "meeting": "sg-1", "item": 1, "outcome": "rejected", "text": "x"})).unwrap();
+    let r = query::meeting_record(&h.model(), &"styregruppen".parse().unwrap(), &1.into(), chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()).unwrap();
+    let ids: Vec<&str> = r.agenda[0].decisions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["d1", "d1b"]);
+    assert_eq!(r.agenda[0].decision.as_ref().map(|d| d.id.as_str()), Some("d1"));
     refused(
         &mut h,
         "2025-03-01",

@@ -114,10 +114,12 @@ async fn bad_parameters_are_400_and_missing_things_404_all_as_json() {
         ("/api/events?limit=100000", 400, "bad_request"),
         ("/api/events?after=-1", 400, "bad_request"),
         ("/api/groups/Styregruppen/members", 400, "bad_request"),
-        ("/api/groups/styregruppen/meetings/four", 400, "bad_request"),
+        ("/api/groups/styregruppen/meetings/Four", 400, "bad_request"),
+        ("/api/groups/styregruppen/meetings/four", 404, "not_found"),
         ("/api/groups/styregruppen/meetings/4/minutes?lang=fr", 400, "bad_request"),
         ("/api/groups/nowhere/members", 404, "not_found"),
         ("/api/groups/styregruppen/meetings/9", 404, "not_found"),
+        ("/api/groups/referencegruppen/meetings/styregruppen-2026-01-21", 404, "not_found"),
         ("/api/people/nobody", 404, "not_found"),
     ] {
         let (got, body) = call(&s, "GET", uri, None, Body::empty()).await;

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::event::{from_name, DecisionStatus, Outcome};
 use crate::export::{csv, popolo};
 use crate::http::{ApiError, AppState, PAGE_LEN_MAX};
-use crate::ids::{GroupId, Hash, MeetingId, PersonId, Seq};
+use crate::ids::{GroupId, MeetingRef, Hash, MeetingId, PersonId, Seq};
 use crate::import;
 use crate::input::parse_events;
 use crate::ledger::{Expect, KnownAt};
@@ -54,8 +54,8 @@ fn id<T: TryFrom<String, Error = String>>(what: &str, s: String) -> Result<T, Ap
     T::try_from(s).map_err(|e| ApiError::bad_request(format!("{what}: {e}")))
 }
 
-fn number(s: &str) -> Result<u32, ApiError> {
-    s.parse().map_err(|_| ApiError::bad_request(format!("{s:?} is not a meeting number")))
+fn number(s: &str) -> Result<MeetingRef, ApiError> {
+    s.parse().map_err(|e| ApiError::bad_request(format!("{s:?}: {e}")))
 }
 
 /// Answers from the state as known at `known_at`, under the ledger's read lock.
@@ -116,7 +116,7 @@ pub(super) async fn meeting(
 ) -> ApiResult {
     let (q, group, number) = (query(q)?, id::<GroupId>("group", group)?, number(&n)?);
     let day = at(&s, &q)?;
-    ok(answer(&s, &q.known_at, |h| query::meeting_record(h, &group, number, day))?)
+    ok(answer(&s, &q.known_at, |h| query::meeting_record(h, &group, &number, day))?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,7 +138,7 @@ pub(super) async fn meeting_minutes(
         q.format.as_deref().unwrap_or("md").parse().map_err(|e| ApiError::bad_request(format!("format: {e}")))?;
     let group = id::<GroupId>("group", group)?;
     let number = number(&n)?;
-    let text = answer(&s, &q.known_at, |h| minutes::render_meeting(h, &group, number, lang, format))?;
+    let text = answer(&s, &q.known_at, |h| minutes::render_meeting(h, &group, &number, lang, format))?;
     let mime = if format == Format::Md { "text/markdown; charset=utf-8" } else { "text/html; charset=utf-8" };
     Ok(([(header::CONTENT_TYPE, mime)], text).into_response())
 }

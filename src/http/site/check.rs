@@ -61,7 +61,7 @@ pub(super) async fn check_upload(State(s): State<AppState>, Query(p): Query<Para
                 s,
                 "<li><a href=\"/meetings/{}/{}\">{} {}</a>, {} {}, {} {} (seq {})</li>",
                 esc(a.group.as_str()),
-                a.number.unwrap_or(0),
+                esc(&crate::query::meeting_ref(&a.meeting, a.number, a.meeting_kind).to_string()),
                 esc(a.group.as_str()),
                 a.number.map(|n| n.to_string()).unwrap_or_default(),
                 t(lang, "holdt", "held"),

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::event::name_of;
-use crate::ids::{GroupId, PersonId};
+use crate::ids::{GroupId, MeetingRef, PersonId};
 use crate::minutes;
 use crate::query::{self};
 use axum::extract::{Path, Query, State};
@@ -152,18 +152,19 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Quer
     let _ = writeln!(body, "<h2>{}</h2>", t(lang, "Tidslinje", "Timeline"));
     body += &timeline::timeline_svg(&tl, s.today());
     let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Møder", "Meetings"));
-    for (id, number, d) in &tl.meetings {
-        if let Some(n) = number {
-            let _ = writeln!(
-                body,
-                "<li><a href=\"/meetings/{}/{n}?{}\">{} {n}</a>, {d}</li>",
-                esc(gid.as_str()),
-                p.keep(),
-                t(lang, "Møde", "Meeting")
-            );
-        } else {
-            let _ = writeln!(body, "<li>{}, {d}</li>", esc(id.as_str()));
-        }
+    for (id, number, d, kind) in &tl.meetings {
+        let shown = match number {
+            Some(n) => format!("{} {n}", minutes::meeting_kind(lang, *kind)),
+            None => minutes::meeting_kind(lang, *kind).to_string(),
+        };
+        let _ = writeln!(
+            body,
+            "<li><a href=\"/meetings/{}/{}?{}\">{}</a>, {d}</li>",
+            esc(gid.as_str()),
+            esc(&query::meeting_ref(id, *number, *kind).to_string()),
+            p.keep(),
+            esc(&shown)
+        );
     }
     body += "</ul>\n";
     page(lang, &c.name, &body)
@@ -175,13 +176,13 @@ pub(super) async fn meeting(
     Query(p): Query<Params>,
 ) -> Response {
     let lang = p.lang();
-    let (Ok(gid), Ok(number)) = (GroupId::try_from(g), n.parse::<u32>()) else {
+    let (Ok(gid), Ok(number)) = (GroupId::try_from(g), n.parse::<MeetingRef>()) else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt møde", "Invalid meeting"));
     };
     let l = s.read();
     let m = &l.model();
-    let record = match query::find_meeting(m, &gid, number)
-        .and_then(|(_, mt)| query::meeting_record(m, &gid, number, mt.date()))
+    let record = match query::find_meeting(m, &gid, &number)
+        .and_then(|(_, mt)| query::meeting_record(m, &gid, &number, mt.date()))
     {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
@@ -192,7 +193,7 @@ pub(super) async fn meeting(
     };
     let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Beslutninger i registret", "Decisions in the register"));
     for item in &record.agenda {
-        if let Some(d) = &item.decision {
+        for d in &item.decisions {
             let _ = writeln!(
                 body,
                 "<li><a href=\"/decisions?group={}&{}#{}\">{}</a> {}</li>",

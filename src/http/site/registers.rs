@@ -53,7 +53,7 @@ pub(super) async fn decisions(State(s): State<AppState>, Query(p): Query<Params>
             esc(d.id.as_str()),
             d.date,
             esc(d.group.as_str()),
-            d.meeting_number.unwrap_or(0),
+            esc(&query::meeting_ref(&d.meeting, d.meeting_number, d.meeting_kind).to_string()),
             p.keep(),
             esc(d.group.as_str()),
             d.meeting_number.map(|n| n.to_string()).unwrap_or_default(),

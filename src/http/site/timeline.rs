@@ -38,7 +38,7 @@ pub(super) fn timeline_svg(tl: &Timeline, until: NaiveDate) -> String {
             iv.end.map(|d| d.to_string()).unwrap_or_default()
         );
     }
-    for (id, number, d) in &tl.meetings {
+    for (id, number, d, _) in &tl.meetings {
         let _ = writeln!(
             svg,
             "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#c00\" stroke-dasharray=\"3,2\"><title>{3} {4}</title></line>",
