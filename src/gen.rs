@@ -153,7 +153,7 @@ pub fn generate_each<E>(
                 let (p, _) = g.members.remove(i);
                 b.push(ev(
                     day,
-                    Event::MemberLeft(MemberLeft { person: p, group: g.id.clone(), decision: None, note: None }),
+                    Event::MemberLeft(MemberLeft { person: p, group: g.id.clone(), decision: None, note: None, role: None }),
                 ));
             }
         }
@@ -178,6 +178,7 @@ pub fn generate_each<E>(
                         substitute_for: None,
                         decision: None,
                         note: None,
+                        additional: false,
                     }),
                 ));
                 g.members.push((p, day));

@@ -11,7 +11,7 @@ mod write;
 
 use crate::error::Error;
 use crate::event::{from_name, names_of, DecisionStatus, Outcome};
-use crate::ids::{GroupId, MeetingRef, Hash, MeetingId, PersonId};
+use crate::ids::{GroupId, Hash, MeetingId, MeetingRef};
 use crate::ledger::{KnownAt, Ledger};
 use crate::minutes::{Format, Lang};
 use crate::store::StoreError;
@@ -113,6 +113,13 @@ pub enum Command {
         #[command(flatten)]
         asof: AsOf,
     },
+    /// How a group's members divide by party, faction or organisation on a date, and by
+    /// whom they sit for.
+    Affiliations {
+        group: GroupId,
+        #[command(flatten)]
+        asof: AsOf,
+    },
     /// Every membership interval a group has had.
     Timeline {
         group: GroupId,
@@ -121,7 +128,8 @@ pub enum Command {
     },
     /// A person's memberships, nominations and attendance.
     History {
-        person: PersonId,
+        /// The person's id, or a name they go by (now, before, or as an alias).
+        person: String,
         #[command(flatten)]
         asof: AsOf,
     },
@@ -240,9 +248,27 @@ pub struct AsOf {
     /// Transaction time: what the ledger held after this seq, or at this RFC 3339 instant.
     #[arg(long)]
     pub known_at: Option<KnownAt>,
+    /// As decided by this date: a change counts from the date of the decision it carries
+    /// out (which may come after the date it took effect), anything else from its own.
+    #[arg(long)]
+    pub decided_by: Option<NaiveDate>,
     /// The same data as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+impl AsOf {
+    /// The state the query reads: as known at `--known-at`, and as decided by
+    /// `--decided-by`.
+    pub(super) fn state(&self, ledger: &crate::Ledger) -> Result<crate::model::Model, Error> {
+        let Some(by) = self.decided_by else { return ledger.known_at(self.known_at) };
+        let upto = match self.known_at {
+            None => ledger.head_seq(),
+            Some(KnownAt::Seq(seq)) => seq,
+            Some(KnownAt::Instant(t)) => ledger.seq_at_instant(t)?,
+        };
+        ledger.decided_by(by, upto)
+    }
 }
 
 /// What the edge passes in: the clock and the user. The library never reads either.
@@ -281,6 +307,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Import { paths, by, progress } => write::import(path, ctx, &paths, by, &progress),
         Command::Groups(asof) => query::groups(path, ctx, &asof),
         Command::Members { group, asof } => query::members(path, ctx, &group, &asof),
+        Command::Affiliations { group, asof } => query::affiliations(path, ctx, &group, &asof),
         Command::Timeline { group, asof } => query::timeline(path, ctx, &group, &asof),
         Command::History { person, asof } => query::history(path, ctx, &person, &asof),
         Command::Decisions { group, meeting, outcome, status, from, to, limit, asof } => {

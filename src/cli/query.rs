@@ -36,42 +36,61 @@ pub(super) fn log(path: &Path, ctx: &mut Context, after: u64, limit: usize, json
 
 pub(super) fn groups(path: &Path, ctx: &mut Context, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
+    let h = asof.state(&ledger)?;
     let rows = query::groups(&h, asof.at.unwrap_or(ctx.now.date_naive()))?;
     emit(ctx, asof.json, &rows, |r| render::groups(r))
 }
 
 pub(super) fn members(path: &Path, ctx: &mut Context, group: &GroupId, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
+    let h = asof.state(&ledger)?;
     let c = query::composition(&h, group, asof.at.unwrap_or(ctx.now.date_naive()))?;
     emit(ctx, asof.json, &c, render::composition)
 }
 
 pub(super) fn timeline(path: &Path, ctx: &mut Context, group: &GroupId, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
+    let h = asof.state(&ledger)?;
     let t = query::timeline(&h, group)?;
     emit(ctx, asof.json, &t, |t| render::intervals(&format!("{} ({})", t.name, t.group), &t.intervals))
 }
 
-pub(super) fn history(path: &Path, ctx: &mut Context, person: &PersonId, asof: &AsOf) -> Result<(), Error> {
+pub(super) fn affiliations(path: &Path, ctx: &mut Context, group: &GroupId, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
-    let p = query::person_history(&h, person)?;
+    let h = asof.state(&ledger)?;
+    let c = query::affiliation_counts(&h, group, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    emit(ctx, asof.json, &c, render::affiliations)
+}
+
+pub(super) fn history(path: &Path, ctx: &mut Context, person: &str, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = asof.state(&ledger)?;
+    // An id, or else a name the person goes by: one identity under all its names.
+    let id = match person.parse::<PersonId>() {
+        Ok(id) if h.person(&id)?.is_some() => id,
+        _ => match query::people_named(&h, person)?.as_slice() {
+            [(id, _)] => id.clone(),
+            [] => return Err(Error::NotFound(format!("no person with the id or name {person:?}"))),
+            several => {
+                let ids = several.iter().map(|(id, n)| format!("{id} ({n})")).collect::<Vec<_>>().join(", ");
+                return Err(Error::NotFound(format!("{person:?} names several people: {ids}; give an id")));
+            }
+        },
+    };
+    let p = query::person_history(&h, &id)?;
     emit(ctx, asof.json, &p, |p| render::intervals(&p.name, &p.memberships))
 }
 
 pub(super) fn decisions(path: &Path, ctx: &mut Context, filter: &DecisionFilter, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
+    let h = asof.state(&ledger)?;
     let rows = query::decisions(&h, filter, asof.at.unwrap_or(ctx.now.date_naive()))?;
     emit(ctx, asof.json, &rows, |r| render::decisions(r))
 }
 
 pub(super) fn actions(path: &Path, ctx: &mut Context, open: bool, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
+    let h = asof.state(&ledger)?;
     let mut rows = query::actions(&h, asof.at.unwrap_or(ctx.now.date_naive()))?;
     if open {
         rows.retain(|a| a.state != ActionState::Done);
@@ -81,7 +100,7 @@ pub(super) fn actions(path: &Path, ctx: &mut Context, open: bool, asof: &AsOf) -
 
 pub(super) fn meeting(path: &Path, ctx: &mut Context, group: &GroupId, number: &MeetingRef, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
-    let h = ledger.known_at(asof.known_at)?;
+    let h = asof.state(&ledger)?;
     let r = query::meeting_record(&h, group, number, asof.at.unwrap_or(ctx.now.date_naive()))?;
     emit(ctx, asof.json, &r, render::meeting)
 }

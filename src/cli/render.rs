@@ -62,6 +62,21 @@ pub fn groups(rows: &[GroupRow]) -> String {
     )
 }
 
+pub fn affiliations(c: &crate::query::AffiliationCounts) -> String {
+    let mut out = format!("{} on {}: {} members\n", c.group, c.at, c.members);
+    for (title, counts) in [("By affiliation", &c.by_affiliation), ("By constituency", &c.by_constituency)] {
+        let _ = write!(out, "\n{title}:\n");
+        let rows: Vec<Vec<String>> = counts
+            .iter()
+            .map(|x| {
+                vec![x.name.clone().unwrap_or_else(|| "(none)".into()), opt(&x.organisation), x.members.to_string()]
+            })
+            .collect();
+        out += &table(&["name", "id", "members"], &rows);
+    }
+    out
+}
+
 pub fn composition(c: &Composition) -> String {
     let mut out = format!("{} ({}) on {}: {} members\n\n", c.name, c.group, c.at, c.members.len());
     out += &table(
@@ -98,6 +113,14 @@ pub fn composition(c: &Composition) -> String {
         for s in &c.substitutes {
             let principal = s.substitute_for.as_ref().map(|p| format!(" for {p}")).unwrap_or_default();
             let _ = writeln!(out, "  {} ({}){principal}, since {} (seq {})", s.name, s.person, s.start, s.opened_by);
+        }
+    }
+    if !c.on_leave.is_empty() {
+        out += "\nOn leave (still members):\n";
+        for l in &c.on_leave {
+            let until = l.end.map(|d| format!(" until {d}")).unwrap_or_default();
+            let sub = l.substitute_name.as_ref().map(|s| format!(", {s} substituting")).unwrap_or_default();
+            let _ = writeln!(out, "  {} ({}) from {}{until}{sub} (seq {})", l.name, l.person, l.start, l.opened_by);
         }
     }
     if !c.nominations.is_empty() {

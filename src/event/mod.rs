@@ -75,6 +75,11 @@ catalogue!(
     EventCorrected,
     FileImported,
     SeatsDeclared,
+    PersonRenamed,
+    PersonAliasRecorded,
+    AffiliationChanged,
+    LeaveOfAbsenceBegan,
+    LeaveOfAbsenceEnded,
 );
 
 /// The one spelling of a value of the catalogue's enums (`approved_with_reservations`):
@@ -132,6 +137,21 @@ impl Event {
         }
         serde_json::from_value(serde_json::json!({ "kind": kind, "body": body }))
             .map_err(|e| format!("{kind} body: {e}"))
+    }
+
+    /// The decision an event carries out, where it cites one: what "as decided by a
+    /// date" goes by.
+    pub fn carries_out(&self) -> Option<&crate::ids::DecisionId> {
+        match self {
+            Event::GroupEstablished(e) => e.decision.as_ref(),
+            Event::MemberNominated(e) => e.decision.as_ref(),
+            Event::MemberJoined(e) => e.decision.as_ref(),
+            Event::MemberRoleChanged(e) => e.decision.as_ref(),
+            Event::MemberLeft(e) => e.decision.as_ref(),
+            Event::LeaveOfAbsenceBegan(e) => e.decision.as_ref(),
+            Event::AgendaApproved(e) => e.decision.as_ref(),
+            _ => None,
+        }
     }
 
     pub fn body_value(&self) -> serde_json::Value {

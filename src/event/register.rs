@@ -2,6 +2,7 @@
 //! memberships from nomination to leaving.
 
 use crate::ids::{DecisionId, GroupId, OrgId, PersonId};
+use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,41 @@ pub struct PersonRegistered {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliation: Option<OrgId>,
+}
+
+/// A person's name from the effective date on ("Donghee Na" became "Dong-hee Na"). The
+/// record keeps the names before: minutes of earlier meetings say the name then, and a
+/// search by a former name finds the person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRenamed {
+    pub person: PersonId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Another spelling under which the same person appears in records ("Donghee Na" for
+/// "Dong-hee Na"): one identity, found by either.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonAliasRecorded {
+    pub person: PersonId,
+    pub alias: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A person's party, faction or organisation from the effective date on (none: an
+/// independent). A timeline of its own: a party switch leaves every membership whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AffiliationChanged {
+    pub person: PersonId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<OrgId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -152,6 +188,11 @@ pub struct MemberJoined {
     pub decision: Option<DecisionId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A role held besides one the person already has in the group (an officer who is
+    /// also a member, the chair of two things): asked for, so that joining twice by
+    /// mistake is still refused. A new field: joins without it are the bytes they were.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub additional: bool,
 }
 
 /// Closes the current interval and opens one with the new role, same seat.
@@ -169,6 +210,9 @@ pub struct MemberRoleChanged {
     pub decision: Option<DecisionId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Which of the person's roles changes, where they hold several in the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_role: Option<Role>,
 }
 
 /// Closes the current interval: the effective date is the first day without it.
@@ -179,6 +223,41 @@ pub struct MemberLeft {
     pub group: GroupId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Which of the person's roles ends, where they hold several in the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+/// A member goes on leave (orlov, barsel) from the effective date and stays a member:
+/// counted, holding the seat, with the substitute who stands in for the period, if any.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveOfAbsenceBegan {
+    pub person: PersonId,
+    pub group: GroupId,
+    /// The first day back, where it is known; otherwise `LeaveOfAbsenceEnded` ends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitute: Option<PersonId>,
+    /// The kind of leave as the record may say it publicly ("orlov", "barselsorlov").
+    /// Health is special-category personal data: a record says "leave", not the illness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A member's leave ends: the effective date is their first day back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveOfAbsenceEnded {
+    pub person: PersonId,
+    pub group: GroupId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

@@ -36,6 +36,30 @@ impl Ledger {
         Ok(self.as_of(seq))
     }
 
+    /// The state as the body had decided it by `by`, as known after `upto`: each event
+    /// that carries out a decision counts from that decision's date (a replacement
+    /// decided on the 6th with effect from the 2nd is not yet there as decided by the
+    /// 4th), every other event from its own date. A fold of the log: a question for an
+    /// audit, asked from the command line, never on a request path.
+    pub fn decided_by(&self, by: chrono::NaiveDate, upto: Seq) -> Result<Model, Error> {
+        let upto = upto.min(self.head_seq());
+        let now = self.as_of(upto);
+        let corrections = self.corrections_upto(&self.model().corrections()?, upto, &[])?;
+        let mut kept = Vec::new();
+        for entry in self.entries(Seq(1), upto) {
+            let entry = entry?;
+            let Some(seen) = crate::model::as_corrected(&entry, &corrections) else { continue };
+            let decided = match seen.event.carries_out() {
+                Some(d) => now.decision(d)?.map_or(seen.date(), |d| d.date),
+                None => seen.date(),
+            };
+            if decided <= by {
+                kept.push(Ok::<_, Error>(entry));
+            }
+        }
+        fold(kept.into_iter(), &corrections)
+    }
+
     /// The state as known after `seq`, read key by key from each key's versions: as
     /// cheap to query as the present.
     pub fn as_of(&self, seq: Seq) -> Model {

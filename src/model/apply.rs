@@ -7,7 +7,6 @@ use super::*;
 use crate::event::*;
 use crate::ids::{DecisionId, MeetingId, Seq};
 use crate::kv::ReadError;
-use std::collections::BTreeMap;
 
 impl Model {
     fn add_membership(&mut self, m: &Membership) -> Result<(), ReadError> {
@@ -43,8 +42,16 @@ impl Model {
                     affiliation: e.affiliation.clone(),
                     since: date,
                     seq,
+                    names: Vec::new(),
+                    aliases: Vec::new(),
+                    affiliations: Vec::new(),
                 },
             )?,
+            Event::PersonRenamed(e) => self.rename(e, date, seq)?,
+            Event::PersonAliasRecorded(e) => self.add_alias(e)?,
+            Event::AffiliationChanged(e) => self.change_affiliation(e, date, seq)?,
+            Event::LeaveOfAbsenceBegan(e) => self.begin_leave(e, date, seq)?,
+            Event::LeaveOfAbsenceEnded(e) => self.end_leave(e, date, seq)?,
             Event::GroupEstablished(e) => {
                 if let Some(p) = &e.predecessor {
                     if let Some(mut g) = self.group(p)? {
@@ -123,7 +130,7 @@ impl Model {
                 closed_by: None,
             })?,
             Event::MemberRoleChanged(e) => {
-                if let Some(mut current) = self.open_membership(&e.person, &e.group)? {
+                if let Some(mut current) = self.open_membership(&e.person, &e.group, e.from_role)? {
                     current.end = Some(date);
                     current.closed_by = Some(seq);
                     self.add_membership(&current)?;
@@ -144,7 +151,7 @@ impl Model {
                 }
             }
             Event::MemberLeft(e) => {
-                if let Some(mut current) = self.open_membership(&e.person, &e.group)? {
+                if let Some(mut current) = self.open_membership(&e.person, &e.group, e.role)? {
                     current.end = Some(date);
                     current.closed_by = Some(seq);
                     self.add_membership(&current)?;
@@ -159,41 +166,16 @@ impl Model {
                 self.save(
                     key(&["meet", e.meeting.as_str()]),
                     &Meeting {
-                        group: e.group.clone(),
-                        status: MeetingStatus::Scheduled,
-                        number: None,
-                        meeting_kind: e.meeting_kind,
-                        title: None,
                         place: e.place.clone(),
-                        starts_at: e.starts_at,
                         ends_at: e.ends_at,
                         announced_at: e.announced_at.clone(),
-                        agenda_approved: None,
-                        agenda: Vec::new(),
-                        attendees: Vec::new(),
-                        minutes_approvals: Vec::new(),
-                        item_texts: BTreeMap::new(),
-                        seqs: Vec::new(),
+                        ..Meeting::new(e.group.clone(), MeetingStatus::Scheduled, e.meeting_kind, e.starts_at)
                     },
                 )?;
             }
             Event::MeetingHeld(e) => {
-                let mut m = self.load(&key(&["meet", e.meeting.as_str()]))?.unwrap_or_else(|| Meeting {
-                    group: e.group.clone(),
-                    status: MeetingStatus::Held,
-                    number: None,
-                    meeting_kind: e.meeting_kind,
-                    title: None,
-                    place: None,
-                    starts_at: e.starts_at,
-                    ends_at: None,
-                    announced_at: None,
-                    agenda_approved: None,
-                    agenda: Vec::new(),
-                    attendees: Vec::new(),
-                    minutes_approvals: Vec::new(),
-                    item_texts: BTreeMap::new(),
-                    seqs: Vec::new(),
+                let mut m = self.load(&key(&["meet", e.meeting.as_str()]))?.unwrap_or_else(|| {
+                    Meeting::new(e.group.clone(), MeetingStatus::Held, e.meeting_kind, e.starts_at)
                 });
                 m.status = MeetingStatus::Held;
                 m.number = e.number;

@@ -34,11 +34,74 @@ pub struct Organisation {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Person {
+    /// The name now; `names` holds the ones before.
     pub name: String,
     pub title: Option<String>,
+    /// The affiliation registered with the person; `affiliations` holds its changes.
     pub affiliation: Option<OrgId>,
     pub since: NaiveDate,
     pub seq: Seq,
+    /// Every name the person has had, by date, the registered one first (absent from
+    /// people never renamed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<Dated<String>>,
+    /// Other spellings of the name in records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Changes of affiliation, by date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<Dated<Option<OrgId>>>,
+}
+
+impl Person {
+    /// The name the person went by on `date` (the registered one before any rename).
+    pub fn name_on(&self, date: NaiveDate) -> &str {
+        self.names.iter().rfind(|n| n.date <= date).or(self.names.first()).map_or(&self.name, |n| &n.value)
+    }
+
+    /// The party, faction or organisation the person belonged to on `date`.
+    pub fn affiliation_on(&self, date: NaiveDate) -> Option<&OrgId> {
+        match self.affiliations.iter().rfind(|a| a.date <= date) {
+            Some(a) => a.value.as_ref(),
+            None => self.affiliation.as_ref(),
+        }
+    }
+
+    /// Whether `name` is one of the person's names, now, before, or as an alias.
+    pub fn goes_by(&self, name: &str) -> bool {
+        let same = |n: &str| n.to_lowercase() == name.to_lowercase();
+        same(&self.name) || self.names.iter().any(|n| same(&n.value)) || self.aliases.iter().any(|a| same(a))
+    }
+}
+
+/// A value that holds from a date on, and the event that set it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Dated<T> {
+    pub value: T,
+    pub date: NaiveDate,
+    pub seq: Seq,
+}
+
+/// A member's leave of absence: `[start, end)`, the member still a member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Leave {
+    pub person: PersonId,
+    pub group: GroupId,
+    pub start: NaiveDate,
+    /// First day back, if known.
+    pub end: Option<NaiveDate>,
+    pub substitute: Option<PersonId>,
+    pub reason: Option<String>,
+    pub decision: Option<DecisionId>,
+    pub note: Option<String>,
+    pub opened_by: Seq,
+    pub closed_by: Option<Seq>,
+}
+
+impl Leave {
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.start <= date && self.end.is_none_or(|end| date < end)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -162,6 +225,27 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    /// A meeting with nothing recorded of it yet but its group, status, kind and start.
+    pub fn new(group: GroupId, status: MeetingStatus, meeting_kind: MeetingKind, starts_at: When) -> Meeting {
+        Meeting {
+            group,
+            status,
+            number: None,
+            meeting_kind,
+            title: None,
+            place: None,
+            starts_at,
+            ends_at: None,
+            announced_at: None,
+            agenda_approved: None,
+            agenda: Vec::new(),
+            attendees: Vec::new(),
+            minutes_approvals: Vec::new(),
+            item_texts: BTreeMap::new(),
+            seqs: Vec::new(),
+        }
+    }
+
     pub fn date(&self) -> NaiveDate {
         self.starts_at.date()
     }

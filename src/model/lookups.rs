@@ -4,7 +4,9 @@
 
 use super::keys::{hex_seq, hex_u32, key, last_part, outcome_name, DecisionAt};
 use super::{damaged, decode, Model};
-use super::{Action, Correction, Decision, Group, ImportedFile, Meeting, Membership, Nomination, Organisation, Person};
+use super::{
+    Action, Correction, Decision, Group, ImportedFile, Leave, Meeting, Membership, Nomination, Organisation, Person,
+};
 use crate::event::{MeetingKind, Outcome};
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
 use crate::kv::ReadError;
@@ -39,12 +41,34 @@ impl Model {
 
     /// Every interval `person` has held in `group`, oldest first.
     pub fn memberships_of(&self, person: &PersonId, group: &GroupId) -> Read<Vec<Membership>> {
-        let prefix = key(&["memp", person.as_str(), group.as_str(), ""]);
+        self.through_person_in("memp", "mem", person, group)
+    }
+
+    /// A person's leaves of absence from a group, in log order.
+    pub fn leaves_of(&self, person: &PersonId, group: &GroupId) -> Read<Vec<Leave>> {
+        self.through_person_in("leavep", "leave", person, group)
+    }
+
+    /// Every leave of absence in a group, in log order.
+    pub fn group_leaves(&self, group: &GroupId) -> Read<Vec<Leave>> {
+        self.values(&key(&["leave", group.as_str(), ""]))
+    }
+
+    /// What a person's lookups in one group (`INDEX/PERSON/GROUP/SEQ`) point at
+    /// (`TABLE/GROUP/SEQ`), in log order.
+    fn through_person_in<T: DeserializeOwned>(
+        &self,
+        index: &str,
+        table: &str,
+        person: &PersonId,
+        group: &GroupId,
+    ) -> Read<Vec<T>> {
+        let prefix = key(&[index, person.as_str(), group.as_str(), ""]);
         let mut out = Vec::new();
         for item in self.kv.scan_iter(&prefix) {
             let (k, _) = item?;
-            let at = key(&["mem", group.as_str(), last_part(&k)]);
-            out.push(self.load(&at)?.ok_or_else(|| damaged(&k, "no membership behind this lookup"))?);
+            let at = key(&[table, group.as_str(), last_part(&k)]);
+            out.push(self.load(&at)?.ok_or_else(|| damaged(&k, "nothing behind this lookup"))?);
         }
         Ok(out)
     }
@@ -287,8 +311,17 @@ impl Model {
         Ok(Some(self.load(&at)?.ok_or_else(|| damaged(lookup, "no import behind this lookup"))?))
     }
 
-    /// The interval of `person` in `group` that is still open, if any.
-    pub(super) fn open_membership(&self, person: &PersonId, group: &GroupId) -> Read<Option<Membership>> {
-        Ok(self.memberships_of(person, group)?.into_iter().find(|m| m.end.is_none()))
+    /// The interval of `person` in `group` that is still open (with `role`, where they
+    /// hold several), if any.
+    pub(super) fn open_membership(
+        &self,
+        person: &PersonId,
+        group: &GroupId,
+        role: Option<crate::event::Role>,
+    ) -> Read<Option<Membership>> {
+        Ok(self
+            .memberships_of(person, group)?
+            .into_iter()
+            .find(|m| m.end.is_none() && role.is_none_or(|r| r == m.role)))
     }
 }

@@ -9,6 +9,7 @@ mod entities;
 mod fold;
 mod keys;
 mod lookups;
+mod people;
 
 pub use entities::*;
 pub use fold::{as_corrected, fold};
@@ -31,6 +32,7 @@ use serde::Serialize;
 /// | organisations, people, groups | `org/ID`, `person/ID`, `group/ID` |
 /// | memberships | `mem/GROUP/SEQ`, `memp/PERSON/GROUP/SEQ` |
 /// | nominations | `nom/GROUP/SEQ`, `nomp/PERSON/GROUP/SEQ` |
+/// | leaves of absence | `leave/GROUP/SEQ`, `leavep/PERSON/GROUP/SEQ` |
 /// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetn/GROUP/NUMBER/KIND`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
 /// | decisions | `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ` (each the id and the decision: a group's register page is one scan), `decd/DATE/SEQ` (the group), `dec/ID` (where its rows are), `deci/MEETING/ITEM/SEQ` |
 /// | actions | `act/ID`, `actm/MEETING/SEQ` |

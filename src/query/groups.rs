@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::event::{GroupKind, MeetingKind, Role};
 use crate::ids::{GroupId, MeetingId, OrgId};
 use crate::kv::ReadError;
-use crate::model::{Group, MeetingStatus, Membership, Model, Nomination};
+use crate::model::{Group, Leave, MeetingStatus, Membership, Model, Nomination};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -38,7 +38,18 @@ pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
             dissolved: g.dissolved,
             predecessor: g.predecessor,
             successor: g.successor,
-            members: m.group_memberships(&id)?.iter().filter(|x| x.covers(at) && x.role != Role::Substitute).count(),
+            members: {
+                // Each person once, whatever roles they hold.
+                let mut people: Vec<_> = m
+                    .group_memberships(&id)?
+                    .into_iter()
+                    .filter(|x| x.covers(at) && x.role != Role::Substitute)
+                    .map(|x| x.person)
+                    .collect();
+                people.sort();
+                people.dedup();
+                people.len()
+            },
             id,
         });
     }
@@ -106,6 +117,24 @@ pub struct Composition {
     pub nominations: Vec<NominationView>,
     /// The seats declared for `at`, if any, and how they are filled.
     pub seats: Option<SeatCount>,
+    /// Members on leave on `at`: still members, each with any substitute for the period.
+    pub on_leave: Vec<LeaveView>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct LeaveView {
+    #[serde(flatten)]
+    pub leave: Leave,
+    pub name: String,
+    pub substitute_name: Option<String>,
+}
+
+impl std::ops::Deref for LeaveView {
+    type Target = Leave;
+
+    fn deref(&self) -> &Leave {
+        &self.leave
+    }
 }
 
 /// A group's seats on a date against its seat holders: vacancies and any excess are
@@ -125,7 +154,10 @@ pub struct SeatCount {
 
 fn seat_count(g: &Group, members: &[Interval], at: NaiveDate) -> Option<SeatCount> {
     let s = g.seats_on(at)?;
-    let holders: Vec<_> = members.iter().filter(|m| m.role.holds_seat()).collect();
+    // One seat a person, whatever roles they hold.
+    let mut holders: Vec<_> = members.iter().filter(|m| m.role.holds_seat()).collect();
+    holders.sort_by(|a, b| a.person.cmp(&b.person));
+    holders.dedup_by(|a, b| a.person == b.person);
     let held = holders.len() as u32;
     let mut by: std::collections::BTreeMap<&OrgId, u32> = std::collections::BTreeMap::new();
     for m in &holders {
@@ -167,7 +199,66 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
         }
     }
     let seats = seat_count(&g, &members, at);
-    Ok(Composition { group: group.clone(), name: g.name, at, members, substitutes, nominations, seats })
+    let mut on_leave = Vec::new();
+    for l in m.group_leaves(group)?.into_iter().filter(|l| l.covers(at)) {
+        on_leave.push(LeaveView {
+            name: person_name(m, &l.person)?,
+            substitute_name: l.substitute.as_ref().map(|s| person_name(m, s)).transpose()?,
+            leave: l,
+        });
+    }
+    Ok(Composition { group: group.clone(), name: g.name, at, members, substitutes, nominations, seats, on_leave })
+}
+
+/// How a group's seat holders divide on a date: by the party, faction or organisation
+/// each belonged to that day (their affiliation), and by whom each sits for
+/// (`on_behalf_of`). Each person counts once.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct AffiliationCounts {
+    pub group: GroupId,
+    pub at: NaiveDate,
+    pub members: u32,
+    pub by_affiliation: Vec<Count>,
+    pub by_constituency: Vec<Count>,
+}
+
+/// Members of one affiliation or constituency (none: independents, or sitting for nobody).
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Count {
+    pub organisation: Option<OrgId>,
+    pub name: Option<String>,
+    pub members: u32,
+}
+
+pub fn affiliation_counts(m: &Model, group: &GroupId, at: NaiveDate) -> Result<AffiliationCounts, Error> {
+    group_of(m, group)?;
+    let mut seated: Vec<Membership> =
+        m.group_memberships(group)?.into_iter().filter(|x| x.covers(at) && x.role.holds_seat()).collect();
+    seated.sort_by(|a, b| a.person.cmp(&b.person));
+    seated.dedup_by(|a, b| a.person == b.person);
+    let mut by_affiliation = std::collections::BTreeMap::<Option<OrgId>, u32>::new();
+    let mut by_constituency = std::collections::BTreeMap::<Option<OrgId>, u32>::new();
+    for x in &seated {
+        let affiliation = m.person(&x.person)?.and_then(|p| p.affiliation_on(at).cloned());
+        *by_affiliation.entry(affiliation).or_default() += 1;
+        *by_constituency.entry(x.on_behalf_of.clone()).or_default() += 1;
+    }
+    let counts = |by: std::collections::BTreeMap<Option<OrgId>, u32>| -> Result<Vec<Count>, ReadError> {
+        let mut out = Vec::new();
+        for (o, n) in by {
+            out.push(Count { name: o.as_ref().map(|o| org_name(m, o)).transpose()?, organisation: o, members: n });
+        }
+        // Largest first, then by name: how a council's parties are listed.
+        out.sort_by(|a, b| b.members.cmp(&a.members).then_with(|| a.name.cmp(&b.name)));
+        Ok(out)
+    };
+    Ok(AffiliationCounts {
+        group: group.clone(),
+        at,
+        members: seated.len() as u32,
+        by_affiliation: counts(by_affiliation)?,
+        by_constituency: counts(by_constituency)?,
+    })
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -2,7 +2,7 @@
 //! text, decision and actions, and the next meeting announced at it.
 
 use super::register::{action_views, decision_view, ActionView, DecisionView};
-use super::{group_of, org_name, person_name};
+use super::{group_of, org_name, person_name_on};
 use crate::error::Error;
 use crate::event::*;
 use crate::ids::{GroupId, MeetingId, MeetingRef, PersonId, Seq};
@@ -148,13 +148,13 @@ pub fn meeting_record(m: &Model, group: &GroupId, which: &MeetingRef, at: NaiveD
         };
         attendees.push(AttendeeView {
             person: a.person.clone(),
-            name: person_name(m, &a.person)?,
+            name: person_name_on(m, &a.person, day)?,
             organisation,
             presence: a.presence,
             capacity: a.capacity,
             role: member.map(|x| x.role),
             in_place_of: a.in_place_of.clone(),
-            in_place_of_name: a.in_place_of.as_ref().map(|p| person_name(m, p)).transpose()?,
+            in_place_of_name: a.in_place_of.as_ref().map(|p| person_name_on(m, p, day)).transpose()?,
             items: a.items.clone(),
             minute_taker: a.minute_taker,
             except_items: a.except_items.clone(),
@@ -167,7 +167,7 @@ pub fn meeting_record(m: &Model, group: &GroupId, which: &MeetingRef, at: NaiveD
     for it in &mt.agenda {
         let mut presenters = Vec::new();
         for p in &it.presenters {
-            presenters.push(Presenter { person: p.clone(), name: person_name(m, p)? });
+            presenters.push(Presenter { person: p.clone(), name: person_name_on(m, p, day)? });
         }
         let mut decisions = Vec::new();
         for did in m.decisions_on_item(id, it.number)? {

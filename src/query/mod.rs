@@ -22,6 +22,16 @@ fn person_name(m: &Model, id: &PersonId) -> Result<String, ReadError> {
     Ok(m.person(id)?.map_or_else(|| id.to_string(), |p| p.name))
 }
 
+/// The name a person went by on `date`: what minutes of that day say.
+fn person_name_on(m: &Model, id: &PersonId, date: chrono::NaiveDate) -> Result<String, ReadError> {
+    Ok(m.person(id)?.map_or_else(|| id.to_string(), |p| p.name_on(date).to_string()))
+}
+
+/// The people who go by `name`, now, before or as an alias (case aside), by id.
+pub fn people_named(m: &Model, name: &str) -> Result<Vec<(PersonId, String)>, Error> {
+    Ok(m.people()?.into_iter().filter(|(_, p)| p.goes_by(name)).map(|(id, p)| (id, p.name)).collect())
+}
+
 fn org_name(m: &Model, id: &OrgId) -> Result<String, ReadError> {
     Ok(m.organisation(id)?.map_or_else(|| id.to_string(), |o| o.name))
 }

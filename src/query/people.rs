@@ -4,7 +4,7 @@ use super::groups::{interval, nomination_view, Interval, NominationView};
 use crate::error::Error;
 use crate::event::{Capacity, Presence};
 use crate::ids::{GroupId, MeetingId, OrgId, PersonId};
-use crate::model::Model;
+use crate::model::{Dated, Leave, Model};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -24,7 +24,18 @@ pub struct PersonHistory {
     pub person: PersonId,
     pub name: String,
     pub title: Option<String>,
+    /// The affiliation now: the last change's, or the registered one.
     pub affiliation: Option<OrgId>,
+    /// Every name the person has had, by date (absent if never renamed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<Dated<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Changes of affiliation, by date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<Dated<Option<OrgId>>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leaves: Vec<Leave>,
     pub memberships: Vec<Interval>,
     pub nominations: Vec<NominationView>,
     pub attendance: Vec<Attendance>,
@@ -37,6 +48,11 @@ pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Err
         memberships.push(interval(m, &x)?);
     }
     memberships.sort_by(|a, b| (a.start, &a.group, a.opened_by).cmp(&(b.start, &b.group, b.opened_by)));
+    let mut leaves = Vec::new();
+    for g in memberships.iter().map(|x| &x.group).collect::<std::collections::BTreeSet<_>>() {
+        leaves.extend(m.leaves_of(person, g)?);
+    }
+    leaves.sort_by_key(|l| (l.start, l.opened_by));
     let mut nominations = Vec::new();
     for n in m.person_nominations(person)? {
         nominations.push(nomination_view(m, n)?);
@@ -62,9 +78,13 @@ pub fn person_history(m: &Model, person: &PersonId) -> Result<PersonHistory, Err
     attendance.sort_by_key(|a| a.date);
     Ok(PersonHistory {
         person: person.clone(),
+        affiliation: p.affiliations.last().map_or(p.affiliation.clone(), |a| a.value.clone()),
         name: p.name,
         title: p.title,
-        affiliation: p.affiliation,
+        names: p.names,
+        aliases: p.aliases,
+        affiliations: p.affiliations,
+        leaves,
         memberships,
         nominations,
         attendance,

@@ -81,6 +81,7 @@ pub(super) struct Builder<'a> {
     pub(super) name: &'a str,
     pub(super) text: &'a str,
     pub(super) events: Vec<NewEvent>,
+    pub(super) end_dates: EndDates,
 }
 
 impl Builder<'_> {
@@ -114,6 +115,22 @@ impl Builder<'_> {
         self.events.push(NewEvent { entries, ..NewEvent::new(effective, event, origin) });
     }
 
+    /// An end date as the ledger reads it, the first day without: with `end_dates =
+    /// "last_day"` the day after the one written.
+    pub(super) fn end<T>(&self, s: &Spanned<T>, dt: &Datetime) -> Result<When, Error> {
+        let w = when(dt).or_else(|e| self.fail(s, e))?;
+        match (self.end_dates, w) {
+            (EndDates::FirstDayWithout, w) => Ok(w),
+            (EndDates::LastDay, When::Date(d)) => match d.succ_opt() {
+                Some(next) => Ok(When::Date(next)),
+                None => self.fail(s, format!("{dt}: no day follows it")),
+            },
+            (EndDates::LastDay, _) => {
+                self.fail(s, format!("{dt}: with end_dates = \"last_day\" an end is a date, not a time"))
+            }
+        }
+    }
+
     pub(super) fn when_or<T>(&self, s: &Spanned<T>, dt: &Option<Datetime>, default: When) -> Result<When, Error> {
         match dt {
             Some(dt) => when(dt).or_else(|e| self.fail(s, e)),
@@ -125,10 +142,16 @@ impl Builder<'_> {
 /// Turns a parsed file into the events of one batch, each with its file and line. The
 /// model resolves action owners, which may be a person, a group or an organisation.
 pub fn to_events(file: &RecordFile, model: &Model) -> Result<Vec<NewEvent>, Error> {
-    let mut b = Builder { name: &file.name, text: &file.text, events: Vec::new() };
+    let mut b = Builder { name: &file.name, text: &file.text, events: Vec::new(), end_dates: EndDates::default() };
     match &file.content {
-        Content::Register(r) => register::register(&mut b, r)?,
-        Content::Meeting(m) => meeting::meeting(&mut b, m, model)?,
+        Content::Register(r) => {
+            b.end_dates = r.end_dates;
+            register::register(&mut b, r)?
+        }
+        Content::Meeting(m) => {
+            b.end_dates = m.end_dates;
+            meeting::meeting(&mut b, m, model)?
+        }
         Content::Popolo(p) => b.events = popolo::to_events(&file.name, p)?,
     }
     Ok(b.events)

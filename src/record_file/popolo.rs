@@ -199,10 +199,11 @@ pub(super) fn to_events(name: &str, doc: &Doc) -> Result<Vec<NewEvent>, Error> {
             substitute_for: None,
             decision: None,
             note,
+            additional: false,
         };
         later.push((start, 1, at.clone(), Event::MemberJoined(joined)));
         if let Some(last) = date(&at, "end_date", &m.end_date)? {
-            let left = MemberLeft { person, group, decision: None, note: None };
+            let left = MemberLeft { person, group, decision: None, note: None, role: None };
             later.push((next_day(last), 0, at, Event::MemberLeft(left)));
         }
     }

@@ -29,6 +29,10 @@ pub(super) fn register(b: &mut Builder, r: &RegisterFile) -> Result<(), Error> {
             affiliation: x.affiliation.clone(),
         };
         b.push(p, eff, Event::PersonRegistered(event));
+        for alias in &x.aliases {
+            let event = PersonAliasRecorded { person: x.id.clone(), alias: alias.clone(), note: None };
+            b.push(p, eff, Event::PersonAliasRecorded(event));
+        }
     }
     for g in &r.group {
         let x = g.get_ref();
@@ -104,16 +108,69 @@ pub(super) fn register(b: &mut Builder, r: &RegisterFile) -> Result<(), Error> {
             return b.fail(g, "successor and dissolution_note go with a `dissolved` date".into());
         }
     }
+    for c in &r.change {
+        let eff = change_effective(b, c, default)?;
+        let event = change_event(b, c)?;
+        b.push(c, eff, event);
+    }
     Ok(())
+}
+
+/// A dated change's valid time: its own `effective`, or `default`; a `left` change's is
+/// an end date, read as the file says its end dates are meant.
+pub(super) fn change_effective(b: &Builder, c: &Spanned<ChangeIn>, default: When) -> Result<When, Error> {
+    let x = c.get_ref();
+    match (&x.effective, x.change) {
+        (Some(dt), Change::Left) => b.end(c, dt),
+        (dt, _) => b.when_or(c, dt, default),
+    }
 }
 
 pub(super) fn change_event(b: &Builder, c: &Spanned<ChangeIn>) -> Result<Event, Error> {
     let x = c.get_ref();
-    let role = || x.role.ok_or(()).or_else(|_| b.fail(c, format!("change = \"{:?}\" needs a role", x.change)));
+    let kind = format!("{:?}", x.change).to_lowercase();
+    let role = || x.role.ok_or(()).or_else(|_| b.fail(c, format!("change = \"{kind}\" needs a role")));
+    let group = || x.group.clone().ok_or(()).or_else(|_| b.fail(c, format!("change = \"{kind}\" needs a group")));
+    // Each change takes its own fields; any other is a mistake to name, not to drop.
+    let given = [
+        ("group", x.group.is_some()),
+        ("role", x.role.is_some()),
+        ("rank", x.rank.is_some()),
+        ("on_behalf_of", x.on_behalf_of.is_some()),
+        ("seat", x.seat.is_some()),
+        ("substitute_for", x.substitute_for.is_some()),
+        ("decision", x.decision.is_some()),
+        ("additional", x.additional),
+        ("from_role", x.from_role.is_some()),
+        ("until", x.until.is_some()),
+        ("substitute", x.substitute.is_some()),
+        ("reason", x.reason.is_some()),
+        ("name", x.name.is_some()),
+        ("alias", x.alias.is_some()),
+        ("affiliation", x.affiliation.is_some()),
+    ];
+    let takes: &[&str] = match x.change {
+        Change::Joined => &["group", "role", "rank", "on_behalf_of", "seat", "substitute_for", "decision", "additional"],
+        // A `left` change may name its role: the one that ends, where there are several.
+        Change::Left => &["group", "role", "decision"],
+        Change::RoleChanged => &["group", "role", "rank", "decision", "from_role"],
+        Change::Nominated => &["group", "role", "on_behalf_of", "decision"],
+        Change::Leave => &["group", "until", "substitute", "reason", "decision"],
+        Change::Returned => &["group"],
+        Change::Renamed => &["name"],
+        Change::Alias => &["alias"],
+        Change::Affiliation => &["affiliation"],
+    };
+    if let Some((field, _)) = given.iter().find(|(f, present)| *present && !takes.contains(f)) {
+        return b.fail(c, format!("{field} does not go with change = \"{kind}\""));
+    }
+    let text = |v: &Option<String>, field: &str| {
+        v.clone().ok_or(()).or_else(|_| b.fail(c, format!("change = \"{kind}\" needs {field}")))
+    };
     Ok(match x.change {
         Change::Joined => Event::MemberJoined(MemberJoined {
             person: x.person.clone(),
-            group: x.group.clone(),
+            group: group()?,
             role: role()?,
             rank: x.rank,
             on_behalf_of: x.on_behalf_of.clone(),
@@ -121,27 +178,57 @@ pub(super) fn change_event(b: &Builder, c: &Spanned<ChangeIn>) -> Result<Event, 
             substitute_for: x.substitute_for.clone(),
             decision: x.decision.clone(),
             note: x.note.clone(),
+            additional: x.additional,
         }),
         Change::Left => Event::MemberLeft(MemberLeft {
             person: x.person.clone(),
-            group: x.group.clone(),
+            group: group()?,
             decision: x.decision.clone(),
             note: x.note.clone(),
+            role: x.role,
         }),
         Change::RoleChanged => Event::MemberRoleChanged(MemberRoleChanged {
             person: x.person.clone(),
-            group: x.group.clone(),
+            group: group()?,
             role: role()?,
             rank: x.rank,
             decision: x.decision.clone(),
             note: x.note.clone(),
+            from_role: x.from_role,
         }),
         Change::Nominated => Event::MemberNominated(MemberNominated {
             person: x.person.clone(),
-            group: x.group.clone(),
+            group: group()?,
             role: role()?,
             on_behalf_of: x.on_behalf_of.clone(),
             decision: x.decision.clone(),
+            note: x.note.clone(),
+        }),
+        Change::Leave => Event::LeaveOfAbsenceBegan(LeaveOfAbsenceBegan {
+            person: x.person.clone(),
+            group: group()?,
+            until: x.until.as_ref().map(|u| b.end(c, u).map(|w| w.date())).transpose()?,
+            substitute: x.substitute.clone(),
+            reason: x.reason.clone(),
+            decision: x.decision.clone(),
+            note: x.note.clone(),
+        }),
+        Change::Returned => {
+            Event::LeaveOfAbsenceEnded(LeaveOfAbsenceEnded { person: x.person.clone(), group: group()?, note: x.note.clone() })
+        }
+        Change::Renamed => Event::PersonRenamed(PersonRenamed {
+            person: x.person.clone(),
+            name: text(&x.name, "a name")?,
+            note: x.note.clone(),
+        }),
+        Change::Alias => Event::PersonAliasRecorded(PersonAliasRecorded {
+            person: x.person.clone(),
+            alias: text(&x.alias, "an alias")?,
+            note: x.note.clone(),
+        }),
+        Change::Affiliation => Event::AffiliationChanged(AffiliationChanged {
+            person: x.person.clone(),
+            affiliation: x.affiliation.clone(),
             note: x.note.clone(),
         }),
     })
@@ -164,11 +251,14 @@ fn term(b: &Builder, m: &Spanned<MembershipIn>, default: When) -> Result<(Step, 
         substitute_for: x.substitute_for.clone(),
         decision: x.decision.clone(),
         note: x.note.clone(),
+        additional: x.additional,
     };
     let left = match &x.until {
         Some(until) => {
-            let eff = when(until).or_else(|e| b.fail(m, e))?;
-            let event = MemberLeft { person: x.person.clone(), group: x.group.clone(), decision: None, note: None };
+            let eff = b.end(m, until)?;
+            // An additional role's end names its role: the person holds another.
+            let role = x.additional.then_some(x.role);
+            let event = MemberLeft { person: x.person.clone(), group: x.group.clone(), decision: None, note: None, role };
             Some((eff, Event::MemberLeft(event)))
         }
         None => None,

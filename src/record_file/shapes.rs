@@ -19,6 +19,21 @@ pub(super) struct RegisterFile {
     pub(super) group: Vec<Spanned<GroupIn>>,
     #[serde(default)]
     pub(super) membership: Vec<Spanned<MembershipIn>>,
+    /// Dated changes after the fact: renames, aliases, affiliations, leaves, roles.
+    #[serde(default)]
+    pub(super) change: Vec<Spanned<ChangeIn>>,
+    #[serde(default)]
+    pub(super) end_dates: EndDates,
+}
+
+/// What a file's end dates (`until`, a `left` change's `effective`) mean: the first day
+/// without (the default, and the ledger's own reading: half-open) or the last day with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum EndDates {
+    #[default]
+    FirstDayWithout,
+    LastDay,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +53,9 @@ pub(super) struct PersonIn {
     pub(super) title: Option<String>,
     pub(super) affiliation: Option<OrgId>,
     pub(super) since: Option<Datetime>,
+    /// Other spellings of the name, each recorded as an alias.
+    #[serde(default)]
+    pub(super) aliases: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +93,9 @@ pub(super) struct MembershipIn {
     pub(super) from: Option<Datetime>,
     pub(super) until: Option<Datetime>,
     pub(super) note: Option<String>,
+    /// Held besides another role of the person's in the group.
+    #[serde(default)]
+    pub(super) additional: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +110,8 @@ pub(super) struct MeetingFile {
     pub(super) item: Vec<Spanned<ItemIn>>,
     #[serde(default)]
     pub(super) scheduled: Vec<Spanned<ScheduledIn>>,
+    #[serde(default)]
+    pub(super) end_dates: EndDates,
 }
 
 pub(super) fn ordinary() -> MeetingKind {
@@ -141,6 +164,16 @@ pub(super) enum Change {
     Left,
     RoleChanged,
     Nominated,
+    /// A leave of absence begins (`until`, `substitute`, `reason`).
+    Leave,
+    /// Back from leave.
+    Returned,
+    /// A new name (`name`).
+    Renamed,
+    /// Another spelling of the name (`alias`).
+    Alias,
+    /// A new party, faction or organisation (`affiliation`; none for an independent).
+    Affiliation,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,16 +181,27 @@ pub(super) enum Change {
 pub(super) struct ChangeIn {
     pub(super) change: Change,
     pub(super) person: PersonId,
-    pub(super) group: GroupId,
+    /// Every change but a person's own (renamed, alias, affiliation) is in a group.
+    pub(super) group: Option<GroupId>,
     pub(super) role: Option<Role>,
     pub(super) rank: Option<u8>,
     pub(super) on_behalf_of: Option<OrgId>,
     pub(super) seat: Option<String>,
     pub(super) substitute_for: Option<PersonId>,
     pub(super) decision: Option<DecisionId>,
-    /// Defaults to the meeting's date.
+    /// Defaults to the meeting's date (a register's `effective`).
     pub(super) effective: Option<Datetime>,
     pub(super) note: Option<String>,
+    #[serde(default)]
+    pub(super) additional: bool,
+    /// Which role changes or ends, where the person holds several in the group.
+    pub(super) from_role: Option<Role>,
+    pub(super) until: Option<Datetime>,
+    pub(super) substitute: Option<PersonId>,
+    pub(super) reason: Option<String>,
+    pub(super) name: Option<String>,
+    pub(super) alias: Option<String>,
+    pub(super) affiliation: Option<OrgId>,
 }
 
 #[derive(Debug, Deserialize)]

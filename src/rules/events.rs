@@ -1,7 +1,7 @@
 //! The rules of each kind of event, against the state it would be applied to.
 
 use super::refs::*;
-use super::RuleError;
+use super::{people, RuleError};
 use crate::event::*;
 use crate::model::{Entry, MeetingStatus, Model};
 use std::collections::BTreeSet;
@@ -73,8 +73,11 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             opt(&e.decision, |d| decided_by(m, d))?;
             opt(&e.seat, |s| name("seat", s))?;
             opt(&e.note, |s| text("note", s))?;
-            if let Some(other) =
-                m.memberships_of(&e.person, &e.group)?.into_iter().find(|x| x.end.is_none_or(|end| end > date))
+            // An additional role may overlap the person's others, never the same role.
+            if let Some(other) = m
+                .memberships_of(&e.person, &e.group)?
+                .into_iter()
+                .find(|x| x.end.is_none_or(|end| end > date) && (!e.additional || x.role == e.role))
             {
                 return refuse(
                     "membership-overlap",
@@ -96,13 +99,24 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 seats(m, &e.group, &e.person, e.on_behalf_of.as_ref(), date)?;
             }
         }
-        Event::MemberRoleChanged(MemberRoleChanged { person: p, group: g, decision: d, note, .. })
-        | Event::MemberLeft(MemberLeft { person: p, group: g, decision: d, note }) => {
+        Event::MemberRoleChanged(MemberRoleChanged { person: p, group: g, decision: d, note, from_role: which, .. })
+        | Event::MemberLeft(MemberLeft { person: p, group: g, decision: d, note, role: which }) => {
             person(m, p, date)?;
             group(m, g, date)?;
             opt(d, |d| decided_by(m, d))?;
             opt(note, |s| text("note", s))?;
-            let current = m.memberships_of(p, g)?.into_iter().find(|x| x.end.is_none());
+            let open: Vec<_> = m.memberships_of(p, g)?.into_iter().filter(|x| x.end.is_none()).collect();
+            if which.is_none() && open.len() > 1 {
+                let roles = open.iter().map(|x| name_of(&x.role)).collect::<Vec<_>>().join(" and ");
+                return refuse(
+                    "which-membership",
+                    format!("{p:?} holds {roles} in {g:?}: say which role changes or ends"),
+                );
+            }
+            let current = open.into_iter().find(|x| which.is_none_or(|r| r == x.role));
+            if let (Some(r), None) = (which, &current) {
+                return refuse("which-membership", format!("{p:?} holds no role {} in {g:?}", name_of(r)));
+            }
             match current {
                 None => return refuse("not-a-member", format!("{p:?} is not a member of {g:?} on {date}")),
                 Some(x) if x.start >= date => {
@@ -126,6 +140,11 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 }
             }
         }
+        Event::PersonRenamed(e) => people::renamed(m, e, date)?,
+        Event::PersonAliasRecorded(e) => people::alias(m, e, date)?,
+        Event::AffiliationChanged(e) => people::affiliation(m, e, date)?,
+        Event::LeaveOfAbsenceBegan(e) => people::leave_began(m, e, date)?,
+        Event::LeaveOfAbsenceEnded(e) => people::leave_ended(m, e, date)?,
         Event::MeetingScheduled(e) => {
             group(m, &e.group, date)?;
             opt(&e.place, |s| text("place", s))?;
@@ -350,6 +369,15 @@ fn attendee<'a>(
         );
     }
     attendance_times(mt, &a.person, &a.arrived, &a.departed)?;
+    if a.capacity == Capacity::Substitute {
+        let Some(p) = &a.in_place_of else {
+            return refuse(
+                "substitute-principal",
+                format!("{:?} attends as a substitute: say for whom, with in_place_of", a.person),
+            );
+        };
+        principal(m, p, &a.person, &mt.group, mt.date())?;
+    }
     if a.capacity == Capacity::Member {
         let day = mt.date();
         if !m.memberships_of(&a.person, &mt.group)?.iter().any(|x| x.covers(day)) {

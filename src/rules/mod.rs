@@ -3,6 +3,7 @@
 //! by the code given here (a test holds the two to each other).
 
 mod events;
+mod people;
 mod refs;
 
 pub use events::check;

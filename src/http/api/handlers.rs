@@ -100,6 +100,16 @@ pub(super) async fn members(
     ok(answer(&s, &q.known_at, |h| query::composition(h, &group, day))?)
 }
 
+pub(super) async fn affiliations(
+    State(s): State<AppState>,
+    Path(group): Path<String>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> ApiResult {
+    let (q, group) = (query(q)?, id::<GroupId>("group", group)?);
+    let day = at(&s, &q)?;
+    ok(answer(&s, &q.known_at, |h| query::affiliation_counts(h, &group, day))?)
+}
+
 pub(super) async fn timeline(
     State(s): State<AppState>,
     Path(group): Path<String>,

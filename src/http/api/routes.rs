@@ -155,6 +155,15 @@ pub const ROUTES: &[RouteDoc] = &[
     },
     RouteDoc {
         method: "get",
+        path: "/api/groups/{group}/affiliations",
+        summary: "How a group's members divide by affiliation and by constituency on a date",
+        query: ASOF,
+        body: None,
+        errors: &[BAD, MISSING],
+        response: (JSON, schema::<query::AffiliationCounts>),
+    },
+    RouteDoc {
+        method: "get",
         path: "/api/groups/{group}/timeline",
         summary: "Every membership interval of a group",
         query: ASOF,
@@ -286,6 +295,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("get", "/api/verify") => get(verify),
         ("get", "/api/groups") => get(groups),
         ("get", "/api/groups/{group}/members") => get(members),
+        ("get", "/api/groups/{group}/affiliations") => get(affiliations),
         ("get", "/api/groups/{group}/timeline") => get(timeline),
         ("get", "/api/groups/{group}/meetings/{number}") => get(meeting),
         ("get", "/api/groups/{group}/meetings/{number}/minutes") => get(meeting_minutes),
