@@ -153,7 +153,13 @@ pub fn generate_each<E>(
                 let (p, _) = g.members.remove(i);
                 b.push(ev(
                     day,
-                    Event::MemberLeft(MemberLeft { person: p, group: g.id.clone(), decision: None, note: None, role: None }),
+                    Event::MemberLeft(MemberLeft {
+                        person: p,
+                        group: g.id.clone(),
+                        decision: None,
+                        note: None,
+                        role: None,
+                    }),
                 ));
             }
         }

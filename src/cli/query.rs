@@ -98,7 +98,13 @@ pub(super) fn actions(path: &Path, ctx: &mut Context, open: bool, asof: &AsOf) -
     emit(ctx, asof.json, &rows, |r| render::actions(r))
 }
 
-pub(super) fn meeting(path: &Path, ctx: &mut Context, group: &GroupId, number: &MeetingRef, asof: &AsOf) -> Result<(), Error> {
+pub(super) fn meeting(
+    path: &Path,
+    ctx: &mut Context,
+    group: &GroupId,
+    number: &MeetingRef,
+    asof: &AsOf,
+) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
     let h = asof.state(&ledger)?;
     let r = query::meeting_record(&h, group, number, asof.at.unwrap_or(ctx.now.date_naive()))?;

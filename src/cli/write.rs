@@ -5,7 +5,7 @@ use super::{open_or_create, say, who, Context, Quiet};
 use crate::error::Error;
 use crate::event::{Event, MinutesApproved};
 use crate::hash;
-use crate::ids::{GroupId, MeetingRef, Hash, Seq};
+use crate::ids::{GroupId, Hash, MeetingRef, Seq};
 use crate::import;
 use crate::input::{parse_events, NewEvent, INPUT_BYTES_MAX};
 use crate::ledger::{Expect, Ledger};

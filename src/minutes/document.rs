@@ -138,7 +138,11 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
                         if !names.is_empty() {
                             let mut named = Vec::new();
                             for p in names {
-                                named.push(model.person(p)?.map_or_else(|| p.to_string(), |x| x.name_on(r.starts_at.date()).to_string()));
+                                named.push(
+                                    model
+                                        .person(p)?
+                                        .map_or_else(|| p.to_string(), |x| x.name_on(r.starts_at.date()).to_string()),
+                                );
                             }
                             lines.push(format!("{}: {}", capitalised(side), named.join(", ")));
                         }

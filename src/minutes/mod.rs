@@ -11,7 +11,7 @@ pub use words::{long_date, meeting_kind};
 pub use write::html_escape;
 
 use crate::error::Error;
-use crate::ids::{GroupId, MeetingRef, Hash, MeetingId, Seq};
+use crate::ids::{GroupId, Hash, MeetingId, MeetingRef, Seq};
 use crate::model::Model;
 use crate::query::{self, MeetingRecord};
 use chrono::NaiveDate;

@@ -231,6 +231,14 @@ pub(super) fn person_line(
     if a.role.is_some_and(|r| r.is_chair()) {
         marks.push(w.chair.to_string());
     }
+    if a.role == Some(crate::event::Role::ViceChair) {
+        marks.push(match (lang, a.rank) {
+            (Lang::Da, Some(n)) => format!("{n}. næstformand"),
+            (Lang::Da, None) => "næstformand".to_string(),
+            (Lang::En, Some(n)) => format!("{} vice chair", ordinal(n)),
+            (Lang::En, None) => "vice chair".to_string(),
+        });
+    }
     if a.minute_taker {
         marks.push(w.minute_taker.to_string());
     }
@@ -260,6 +268,18 @@ pub(super) fn person_line(
     s
 }
 
+/// "1st", "2nd", "3rd", "4th", ..., "11th", "21st".
+fn ordinal(n: u8) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// "7 for, 2 imod, 1 undlod at stemme" / "Unanimous: 7 in favour".
 pub(super) fn tally(w: &Words, v: &crate::event::Votes) -> String {
     let mut parts = vec![format!("{} {}", v.in_favour, w.in_favour), format!("{} {}", v.against, w.against)];
@@ -271,6 +291,25 @@ pub(super) fn tally(w: &Words, v: &crate::event::Votes) -> String {
         return format!("{}: {}", w.unanimous, parts.join(", "));
     }
     parts.join(", ")
+}
+
+/// A kind of meeting as the minutes name it: "Ordinært møde", "Skriftlig behandling".
+pub fn meeting_kind(lang: Lang, kind: crate::event::MeetingKind) -> &'static str {
+    use crate::event::MeetingKind::*;
+    match (lang, kind) {
+        (Lang::Da, Ordinary) => "Møde",
+        (Lang::Da, Extraordinary) => "Ekstraordinært møde",
+        (Lang::Da, WrittenProcedure) => "Skriftlig behandling",
+        (Lang::Da, AnnualMeeting) => "Generalforsamling",
+        (Lang::Da, Election) => "Valg",
+        (Lang::Da, ChairsDecision) => "Formandsbeslutning",
+        (Lang::En, Ordinary) => "Meeting",
+        (Lang::En, Extraordinary) => "Extraordinary meeting",
+        (Lang::En, WrittenProcedure) => "Written procedure",
+        (Lang::En, AnnualMeeting) => "Annual meeting",
+        (Lang::En, Election) => "Election",
+        (Lang::En, ChairsDecision) => "Chair's decision",
+    }
 }
 
 #[cfg(test)]
@@ -298,6 +337,12 @@ mod tests {
     }
 
     #[test]
+    fn ordinals() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].into_iter().map(ordinal).collect();
+        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]);
+    }
+
+    #[test]
     fn item_phrases() {
         let plain = |n: u32| n.to_string();
         assert_eq!(items_phrase(Lang::Da, &[5, 7], &plain), "under punkt 5 og 7");
@@ -305,24 +350,5 @@ mod tests {
         assert_eq!(items_phrase(Lang::En, &[1, 2, 3], &plain), "for items 1, 2 and 3");
         let labelled = |n: u32| if n == 7 { "7A".to_string() } else { n.to_string() };
         assert_eq!(items_phrase(Lang::Da, &[5, 7], &labelled), "under punkt 5 og 7A");
-    }
-}
-
-/// A kind of meeting as the minutes name it: "Ordinært møde", "Skriftlig behandling".
-pub fn meeting_kind(lang: Lang, kind: crate::event::MeetingKind) -> &'static str {
-    use crate::event::MeetingKind::*;
-    match (lang, kind) {
-        (Lang::Da, Ordinary) => "Møde",
-        (Lang::Da, Extraordinary) => "Ekstraordinært møde",
-        (Lang::Da, WrittenProcedure) => "Skriftlig behandling",
-        (Lang::Da, AnnualMeeting) => "Generalforsamling",
-        (Lang::Da, Election) => "Valg",
-        (Lang::Da, ChairsDecision) => "Formandsbeslutning",
-        (Lang::En, Ordinary) => "Meeting",
-        (Lang::En, Extraordinary) => "Extraordinary meeting",
-        (Lang::En, WrittenProcedure) => "Written procedure",
-        (Lang::En, AnnualMeeting) => "Annual meeting",
-        (Lang::En, Election) => "Election",
-        (Lang::En, ChairsDecision) => "Chair's decision",
     }
 }

@@ -174,9 +174,9 @@ impl Model {
                 )?;
             }
             Event::MeetingHeld(e) => {
-                let mut m = self.load(&key(&["meet", e.meeting.as_str()]))?.unwrap_or_else(|| {
-                    Meeting::new(e.group.clone(), MeetingStatus::Held, e.meeting_kind, e.starts_at)
-                });
+                let mut m = self
+                    .load(&key(&["meet", e.meeting.as_str()]))?
+                    .unwrap_or_else(|| Meeting::new(e.group.clone(), MeetingStatus::Held, e.meeting_kind, e.starts_at));
                 m.status = MeetingStatus::Held;
                 m.number = e.number;
                 m.meeting_kind = e.meeting_kind;

@@ -184,9 +184,14 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
     let g = group_of(m, group)?;
     let (mut members, mut substitutes) = (Vec::new(), Vec::new());
     for x in m.group_memberships(group)?.iter().filter(|x| x.covers(at)) {
+        // Named as they were named that day, as the minutes of the day name them.
+        let mut row = interval(m, x)?;
+        if let Some(p) = m.person(&x.person)? {
+            row.name = p.name_on(at).to_string();
+        }
         match x.role {
-            Role::Substitute => substitutes.push(interval(m, x)?),
-            _ => members.push(interval(m, x)?),
+            Role::Substitute => substitutes.push(row),
+            _ => members.push(row),
         }
     }
     members.sort_by(|a, b| (a.role, a.rank, &a.name).cmp(&(b.role, b.rank, &b.name)));

@@ -22,6 +22,9 @@ pub struct AttendeeView {
     pub capacity: Capacity,
     /// The person's role in the group on the meeting's date, if a member.
     pub role: Option<Role>,
+    /// The office's rank (1 for the 1st vice chair), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u8>,
     pub in_place_of: Option<PersonId>,
     pub in_place_of_name: Option<String>,
     pub items: Vec<u32>,
@@ -152,7 +155,8 @@ pub fn meeting_record(m: &Model, group: &GroupId, which: &MeetingRef, at: NaiveD
             organisation,
             presence: a.presence,
             capacity: a.capacity,
-            role: member.map(|x| x.role),
+            role: member.as_ref().map(|x| x.role),
+            rank: member.as_ref().and_then(|x| x.rank),
             in_place_of: a.in_place_of.clone(),
             in_place_of_name: a.in_place_of.as_ref().map(|p| person_name_on(m, p, day)).transpose()?,
             items: a.items.clone(),

@@ -26,15 +26,11 @@ pub struct PersonHistory {
     pub title: Option<String>,
     /// The affiliation now: the last change's, or the registered one.
     pub affiliation: Option<OrgId>,
-    /// Every name the person has had, by date (absent if never renamed).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Every name the person has had, by date (empty if never renamed).
     pub names: Vec<Dated<String>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Changes of affiliation, by date.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub affiliations: Vec<Dated<Option<OrgId>>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leaves: Vec<Leave>,
     pub memberships: Vec<Interval>,
     pub nominations: Vec<NominationView>,

@@ -151,9 +151,7 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
             let y = a.get_ref();
             let follows = match (&y.decision, ids.as_slice()) {
                 (Some(d), _) if ids.contains(&d) => Some(d.clone()),
-                (Some(d), _) => {
-                    return b.fail(a, format!("action {}: item {} has no decision {d:?}", y.id, x.number))
-                }
+                (Some(d), _) => return b.fail(a, format!("action {}: item {} has no decision {d:?}", y.id, x.number)),
                 (None, [only]) => Some((*only).clone()),
                 (None, _) => None,
             };

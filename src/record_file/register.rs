@@ -150,7 +150,9 @@ pub(super) fn change_event(b: &Builder, c: &Spanned<ChangeIn>) -> Result<Event, 
         ("affiliation", x.affiliation.is_some()),
     ];
     let takes: &[&str] = match x.change {
-        Change::Joined => &["group", "role", "rank", "on_behalf_of", "seat", "substitute_for", "decision", "additional"],
+        Change::Joined => {
+            &["group", "role", "rank", "on_behalf_of", "seat", "substitute_for", "decision", "additional"]
+        }
         // A `left` change may name its role: the one that ends, where there are several.
         Change::Left => &["group", "role", "decision"],
         Change::RoleChanged => &["group", "role", "rank", "decision", "from_role"],
@@ -213,9 +215,11 @@ pub(super) fn change_event(b: &Builder, c: &Spanned<ChangeIn>) -> Result<Event, 
             decision: x.decision.clone(),
             note: x.note.clone(),
         }),
-        Change::Returned => {
-            Event::LeaveOfAbsenceEnded(LeaveOfAbsenceEnded { person: x.person.clone(), group: group()?, note: x.note.clone() })
-        }
+        Change::Returned => Event::LeaveOfAbsenceEnded(LeaveOfAbsenceEnded {
+            person: x.person.clone(),
+            group: group()?,
+            note: x.note.clone(),
+        }),
         Change::Renamed => Event::PersonRenamed(PersonRenamed {
             person: x.person.clone(),
             name: text(&x.name, "a name")?,
@@ -258,7 +262,8 @@ fn term(b: &Builder, m: &Spanned<MembershipIn>, default: When) -> Result<(Step, 
             let eff = b.end(m, until)?;
             // An additional role's end names its role: the person holds another.
             let role = x.additional.then_some(x.role);
-            let event = MemberLeft { person: x.person.clone(), group: x.group.clone(), decision: None, note: None, role };
+            let event =
+                MemberLeft { person: x.person.clone(), group: x.group.clone(), decision: None, note: None, role };
             Some((eff, Event::MemberLeft(event)))
         }
         None => None,

@@ -99,7 +99,14 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 seats(m, &e.group, &e.person, e.on_behalf_of.as_ref(), date)?;
             }
         }
-        Event::MemberRoleChanged(MemberRoleChanged { person: p, group: g, decision: d, note, from_role: which, .. })
+        Event::MemberRoleChanged(MemberRoleChanged {
+            person: p,
+            group: g,
+            decision: d,
+            note,
+            from_role: which,
+            ..
+        })
         | Event::MemberLeft(MemberLeft { person: p, group: g, decision: d, note, role: which }) => {
             person(m, p, date)?;
             group(m, g, date)?;
@@ -183,7 +190,8 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 }
             }
             if let Some(n) = e.number {
-                if let Some((_, id)) = m.meetings_numbered(&e.group, n)?.into_iter().find(|(k, _)| *k == e.meeting_kind) {
+                if let Some((_, id)) = m.meetings_numbered(&e.group, n)?.into_iter().find(|(k, _)| *k == e.meeting_kind)
+                {
                     return refuse(
                         "duplicate-meeting-number",
                         format!(

@@ -53,7 +53,10 @@ pub(super) fn leave_began(m: &Model, e: &LeaveOfAbsenceBegan, date: NaiveDate) -
     if let Some(l) = overlapping {
         return refuse(
             "leave",
-            format!("{:?} is already on leave from {} (seq {}), which overlaps this one", e.person, l.start, l.opened_by),
+            format!(
+                "{:?} is already on leave from {} (seq {}), which overlaps this one",
+                e.person, l.start, l.opened_by
+            ),
         );
     }
     opt(&e.substitute, |s| {

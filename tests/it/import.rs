@@ -267,8 +267,14 @@ presence = "apologies"
     assert_eq!(joined.len(), 1);
     assert_eq!(joined[0].decision.as_ref().map(|d| d.as_str()), Some("sg5-p1"));
     // The absent member is in the minutes, apart from those who sent apologies.
-    let da = protokol::minutes::render_meeting(&m, &sg, &5.into(), protokol::minutes::Lang::Da, protokol::minutes::Format::Md)
-        .unwrap();
+    let da = protokol::minutes::render_meeting(
+        &m,
+        &sg,
+        &5.into(),
+        protokol::minutes::Lang::Da,
+        protokol::minutes::Format::Md,
+    )
+    .unwrap();
     assert!(da.contains("**Afbud:** Camilla Lund-Cramer"), "{da}");
     assert!(da.contains("**Fraværende uden afbud:** Flemming Sonne"), "{da}");
     l.verify().unwrap();
@@ -313,7 +319,8 @@ against = ["malene-fischer"]
     let votes = d.votes.as_ref().unwrap();
     assert_eq!((votes.in_favour, votes.against, votes.abstaining), (2, 1, 0));
     let sg = GroupId::try_from("styregruppen").unwrap();
-    let render = |lang| protokol::minutes::render_meeting(&m, &sg, &5.into(), lang, protokol::minutes::Format::Md).unwrap();
+    let render =
+        |lang| protokol::minutes::render_meeting(&m, &sg, &5.into(), lang, protokol::minutes::Format::Md).unwrap();
     let da = render(protokol::minutes::Lang::Da);
     let want = "**Afstemning:**\n\n- 2 for, 1 imod\n- For: Erik Jylling, Flemming Sonne\n- Imod: Malene Fischer";
     assert!(da.contains(want), "{da}");
@@ -527,8 +534,9 @@ except_items = [2]
     let f = record_file::parse("2026-04-29-styregruppen-5.toml", &text("2026-04-29T14:45:00+02:00")).unwrap();
     import::import_file(&mut l, &f, "test", now()).unwrap_or_else(|e| panic!("{e}"));
     let sg = GroupId::try_from("styregruppen").unwrap();
-    let render =
-        |lang| protokol::minutes::render_meeting(&l.model(), &sg, &5.into(), lang, protokol::minutes::Format::Md).unwrap();
+    let render = |lang| {
+        protokol::minutes::render_meeting(&l.model(), &sg, &5.into(), lang, protokol::minutes::Format::Md).unwrap()
+    };
     let da = render(protokol::minutes::Lang::Da);
     assert!(da.contains("(formandskab), kom kl. 13.20, gik kl. 14.45"), "{da}");
     assert!(da.contains("Flemming Sonne, Amgros, deltog ikke under punkt 2"), "{da}");

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod common;
 mod concurrent;
+mod council;
 mod crash;
 mod format;
 mod hostile;

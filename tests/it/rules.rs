@@ -532,7 +532,14 @@ fn meeting_rules() {
     written["meeting_kind"] = json!("written_procedure");
     push(&mut h, "2025-06-01", "MeetingHeld", written.clone()).unwrap();
     written["meeting"] = json!("sg-w2");
-    refused(&mut h, "2025-06-01", "MeetingHeld", written, "duplicate-meeting-number", "of kind written_procedure (\"sg-w1\")");
+    refused(
+        &mut h,
+        "2025-06-01",
+        "MeetingHeld",
+        written,
+        "duplicate-meeting-number",
+        "of kind written_procedure (\"sg-w1\")",
+    );
     let mut unnumbered = held("sg-by-date", 1);
     unnumbered.as_object_mut().unwrap().remove("number");
     push(&mut h, "2025-06-01", "MeetingHeld", unnumbered).unwrap();
@@ -594,8 +601,20 @@ fn meeting_rules() {
 fn decision_rules() {
     let mut h = base();
     // An item may carry several decisions; the record shows them in log order.
-    push(&mut h, "2025-03-01", "DecisionRecorded", json!({"decision": "d1b", "meeting": "sg-1", "item": 1, "outcome": "rejected", "text": "x"})).unwrap();
-    let r = query::meeting_record(&h.model(), &"styregruppen".parse().unwrap(), &1.into(), chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()).unwrap();
+    push(
+        &mut h,
+        "2025-03-01",
+        "DecisionRecorded",
+        json!({"decision": "d1b", "meeting": "sg-1", "item": 1, "outcome": "rejected", "text": "x"}),
+    )
+    .unwrap();
+    let r = query::meeting_record(
+        &h.model(),
+        &"styregruppen".parse().unwrap(),
+        &1.into(),
+        chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+    )
+    .unwrap();
     let ids: Vec<&str> = r.agenda[0].decisions.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["d1", "d1b"]);
     assert_eq!(r.agenda[0].decision.as_ref().map(|d| d.id.as_str()), Some("d1"));
@@ -756,4 +775,168 @@ fn ranked_offices_are_told_apart() {
     refused(&mut h, "2025-02-02", "MemberRoleChanged", vice("ole", 2), "same-role", "already holds");
     push(&mut h, "2025-02-02", "MemberRoleChanged", vice("ole", 1)).unwrap();
     h.ledger.verify().unwrap();
+}
+
+/// Leave, renames, aliases and affiliations as JSON events, each rule refusing what it
+/// must and the queries seeing what was accepted.
+#[test]
+fn leave_names_and_affiliation_rules() {
+    let mut h = base();
+    let leave = |until: &str| json!({"person": "erik-jylling", "group": "styregruppen", "until": until, "substitute": "nina-uldal", "reason": "orlov"});
+    refused(
+        &mut h,
+        "2025-04-01",
+        "LeaveOfAbsenceBegan",
+        json!({"person": "nina-uldal", "group": "styregruppen"}),
+        "leave",
+        "only a member goes on leave",
+    );
+    refused(&mut h, "2025-04-01", "LeaveOfAbsenceBegan", leave("2025-04-01"), "leave", "must end after it starts");
+    refused(
+        &mut h,
+        "2025-04-01",
+        "LeaveOfAbsenceBegan",
+        json!({"person": "erik-jylling", "group": "styregruppen", "substitute": "erik-jylling"}),
+        "substitute-principal",
+        "cannot stand in for themself",
+    );
+    push(&mut h, "2025-04-01", "LeaveOfAbsenceBegan", leave("2025-06-01")).unwrap();
+    refused(
+        &mut h,
+        "2025-05-01",
+        "LeaveOfAbsenceBegan",
+        leave("2025-07-01"),
+        "leave",
+        "already on leave from 2025-04-01",
+    );
+    refused(
+        &mut h,
+        "2025-07-01",
+        "LeaveOfAbsenceEnded",
+        json!({"person": "erik-jylling", "group": "styregruppen"}),
+        "leave",
+        "is not on leave",
+    );
+    let model = h.model();
+    let sg: protokol::ids::GroupId = "styregruppen".parse().unwrap();
+    let c = query::composition(&model, &sg, chrono::NaiveDate::from_ymd_opt(2025, 5, 1).unwrap()).unwrap();
+    assert_eq!(c.members.len(), 1, "on leave, still a member");
+    assert_eq!(c.on_leave[0].substitute_name.as_deref(), Some("Nina Uldal"));
+    drop(model);
+    // An open-ended leave ends when the member is back.
+    push(&mut h, "2025-08-01", "LeaveOfAbsenceBegan", json!({"person": "erik-jylling", "group": "styregruppen"}))
+        .unwrap();
+    push(&mut h, "2025-09-01", "LeaveOfAbsenceEnded", json!({"person": "erik-jylling", "group": "styregruppen"}))
+        .unwrap();
+    let history = query::person_history(&h.model(), &"erik-jylling".parse().unwrap()).unwrap();
+    let periods: Vec<_> = history.leaves.iter().map(|l| (l.start.to_string(), l.end.map(|d| d.to_string()))).collect();
+    assert_eq!(
+        periods,
+        [("2025-04-01".into(), Some("2025-06-01".into())), ("2025-08-01".into(), Some("2025-09-01".into()))]
+    );
+    // A rename keeps the name before; an alias is one more name of the same person.
+    push(&mut h, "2025-10-01", "PersonRenamed", json!({"person": "nina-uldal", "name": "Nina Uldal Berg"})).unwrap();
+    push(&mut h, "2025-10-01", "PersonAliasRecorded", json!({"person": "nina-uldal", "alias": "N. Uldal"})).unwrap();
+    refused(
+        &mut h,
+        "2025-10-02",
+        "PersonAliasRecorded",
+        json!({"person": "nina-uldal", "alias": "nina uldal"}),
+        "duplicate-id",
+        "already goes by",
+    );
+    let model = h.model();
+    let p = model.person(&"nina-uldal".parse().unwrap()).unwrap().unwrap();
+    assert_eq!(
+        (p.name.as_str(), p.name_on(chrono::NaiveDate::from_ymd_opt(2025, 9, 30).unwrap())),
+        ("Nina Uldal Berg", "Nina Uldal")
+    );
+    for name in ["Nina Uldal", "nina uldal berg", "N. Uldal"] {
+        assert_eq!(query::people_named(&model, name).unwrap().len(), 1, "{name}");
+    }
+    drop(model);
+    // An affiliation changes on its own timeline; an unknown one is refused.
+    refused(
+        &mut h,
+        "2025-10-01",
+        "AffiliationChanged",
+        json!({"person": "nina-uldal", "affiliation": "nowhere"}),
+        "unknown-reference",
+        "unknown organisation",
+    );
+    push(&mut h, "2025-10-01", "AffiliationChanged", json!({"person": "nina-uldal"})).unwrap();
+    let p = h.model().person(&"nina-uldal".parse().unwrap()).unwrap().unwrap();
+    assert_eq!(
+        p.affiliation_on(chrono::NaiveDate::from_ymd_opt(2025, 9, 30).unwrap()).map(|o| o.as_str()),
+        Some("amgros")
+    );
+    assert_eq!(p.affiliation_on(chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap()), None);
+}
+
+/// Two roles at once, asked for; leaving one of them must say which.
+#[test]
+fn several_roles_at_once_and_which_one_ends() {
+    let mut h = base();
+    let join = |role: &str, additional: bool| json!({"person": "erik-jylling", "group": "styregruppen", "role": role, "additional": additional});
+    refused(
+        &mut h,
+        "2025-04-01",
+        "MemberJoined",
+        join("secretary", false),
+        "membership-overlap",
+        "already holds a membership",
+    );
+    refused(
+        &mut h,
+        "2025-04-01",
+        "MemberJoined",
+        join("co_chair", true),
+        "membership-overlap",
+        "already holds a membership",
+    );
+    push(&mut h, "2025-04-01", "MemberJoined", join("secretary", true)).unwrap();
+    let left = json!({"person": "erik-jylling", "group": "styregruppen"});
+    refused(&mut h, "2025-05-01", "MemberLeft", left.clone(), "which-membership", "holds co_chair and secretary");
+    let mut wrong = left.clone();
+    wrong["role"] = json!("member");
+    refused(&mut h, "2025-05-01", "MemberLeft", wrong, "which-membership", "holds no role member");
+    let mut secretary = left;
+    secretary["role"] = json!("secretary");
+    push(&mut h, "2025-05-01", "MemberLeft", secretary).unwrap();
+    let sg: protokol::ids::GroupId = "styregruppen".parse().unwrap();
+    let model = h.model();
+    let on = |d: u32| query::composition(&model, &sg, chrono::NaiveDate::from_ymd_opt(2025, d, 15).unwrap()).unwrap();
+    let roles = |c: query::Composition| c.members.iter().map(|m| protokol::event::name_of(&m.role)).collect::<Vec<_>>();
+    assert_eq!(roles(on(4)), ["co_chair", "secretary"]);
+    assert_eq!(roles(on(5)), ["co_chair"]);
+    let groups = query::groups(&model, chrono::NaiveDate::from_ymd_opt(2025, 4, 15).unwrap()).unwrap();
+    assert_eq!(groups[0].members, 1, "one person, counted once");
+}
+
+/// A one-off substitute at a meeting stands in for a member of that day.
+#[test]
+fn an_attending_substitute_names_a_member_it_stands_in_for() {
+    let mut h = base();
+    let attend = |extra: Value| {
+        let mut a = json!({"person": "nina-uldal", "presence": "present", "capacity": "substitute"});
+        a.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({"meeting": "sg-1", "attendees": [a]})
+    };
+    refused(
+        &mut h,
+        "2025-03-01",
+        "AttendanceRecorded",
+        attend(json!({})),
+        "substitute-principal",
+        "say for whom, with in_place_of",
+    );
+    refused(
+        &mut h,
+        "2025-03-01",
+        "AttendanceRecorded",
+        attend(json!({"in_place_of": "nina-uldal"})),
+        "substitute-principal",
+        "themself",
+    );
+    push(&mut h, "2025-03-01", "AttendanceRecorded", attend(json!({"in_place_of": "erik-jylling"}))).unwrap();
 }

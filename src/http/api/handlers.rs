@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::event::{from_name, DecisionStatus, Outcome};
 use crate::export::{csv, popolo};
 use crate::http::{ApiError, AppState, PAGE_LEN_MAX};
-use crate::ids::{GroupId, MeetingRef, Hash, MeetingId, PersonId, Seq};
+use crate::ids::{GroupId, Hash, MeetingId, MeetingRef, PersonId, Seq};
 use crate::import;
 use crate::input::parse_events;
 use crate::ledger::{Expect, KnownAt};
