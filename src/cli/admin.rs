@@ -17,7 +17,12 @@ const CHECKPOINT_EVENTS: usize = 100_000;
 
 pub(super) fn verify(path: &Path, ctx: &mut Context, quiet: &Quiet) -> Result<(), Error> {
     let v = ledger::verify_with(path, &Bar::new(quiet))?;
-    say(ctx, &v.to_string())
+    say(ctx, &v.to_string())?;
+    // Accepted, and so not a failure, but for a reader to look at.
+    for flag in crate::query::seat_flags(&Ledger::open(path)?.model())? {
+        say(ctx, &format!("flag: {flag}"))?;
+    }
+    Ok(())
 }
 
 pub(super) fn rebuild(path: &Path, ctx: &mut Context, quiet: &Quiet) -> Result<(), Error> {

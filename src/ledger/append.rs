@@ -61,7 +61,9 @@ impl Ledger {
         recorded_at: RecordedAt,
     ) -> Result<Vec<Record>, Error> {
         let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
+        let first = seq.next();
         let mut records = Vec::with_capacity(events.len());
+        let mut origins: Vec<String> = Vec::with_capacity(events.len());
         for NewEvent { effective, event, origin, entries } in events {
             let kind = event.kind();
             let refused = |refusal: Refusal| Error::Refused {
@@ -73,7 +75,8 @@ impl Ledger {
                     .map_or(origin.clone(), |(_, o)| o.clone()),
                 kind: kind.to_string(),
                 effective: effective.to_string(),
-                refusal: Box::new(refusal),
+                // A refusal never cites a seq this batch would have written: it was not.
+                refusal: Box::new(Refusal { message: unwritten(&refusal.message, first, &origins), ..refusal }),
             };
             let body_bytes =
                 hash::canonical(&event.body_value()).map_err(|e| Error::Input(format!("{origin}: {e}")))?;
@@ -98,6 +101,7 @@ impl Ledger {
             let record = Record::seal(header, body_bytes);
             prev = record.hash;
             records.push(record);
+            origins.push(origin);
         }
         Ok(records)
     }
@@ -132,5 +136,38 @@ impl Ledger {
             Some(Expect::Hash(h)) if h != hash => Err(conflict(h.to_hex())),
             _ => Ok(()),
         }
+    }
+}
+
+/// `message` with each "seq N" of an event of this batch (from `first` on, its origins
+/// in order) said as the entry of the batch it is, since the refused batch writes none.
+fn unwritten(message: &str, first: Seq, origins: &[String]) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("seq ") {
+        let digits: String = rest[at + 4..].chars().take_while(char::is_ascii_digit).collect();
+        let cited = digits.parse::<u64>().ok().and_then(|n| n.checked_sub(first.0));
+        out += &rest[..at];
+        match cited.and_then(|i| origins.get(i as usize).map(|o| (i, o))) {
+            Some((i, origin)) => out += &format!("entry {} of this batch, {origin}", i + 1),
+            None => out += &rest[at..at + 4 + digits.len()],
+        }
+        rest = &rest[at + 4 + digits.len()..];
+    }
+    out + rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seqs_of_the_refused_batch_are_said_as_its_entries() {
+        let origins = ["a.toml:3".to_string(), "a.toml:9".to_string()];
+        assert_eq!(
+            unwritten("from 2025 (seq 11), not seq 9, nor seq 13; seq", Seq(10), &origins),
+            "from 2025 (entry 2 of this batch, a.toml:9), not seq 9, nor seq 13; seq"
+        );
+        assert_eq!(unwritten("there is no seq 10", Seq(10), &origins), "there is no entry 1 of this batch, a.toml:3");
     }
 }

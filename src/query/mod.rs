@@ -3,11 +3,13 @@
 //! ledger hands out. Every view is serializable; the `--json` output and the API are
 //! these structs. A read that fails is the answer's error, never a gap in it.
 
+mod flags;
 mod groups;
 mod meeting;
 mod people;
 mod register;
 
+pub use flags::*;
 pub use groups::*;
 pub use meeting::*;
 pub use people::*;

@@ -82,10 +82,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 return refuse(
                     "membership-overlap",
                     format!(
-                        "{:?} already holds a membership of {:?} as {:?} from {}{} (seq {}), which overlaps one starting {date}",
+                        "{:?} already holds a membership of {:?} as {} from {}{} (seq {}), which overlaps one starting {date}",
                         e.person,
                         e.group,
-                        other.role,
+                        name_of(&other.role),
                         other.start,
                         other.end.map(|d| format!(" until {d}")).unwrap_or_default(),
                         other.opened_by
@@ -135,7 +135,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
                 Some(x) => {
                     if let Event::MemberRoleChanged(e) = &entry.event {
                         if (x.role, x.rank) == (e.role, e.rank) {
-                            return refuse("same-role", format!("{p:?} already holds role {:?} in {g:?}", e.role));
+                            return refuse(
+                                "same-role",
+                                format!("{p:?} already holds role {} in {g:?}", name_of(&e.role)),
+                            );
                         }
                         if e.rank == Some(0) {
                             return refuse("limits", "a rank starts at 1 (the 1st vice chair)");
@@ -347,52 +350,6 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
         }
         Event::EventCorrected(_) => {
             return refuse("correction", "a correction cannot itself be the replacement of an event");
-        }
-    }
-    Ok(())
-}
-
-/// One attendee of an attendance.
-fn attendee<'a>(
-    m: &Model,
-    mt: &crate::model::Meeting,
-    meeting_id: &crate::ids::MeetingId,
-    a: &'a Attendee,
-    seen: &mut BTreeSet<&'a crate::ids::PersonId>,
-    date: chrono::NaiveDate,
-) -> Result<(), RuleError> {
-    person(m, &a.person, date)?;
-    if !seen.insert(&a.person) {
-        return refuse("duplicate-attendee", format!("{:?} is listed twice", a.person));
-    }
-    opt(&a.on_behalf_of, |o| org(m, o, date))?;
-    opt(&a.in_place_of, |p| person(m, p, date))?;
-    for i in a.items.iter().chain(&a.except_items) {
-        item(mt, meeting_id, *i)?;
-    }
-    if !a.items.is_empty() && !a.except_items.is_empty() {
-        return refuse(
-            "attendance-times",
-            format!("{:?}: items attended, or items not taken part in, not both", a.person),
-        );
-    }
-    attendance_times(mt, &a.person, &a.arrived, &a.departed)?;
-    if a.capacity == Capacity::Substitute {
-        let Some(p) = &a.in_place_of else {
-            return refuse(
-                "substitute-principal",
-                format!("{:?} attends as a substitute: say for whom, with in_place_of", a.person),
-            );
-        };
-        principal(m, p, &a.person, &mt.group, mt.date())?;
-    }
-    if a.capacity == Capacity::Member {
-        let day = mt.date();
-        if !m.memberships_of(&a.person, &mt.group)?.iter().any(|x| x.covers(day)) {
-            return refuse(
-                "attendee-not-member",
-                format!("{:?} attends as a member but is not a member of {:?} on {day}", a.person, mt.group),
-            );
         }
     }
     Ok(())

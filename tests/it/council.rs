@@ -41,6 +41,7 @@ fn the_constructed_record_imports_verifies_and_renders_its_minutes() {
     let l = imported(dir.path());
     l.verify().unwrap();
     let m = &l.model();
+    assert_eq!(query::seat_flags(m).unwrap(), [], "the replacement leaves no overlap");
     let first = render_meeting(m, &council(), &1.into(), Lang::Da, Format::Md).unwrap();
     let written =
         render_meeting(m, &council(), &"byraadet-skriftlig-2026-1".parse().unwrap(), Lang::Da, Format::Md).unwrap();
@@ -172,4 +173,16 @@ fn the_command_line_answers_by_alias_as_decided_and_by_affiliation() {
     let written = protokol(&ledger, &["meeting", "byraadet", "byraadet-skriftlig-2026-1", "--json"], None);
     let kind = |r: &Run| serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()["meeting_kind"].clone();
     assert_eq!((kind(&first), kind(&written)), (serde_json::json!("ordinary"), serde_json::json!("written_procedure")));
+    // Carla Dahl back for March: eight holders of seven seats, accepted and flagged.
+    let clean = protokol(&ledger, &["verify"], None);
+    assert_eq!((clean.code, clean.stdout.contains("flag:")), (0, false), "{}", clean.stdout);
+    let back = r#"{"effective": "2026-03-01", "kind": "MemberJoined", "body": {"person": "carla-dahl", "group": "byraadet", "role": "member"}}"#;
+    assert_eq!(protokol(&ledger, &["append", "-"], Some(back)).code, 0);
+    let flagged = protokol(&ledger, &["verify"], None);
+    assert_eq!(flagged.code, 0, "a flag is not a failure: {}", flagged.stderr);
+    assert!(
+        flagged.stdout.contains("flag: byraadet: 8 seat holders for 7 seats from 2026-03-01\n"),
+        "{}",
+        flagged.stdout
+    );
 }

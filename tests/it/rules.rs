@@ -384,6 +384,11 @@ fn seats_are_counted_reported_and_where_enforced_kept() {
         "all held",
     );
     h.ledger.verify().unwrap();
+    // The excess of January is flagged for the period it lasted: two holders of one seat
+    // from the 3rd until three seats were declared on 1 February.
+    let flags = protokol::query::seat_flags(&h.model()).unwrap();
+    let shown: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+    assert_eq!(shown, ["styregruppen: 2 seat holders for 1 seats from 2025-01-03 until 2025-02-01"]);
 }
 
 #[test]
@@ -432,7 +437,7 @@ fn memberships_cannot_overlap_and_only_members_can_leave() {
         "MemberJoined",
         json!({"person": "erik-jylling", "group": "styregruppen", "role": "member"}),
         "membership-overlap",
-        "already holds a membership of \"styregruppen\" as CoChair from 2025-01-01",
+        "already holds a membership of \"styregruppen\" as co_chair from 2025-01-01",
     );
     refused(
         &mut h,

@@ -80,8 +80,10 @@ pub(super) async fn head(State(s): State<AppState>) -> ApiResult {
 }
 
 pub(super) async fn verify(State(s): State<AppState>) -> ApiResult {
-    let v = s.read().verify()?;
-    ok(VerifyView { ok: true, count: v.count, head: v.head })
+    let l = s.read();
+    let v = l.verify()?;
+    let flags = query::seat_flags(&l.model())?;
+    ok(VerifyView { ok: true, count: v.count, head: v.head, flags })
 }
 
 pub(super) async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection>) -> ApiResult {

@@ -34,6 +34,9 @@ pub struct VerifyView {
     pub ok: bool,
     pub count: u64,
     pub head: Hash,
+    /// What the record holds that was accepted but should be looked at: seats over
+    /// capacity, a constituency beyond its share.
+    pub flags: Vec<query::SeatFlag>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
