@@ -63,7 +63,7 @@ pub fn groups(rows: &[GroupRow]) -> String {
 }
 
 pub fn affiliations(c: &crate::query::AffiliationCounts) -> String {
-    let mut out = format!("{} on {}: {} members\n", c.group, c.at, c.members);
+    let mut out = format!("{} ({}) on {}: {} members\n", c.name, c.group, c.at, c.members);
     for (title, counts) in [("By affiliation", &c.by_affiliation), ("By constituency", &c.by_constituency)] {
         let _ = write!(out, "\n{title}:\n");
         let rows: Vec<Vec<String>> = counts

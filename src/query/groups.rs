@@ -221,6 +221,7 @@ pub fn composition(m: &Model, group: &GroupId, at: NaiveDate) -> Result<Composit
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct AffiliationCounts {
     pub group: GroupId,
+    pub name: String,
     pub at: NaiveDate,
     pub members: u32,
     pub by_affiliation: Vec<Count>,
@@ -236,7 +237,7 @@ pub struct Count {
 }
 
 pub fn affiliation_counts(m: &Model, group: &GroupId, at: NaiveDate) -> Result<AffiliationCounts, Error> {
-    group_of(m, group)?;
+    let g = group_of(m, group)?;
     let mut seated: Vec<Membership> =
         m.group_memberships(group)?.into_iter().filter(|x| x.covers(at) && x.role.holds_seat()).collect();
     seated.sort_by(|a, b| a.person.cmp(&b.person));
@@ -259,6 +260,7 @@ pub fn affiliation_counts(m: &Model, group: &GroupId, at: NaiveDate) -> Result<A
     };
     Ok(AffiliationCounts {
         group: group.clone(),
+        name: g.name,
         at,
         members: seated.len() as u32,
         by_affiliation: counts(by_affiliation)?,

@@ -280,10 +280,19 @@ pub(super) fn attendee<'a>(
     }
     if a.capacity == Capacity::Member {
         let day = mt.date();
-        if !m.memberships_of(&a.person, &mt.group)?.iter().any(|x| x.covers(day)) {
+        let terms = m.memberships_of(&a.person, &mt.group)?;
+        if !terms.iter().any(|x| x.covers(day)) {
+            // Where the order of events is the cause, say so: a membership that starts
+            // after the meeting, or ended before it.
+            let why =
+                match (terms.iter().find(|x| x.start > day), terms.iter().rfind(|x| x.end.is_some_and(|e| e <= day))) {
+                    (Some(x), _) => format!(" (their membership starts {}, after the meeting)", x.start),
+                    (None, Some(x)) => format!(" (their membership ended {})", x.end.unwrap_or(day)),
+                    (None, None) => String::new(),
+                };
             return refuse(
                 "attendee-not-member",
-                format!("{:?} attends as a member but is not a member of {:?} on {day}", a.person, mt.group),
+                format!("{:?} attends as a member but is not a member of {:?} on {day}{why}", a.person, mt.group),
             );
         }
     }

@@ -168,3 +168,36 @@ fn an_item_says_its_decisions_one_way_and_its_actions_name_one_of_them() {
     let err = import(&mut l, "fb.toml", &stray).unwrap_err();
     assert!(err.contains("action fb-2025-2-forelaeg: item 1 has no decision \"fb-2025-9\""), "{err}");
 }
+
+#[test]
+fn a_register_gives_a_second_role_held_besides_and_its_end_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::create(&dir.path().join("l")).unwrap();
+    let text = format!(
+        "{REGISTER}\n[[membership]]\nperson = \"a\"\ngroup = \"bestyrelsen\"\nrole = \"secretary\"\nadditional = true\nuntil = 2024-12-31\n"
+    );
+    import(&mut l, "register.toml", &text).unwrap();
+    let m = l.model();
+    let g = "bestyrelsen".parse().unwrap();
+    let roles = |d: &str| -> Vec<String> {
+        protokol::query::composition(&m, &g, d.parse().unwrap())
+            .unwrap()
+            .members
+            .iter()
+            .filter(|x| x.person.as_str() == "a")
+            .map(|x| protokol::event::name_of(&x.role))
+            .collect()
+    };
+    assert_eq!(roles("2024-12-31"), ["chair", "secretary"]);
+    assert_eq!(roles("2025-01-01"), ["chair"], "the last day was the 31st; the chair goes on");
+}
+
+#[test]
+fn an_attendee_whose_membership_starts_after_the_meeting_is_told_the_order() {
+    let (_dir, mut l) = board();
+    let text = CHAIRS_DECISION
+        .replace("effective = 2025-02-01", "effective = 2025-03-01")
+        .replace("[[attendance]]\nperson = \"a\"\nas = \"member\"", "[[attendance]]\nperson = \"b\"\nas = \"member\"");
+    let err = import(&mut l, "fb.toml", &text).unwrap_err();
+    assert!(err.contains("\"b\" attends as a member but is not a member of \"bestyrelsen\" on 2025-02-03 (their membership starts 2025-03-01, after the meeting)"), "{err}");
+}
