@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::event::{Event, FileImported};
 use crate::hash::document_hash;
-use crate::input::NewEvent;
+use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::ledger::Ledger;
 use crate::progress::Progress;
 use crate::record_file::{self, RecordFile};
@@ -76,21 +76,53 @@ pub fn import_paths(
     import_parsed(ledger, files, recorded_by, now, progress)
 }
 
-/// Imports parsed files, registers first and meetings in date order, each as one batch.
-/// Stops at the first file that fails; the ones before it stay imported.
+/// Imports parsed files as one all-or-nothing batch, registers first and meetings in
+/// date order: every file's events followed by its `FileImported`. A file imported
+/// before with the same content is skipped; a changed one refuses the whole import.
 pub fn import_parsed(
     ledger: &mut Ledger,
-    mut files: Vec<RecordFile>,
+    files: Vec<RecordFile>,
     recorded_by: &str,
     now: DateTime<Utc>,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
-    files.sort_by_key(RecordFile::sort_key);
-    progress.phase("importing files", files.len() as u64);
+    import_all(ledger, files.iter().collect(), recorded_by, now, progress)
+}
+
+fn import_all(
+    ledger: &mut Ledger,
+    mut files: Vec<&RecordFile>,
+    recorded_by: &str,
+    now: DateTime<Utc>,
+    progress: &dyn Progress,
+) -> Result<Vec<Outcome>, Error> {
+    files.sort_by_key(|f| f.sort_key());
+    progress.phase("checking the files", files.len() as u64);
+    let plan = plan(ledger, &files, now, progress)?;
+    let events: Vec<NewEvent> = plan.iter().filter_map(|p| p.as_ref().err()).flatten().cloned().collect();
+    if events.len() > BATCH_LEN_MAX {
+        return Err(Error::Input(format!(
+            "these files hold {} events; one import writes at most {BATCH_LEN_MAX}, all or nothing: import them in parts",
+            events.len()
+        )));
+    }
+    let mut records =
+        if events.is_empty() { Vec::new() } else { ledger.append("import", events, None, recorded_by, now)? }
+            .into_iter();
     let mut out = Vec::with_capacity(files.len());
-    for f in &files {
-        out.push(import_file(ledger, f, recorded_by, now)?);
-        progress.advance(1);
+    for (f, p) in files.iter().zip(plan) {
+        out.push(match p {
+            Ok(seq) => Outcome::AlreadyImported { file: f.name.clone(), seq },
+            Err(events) => {
+                let mine: Vec<_> = records.by_ref().take(events.len()).collect();
+                Outcome::Appended {
+                    file: f.name.clone(),
+                    events: mine.len(),
+                    first: mine.first().map_or(0, |r| r.seq().0),
+                    last: mine.last().map_or(0, |r| r.seq().0),
+                }
+            }
+        });
     }
     Ok(out)
 }
@@ -102,32 +134,111 @@ pub fn import_file(
     recorded_by: &str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
-    let content_hash = document_hash(file.text.as_bytes());
+    let mut out = import_all(ledger, vec![file], recorded_by, now, &crate::progress::Silent)?;
+    Ok(out.remove(0))
+}
+
+/// Each file as what importing it takes: `Ok(seq)` where the same content was imported
+/// at seq, else its events (ending with its `FileImported`), resolved against the ledger
+/// and the files before it.
+fn plan(
+    ledger: &Ledger,
+    files: &[&RecordFile],
+    now: DateTime<Utc>,
+    progress: &dyn Progress,
+) -> Result<Vec<Result<u64, Vec<NewEvent>>>, Error> {
     let model = &ledger.model();
-    if let Some(done) = model.import_of_content(&content_hash)? {
-        return Ok(Outcome::AlreadyImported { file: file.name.clone(), seq: done.seq.0 });
+    let mut earlier: Vec<NewEvent> = Vec::new();
+    let mut plan = Vec::with_capacity(files.len());
+    for file in files {
+        let content_hash = document_hash(file.text.as_bytes());
+        if let Some(done) = model.import_of_content(&content_hash)? {
+            plan.push(Ok(done.seq.0));
+            continue;
+        }
+        if let Some(old) = model.import_of_file(&file.name)? {
+            return Err(changed(file, &old));
+        }
+        let mut events = record_file::to_events(file, model, &earlier)?;
+        let effective = events.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
+        let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
+        events.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
+        earlier.extend(events.iter().cloned());
+        plan.push(Err(events));
+        progress.advance(1);
     }
-    if let Some(old) = model.import_of_file(&file.name)? {
-        let diff = similar::TextDiff::from_lines(&old.content, &file.text)
-            .unified_diff()
-            .context_radius(2)
-            .header(&format!("{} (imported at seq {})", file.name, old.seq), &format!("{} (now)", file.name))
-            .to_string();
-        return Err(Error::Input(format!(
-            "{}: this file was imported at seq {} and has changed since; the ledger keeps what was imported.\n\
-             To change the record, append an EventCorrected event citing the seq of what is wrong.\n{diff}",
-            file.name, old.seq
-        )));
+    Ok(plan)
+}
+
+/// A file imported before that has changed since: history is corrected, not redone.
+fn changed(file: &RecordFile, old: &crate::model::ImportedFile) -> Error {
+    let diff = similar::TextDiff::from_lines(&old.content, &file.text)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("{} (imported at seq {})", file.name, old.seq), &format!("{} (now)", file.name))
+        .to_string();
+    Error::Input(format!(
+        "{}: this file was imported at seq {} and has changed since; the ledger keeps what was imported.\n\
+         To change the record, append an EventCorrected event citing the seq of what is wrong.\n{diff}",
+        file.name, old.seq
+    ))
+}
+
+/// What `check` found in a set of files: every problem (a file that does not read, an
+/// entry that does not make an event, an event the rules refuse), each named at its
+/// file and line, and the seat flags of the state an import would leave.
+#[derive(Debug)]
+pub struct Report {
+    pub files: usize,
+    pub events: usize,
+    pub problems: Vec<Error>,
+    pub flags: Vec<crate::query::SeatFlag>,
+}
+
+/// Checks files against the ledger as `import` would, writing nothing: goes on past each
+/// problem (a refused event is left out, and the rest checked without it) so that one
+/// run reports them all.
+pub fn check_paths(
+    ledger: &mut Ledger,
+    paths: &[PathBuf],
+    recorded_by: &str,
+    now: DateTime<Utc>,
+) -> Result<Report, Error> {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for path in collect(paths)? {
+        match std::fs::read_to_string(&path) {
+            Err(e) => problems.push(Error::Input(format!("{}: {e}", path.display()))),
+            Ok(text) => match record_file::parse(&file_name(&path), &text) {
+                Ok(f) => files.push(f),
+                Err(e) => problems.push(e),
+            },
+        }
     }
-    let mut events = record_file::to_events(file, model)?;
-    let effective = events.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
-    let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
-    events.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
-    let records = ledger.append(&file.name, events, None, recorded_by, now)?;
-    Ok(Outcome::Appended {
-        file: file.name.clone(),
-        events: records.len(),
-        first: records[0].seq().0,
-        last: records.last().expect("a batch is never empty").seq().0,
-    })
+    files.sort_by_key(RecordFile::sort_key);
+    let model = ledger.model();
+    let mut events: Vec<NewEvent> = Vec::new();
+    for file in &files {
+        let content_hash = document_hash(file.text.as_bytes());
+        if model.import_of_content(&content_hash)?.is_some() {
+            continue;
+        }
+        if let Some(old) = model.import_of_file(&file.name)? {
+            problems.push(changed(file, &old));
+            continue;
+        }
+        match record_file::to_events(file, &model, &events) {
+            Ok(mut mine) => {
+                let effective = mine.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
+                let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
+                mine.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
+                events.extend(mine);
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    let count = events.len();
+    let checked = ledger.check(events, recorded_by, now)?;
+    problems.extend(checked.problems);
+    Ok(Report { files: files.len(), events: count, problems, flags: checked.flags })
 }

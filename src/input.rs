@@ -19,8 +19,8 @@ pub struct NewEvent {
     pub event: Event,
     /// Where it came from, for messages: `file.toml:42`, `stdin:3`, `batch.json: event 2`.
     pub origin: String,
-    /// Where each entry of a list event came from, by its subject (an attendee's person,
-    /// an agenda item's number): a refusal about one entry names its own place.
+    /// Where each entry of a list event came from, by its place in the list (from 0): a
+    /// refusal about one entry names that entry's own line.
     pub entries: Vec<(String, String)>,
 }
 

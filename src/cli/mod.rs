@@ -105,6 +105,12 @@ pub enum Command {
         #[command(flatten)]
         progress: Quiet,
     },
+    /// Check files as `import` would, against the ledger (or an empty one), writing
+    /// nothing: every problem in every file, each at its line, and the seat flags.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// The groups and their size.
     Groups(AsOf),
     /// Who sat on a group.
@@ -305,6 +311,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Compact { compress, plain, progress } => admin::compact(path, ctx, compress, plain, &progress),
         Command::Export { out } => admin::export(path, ctx, out),
         Command::Import { paths, by, progress } => write::import(path, ctx, &paths, by, &progress),
+        Command::Check { paths } => write::check(path, ctx, &paths),
         Command::Groups(asof) => query::groups(path, ctx, &asof),
         Command::Members { group, asof } => query::members(path, ctx, &group, &asof),
         Command::Affiliations { group, asof } => query::affiliations(path, ctx, &group, &asof),

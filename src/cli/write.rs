@@ -68,6 +68,7 @@ pub(super) fn import(
     by: Option<String>,
     quiet: &Quiet,
 ) -> Result<(), Error> {
+    let created = !path.exists();
     let mut ledger = open_or_create(path)?;
     if let [file] = paths {
         if file.extension().is_some_and(|x| x == "jsonl") {
@@ -80,10 +81,51 @@ pub(super) fn import(
     }
     let by = who(by, ctx, "imports")?;
     let progress = Bar::new(quiet);
-    for outcome in import::import_paths(&mut ledger, paths, &by, ctx.now, &progress)? {
+    // All or nothing: the files are one batch, and a ledger this import created is
+    // removed again if the batch is refused.
+    let outcomes = match import::import_paths(&mut ledger, paths, &by, ctx.now, &progress) {
+        Ok(o) => o,
+        Err(e) => {
+            if created {
+                drop(ledger);
+                let _ = std::fs::remove_dir_all(path);
+            }
+            return Err(e);
+        }
+    };
+    for outcome in outcomes {
         say(ctx, &outcome.to_string())?;
     }
     say(ctx, &ledger.checkpoint()?.verify_with(&progress)?.to_string())
+}
+
+pub(super) fn check(path: &Path, ctx: &mut Context, paths: &[PathBuf]) -> Result<(), Error> {
+    // Against the ledger, or, where there is none yet, an empty one that is then removed.
+    let scratch = (!path.exists()).then(|| {
+        let nanos = ctx.now.timestamp_nanos_opt().unwrap_or_default();
+        std::env::temp_dir().join(format!("protokol-check-{}-{nanos}", std::process::id()))
+    });
+    let report = {
+        let mut ledger = match &scratch {
+            Some(dir) => Ledger::create(dir)?,
+            None => Ledger::open(path)?,
+        };
+        import::check_paths(&mut ledger, paths, "protokol check", ctx.now)
+    };
+    if let Some(dir) = &scratch {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let report = report?;
+    for p in &report.problems {
+        say(ctx, &p.to_string())?;
+    }
+    for f in &report.flags {
+        say(ctx, &format!("flag: {f}"))?;
+    }
+    match report.problems.len() {
+        0 => say(ctx, &format!("ok: {} files, {} events to import; nothing was written", report.files, report.events)),
+        n => Err(Error::Input(format!("{n} problems in the files; nothing was written"))),
+    }
 }
 
 pub(super) fn approve_minutes(

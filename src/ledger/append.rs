@@ -14,6 +14,14 @@ use crate::rules::{self, Refusal};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 
+/// What `check` found: every problem, in the order met, and the seat flags of the state
+/// the batch would leave (accepted, but to be looked at).
+#[derive(Debug)]
+pub struct Checked {
+    pub problems: Vec<Error>,
+    pub flags: Vec<crate::query::SeatFlag>,
+}
+
 impl Ledger {
     /// Checks the whole batch against the rules, then writes it and the projection's
     /// changes as one atomic, flushed batch. On any error nothing is written and the
@@ -52,6 +60,23 @@ impl Ledger {
         Ok(records)
     }
 
+    /// Checks a batch as `append` would, without writing anything, and reports every
+    /// event it refuses (each refused event left out, so the ones after it are checked
+    /// against the state without it), not just the first; then the seat flags of the state
+    /// it would leave. The ledger is as it was.
+    pub fn check(&mut self, events: Vec<NewEvent>, recorded_by: &str, now: DateTime<Utc>) -> Result<Checked, Error> {
+        let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
+        let mut problems = Vec::new();
+        let mut batch = Batch::default();
+        let sealed = self.seal_each(&mut batch, events, recorded_by, recorded_at, &mut |e| {
+            problems.push(e);
+            Ok(())
+        });
+        let flags = sealed.and_then(|_| crate::query::seat_flags(&self.model));
+        self.model = Model::new(Kv::over(self.store.state_reader()));
+        Ok(Checked { problems, flags: flags? })
+    }
+
     /// Checks each event against the state (taking it in) and seals its record.
     fn seal_batch(
         &mut self,
@@ -59,6 +84,19 @@ impl Ledger {
         events: Vec<NewEvent>,
         recorded_by: &str,
         recorded_at: RecordedAt,
+    ) -> Result<Vec<Record>, Error> {
+        self.seal_each(batch, events, recorded_by, recorded_at, &mut Err)
+    }
+
+    /// `seal_batch`, handing each event's refusal or bad input to `refused`: `append`
+    /// stops at the first, `check` collects them all and goes on without the event.
+    fn seal_each(
+        &mut self,
+        batch: &mut Batch,
+        events: Vec<NewEvent>,
+        recorded_by: &str,
+        recorded_at: RecordedAt,
+        refused_with: &mut dyn FnMut(Error) -> Result<(), Error>,
     ) -> Result<Vec<Record>, Error> {
         let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
         let first = seq.next();
@@ -78,14 +116,20 @@ impl Ledger {
                 // A refusal never cites a seq this batch would have written: it was not.
                 refusal: Box::new(Refusal { message: unwritten(&refusal.message, first, &origins), ..refusal }),
             };
-            let body_bytes =
-                hash::canonical(&event.body_value()).map_err(|e| Error::Input(format!("{origin}: {e}")))?;
-            if body_bytes.len() > BODY_BYTES_MAX {
-                return Err(Error::Input(format!("{origin}: body is larger than {BODY_BYTES_MAX} bytes")));
-            }
-            seq = seq.next();
+            let body_bytes = match hash::canonical(&event.body_value()) {
+                Ok(b) if b.len() <= BODY_BYTES_MAX => b,
+                Ok(_) => {
+                    refused_with(Error::Input(format!("{origin}: body is larger than {BODY_BYTES_MAX} bytes")))?;
+                    continue;
+                }
+                Err(e) => {
+                    refused_with(Error::Input(format!("{origin}: {e}")))?;
+                    continue;
+                }
+            };
+            let at = seq.next();
             let header = Header {
-                seq,
+                seq: at,
                 recorded_at,
                 effective,
                 recorded_by: recorded_by.to_string(),
@@ -93,11 +137,16 @@ impl Ledger {
                 body_hash: hash::body_hash(&body_bytes),
                 prev,
             };
-            let entry = Entry { seq, recorded_at, effective, recorded_by: recorded_by.to_string(), event };
-            self.take_in(batch, entry).map_err(|e| match e {
-                TakeIn::Refused(r) => refused(r),
-                TakeIn::Failed(e) => e,
-            })?;
+            let entry = Entry { seq: at, recorded_at, effective, recorded_by: recorded_by.to_string(), event };
+            match self.take_in(batch, entry) {
+                Ok(()) => {}
+                Err(TakeIn::Refused(r)) => {
+                    refused_with(refused(r))?;
+                    continue;
+                }
+                Err(TakeIn::Failed(e)) => return Err(e),
+            }
+            seq = at;
             let record = Record::seal(header, body_bytes);
             prev = record.hash;
             records.push(record);

@@ -9,6 +9,7 @@ mod read;
 mod rebuild;
 mod verify;
 
+pub use append::Checked;
 pub use past::KnownAt;
 pub use rebuild::{compact, compact_with, DERIVE_WRITES_MAX};
 pub use verify::{verify, verify_with, Verified};

@@ -6,29 +6,13 @@ use super::shapes::*;
 use super::*;
 use crate::error::Error;
 use crate::event::*;
-use crate::ids::{DecisionId, GroupId, MeetingId, OrgId, PersonId};
-use crate::model::Model;
+use crate::ids::{DecisionId, MeetingId, PersonId};
 use crate::when::When;
 use toml::Spanned;
 
-pub(super) fn owner(b: &Builder, a: &Spanned<ActionIn>, model: &Model) -> Result<Party, Error> {
+pub(super) fn owner(b: &Builder, a: &Spanned<ActionIn>, known: &Known) -> Result<Party, Error> {
     let id = &a.get_ref().owner;
-    let mut found = Vec::new();
-    if let Ok(p) = PersonId::try_from(id.as_str()) {
-        if model.person(&p)?.is_some() {
-            found.push(Party::Person(p));
-        }
-    }
-    if let Ok(g) = GroupId::try_from(id.as_str()) {
-        if model.group(&g)?.is_some() {
-            found.push(Party::Group(g));
-        }
-    }
-    if let Ok(o) = OrgId::try_from(id.as_str()) {
-        if model.organisation(&o)?.is_some() {
-            found.push(Party::Organisation(o));
-        }
-    }
+    let mut found = known.parties(id)?;
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => b.fail(a, format!("owner {id:?} is no known person, group or organisation")),
@@ -36,7 +20,7 @@ pub(super) fn owner(b: &Builder, a: &Spanned<ActionIn>, model: &Model) -> Result
     }
 }
 
-pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result<(), Error> {
+pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, known: &Known) -> Result<(), Error> {
     let m = f.meeting.get_ref();
     let starts = when(&m.starts).or_else(|e| b.fail(&f.meeting, format!("starts: {e}")))?;
     let ends = m.ends.as_ref().map(|e| when(e).or_else(|e| b.fail(&f.meeting, format!("ends: {e}")))).transpose()?;
@@ -66,7 +50,7 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 }
             })
             .collect();
-        let entries = f.item.iter().map(|i| (i.get_ref().number.to_string(), b.origin(i))).collect();
+        let entries = f.item.iter().enumerate().map(|(place, i)| (place.to_string(), b.origin(i))).collect();
         b.push_list(first, day, Event::AgendaSet(AgendaSet { meeting: m.id.clone(), items }), entries);
     }
     // Changes that rest on no decision of this meeting come before the attendance (a
@@ -127,7 +111,7 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 departed: at(&x.departed, "departed")?,
             });
         }
-        let entries = f.attendance.iter().map(|a| (a.get_ref().person.to_string(), b.origin(a))).collect();
+        let entries = f.attendance.iter().enumerate().map(|(place, a)| (place.to_string(), b.origin(a))).collect();
         let event = Event::AttendanceRecorded(AttendanceRecorded { meeting: m.id.clone(), attendees });
         b.push_list(first, day, event, entries);
     }
@@ -161,7 +145,7 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, model: &Model) -> Result
                 meeting: m.id.clone(),
                 item: x.number,
                 decision: follows,
-                owner: owner(b, a, model)?,
+                owner: owner(b, a, known)?,
                 description: y.description.clone(),
                 due,
             };

@@ -76,6 +76,44 @@ pub(super) fn date(dt: &Datetime) -> Result<NaiveDate, String> {
     }
 }
 
+/// What a file's references resolve against: the ledger's state, and what the files
+/// before it in the same import register.
+pub(super) struct Known<'a> {
+    pub(super) model: &'a Model,
+    pub(super) earlier: &'a [NewEvent],
+}
+
+impl Known<'_> {
+    /// The parties an id names: a person, a group or an organisation, registered in the
+    /// ledger or earlier in the import.
+    pub(super) fn parties(&self, id: &str) -> Result<Vec<Party>, Error> {
+        use crate::ids::{GroupId, OrgId, PersonId};
+        let earlier = |f: &dyn Fn(&Event) -> bool| self.earlier.iter().any(|e| f(&e.event));
+        let mut found = Vec::new();
+        if let Ok(p) = PersonId::try_from(id) {
+            if self.model.person(&p)?.is_some()
+                || earlier(&|e| matches!(e, Event::PersonRegistered(x) if x.person == p))
+            {
+                found.push(Party::Person(p));
+            }
+        }
+        if let Ok(g) = GroupId::try_from(id) {
+            if self.model.group(&g)?.is_some() || earlier(&|e| matches!(e, Event::GroupEstablished(x) if x.group == g))
+            {
+                found.push(Party::Group(g));
+            }
+        }
+        if let Ok(o) = OrgId::try_from(id) {
+            if self.model.organisation(&o)?.is_some()
+                || earlier(&|e| matches!(e, Event::OrganisationRegistered(x) if x.organisation == o))
+            {
+                found.push(Party::Organisation(o));
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// Builds events for one file; `line` finds the line of a span for messages.
 pub(super) struct Builder<'a> {
     pub(super) name: &'a str,
@@ -139,9 +177,10 @@ impl Builder<'_> {
     }
 }
 
-/// Turns a parsed file into the events of one batch, each with its file and line. The
-/// model resolves action owners, which may be a person, a group or an organisation.
-pub fn to_events(file: &RecordFile, model: &Model) -> Result<Vec<NewEvent>, Error> {
+/// Turns a parsed file into events, each with its file and line. The model, and the
+/// events of the files before it in the same import (`earlier`), resolve action owners,
+/// which may be a person, a group or an organisation.
+pub fn to_events(file: &RecordFile, model: &Model, earlier: &[NewEvent]) -> Result<Vec<NewEvent>, Error> {
     let mut b = Builder { name: &file.name, text: &file.text, events: Vec::new(), end_dates: EndDates::default() };
     match &file.content {
         Content::Register(r) => {
@@ -150,7 +189,7 @@ pub fn to_events(file: &RecordFile, model: &Model) -> Result<Vec<NewEvent>, Erro
         }
         Content::Meeting(m) => {
             b.end_dates = m.end_dates;
-            meeting::meeting(&mut b, m, model)?
+            meeting::meeting(&mut b, m, &Known { model, earlier })?
         }
         Content::Popolo(p) => b.events = popolo::to_events(&file.name, p)?,
     }

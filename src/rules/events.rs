@@ -210,8 +210,8 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             meeting(m, &e.meeting, date, false)?;
             list("items", &e.items)?;
             let (mut seen, mut labels) = (BTreeSet::new(), BTreeSet::new());
-            for it in &e.items {
-                let subject = it.number.to_string();
+            for (place, it) in e.items.iter().enumerate() {
+                let subject = place.to_string();
                 let about = |r: RuleError| r.about(&subject);
                 name(&format!("item {} title", it.number), &it.title).map_err(about)?;
                 if it.number == 0 || !seen.insert(it.number) {
@@ -240,9 +240,10 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             let mt = meeting(m, &e.meeting, date, true)?;
             list("attendees", &e.attendees)?;
             let mut seen = BTreeSet::new();
-            for a in &e.attendees {
-                // A refusal about one attendee is about that entry of the list.
-                attendee(m, &mt, &e.meeting, a, &mut seen, date).map_err(|r| r.about(a.person.as_str()))?;
+            for (place, a) in e.attendees.iter().enumerate() {
+                // A refusal about one attendee is about that entry of the list (the
+                // second of two listings of one person, not the first).
+                attendee(m, &mt, &e.meeting, a, &mut seen, date).map_err(|r| r.about(&place.to_string()))?;
             }
         }
         Event::ItemMinuted(e) => {

@@ -19,8 +19,8 @@ use std::fmt;
 pub struct Refusal {
     pub rule: &'static str,
     pub message: String,
-    /// The entry of a list the refusal is about (an attendee's person, an agenda item's
-    /// number), so that a file's message can name that entry's own line.
+    /// The entry of a list the refusal is about, by its place in the list (from 0), so
+    /// that a file's message can name that entry's own line.
     pub subject: Option<String>,
 }
 

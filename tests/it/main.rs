@@ -17,5 +17,6 @@ mod minutes;
 mod projections;
 mod read_faults;
 mod rules;
+mod secretariat;
 mod server;
 mod tamper;

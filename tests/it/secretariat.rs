@@ -1,0 +1,113 @@
+//! The secretariat's working day: imports that write everything or nothing, and a dry
+//! run that reports every problem at once.
+
+use crate::common::*;
+use std::path::Path;
+
+const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events/atmp-danmark");
+const COUNCIL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events/constructed-council");
+
+/// Every file of a ledger's directory with its bytes, in path order.
+fn bytes_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "protokol.lock") {
+                out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The constructed council's folder, with its written procedure made to cite a person
+/// nobody registered and its meeting to have an attendee listed twice.
+fn council_with_two_bad_files(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(COUNCIL).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        // Named apart from ATMP's files: a file is known by its name.
+        let name = format!("byraad-{}", p.file_name().unwrap().to_str().unwrap());
+        let mut text = std::fs::read_to_string(&p).unwrap();
+        if name.contains("skriftlig") {
+            text = text.replace("person = \"jens-ravn\"", "person = \"jens-ravnn\"");
+        }
+        if name.contains("byraadet-1") {
+            text = text.replace("[[attendance]]\nperson = \"bo-krag\"", "[[attendance]]\nperson = \"anna-holm\"");
+        }
+        std::fs::write(to.join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn a_folder_with_a_bad_file_imports_nothing_and_leaves_the_ledger_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("l");
+    assert_eq!(protokol(&ledger, &["import", EVENTS], None).code, 0);
+    assert_eq!(protokol(&ledger, &["groups"], None).code, 0);
+    let before = bytes_of(&ledger);
+    let folder = dir.path().join("council");
+    council_with_two_bad_files(&folder);
+    let r = protokol(&ledger, &["import", folder.to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.stdout, "", "nothing imported, nothing said to be");
+    assert!(r.stderr.contains("[rule duplicate-attendee]"), "{}", r.stderr);
+    assert!(bytes_of(&ledger) == before, "the ledger's files changed");
+    // A ledger the import would have created is not left behind.
+    let fresh = dir.path().join("fresh");
+    assert_eq!(protokol(&fresh, &["import", folder.to_str().unwrap()], None).code, 2);
+    assert!(!fresh.exists());
+    // The good files of a folder go in together, one batch, each listed.
+    let r = protokol(&fresh, &["import", COUNCIL], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "register.toml: imported 29 events, seq 1..29");
+    assert_eq!(lines[1], "2026-02-10-byraadet-1.toml: imported 18 events, seq 30..47");
+    assert_eq!(lines[2], "2026-03-02-byraadet-skriftlig-1.toml: imported 6 events, seq 48..53");
+}
+
+#[test]
+fn check_reports_every_problem_in_every_file_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("council");
+    council_with_two_bad_files(&folder);
+    let ledger = dir.path().join("l");
+    let r = protokol(&ledger, &["check", folder.to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(!ledger.exists(), "checked against an empty ledger, none made");
+    // Both problems, each at its own line: the attendee listed twice, and the unknown
+    // substitute of the written procedure (checked though the file before was refused).
+    assert!(r.stdout.contains("byraad-2026-02-10-byraadet-1.toml:54: AttendanceRecorded"), "{}", r.stdout);
+    assert!(r.stdout.contains("\"anna-holm\" is listed twice [rule duplicate-attendee]"), "{}", r.stdout);
+    assert!(r.stdout.contains("byraad-2026-03-02-byraadet-skriftlig-1.toml:35: AttendanceRecorded"), "{}", r.stdout);
+    assert!(r.stdout.contains("unknown person \"jens-ravnn\""), "{}", r.stdout);
+    assert!(r.stderr.contains("2 problems in the files; nothing was written"), "{}", r.stderr);
+    // Clean files: ok, with what an import would write.
+    let r = protokol(&ledger, &["check", COUNCIL], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.stdout.trim_end(), "ok: 3 files, 53 events to import; nothing was written");
+    // Against a ledger that has them already: nothing to import.
+    assert_eq!(protokol(&ledger, &["import", COUNCIL], None).code, 0);
+    let r = protokol(&ledger, &["check", COUNCIL], None);
+    assert_eq!(r.stdout.trim_end(), "ok: 3 files, 0 events to import; nothing was written");
+}
+
+#[test]
+fn check_shows_the_seat_flags_an_import_would_raise() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("council");
+    std::fs::create_dir_all(&folder).unwrap();
+    let register = std::fs::read_to_string(Path::new(COUNCIL).join("register.toml")).unwrap();
+    std::fs::write(folder.join("register.toml"), register.replace("seats = 7", "seats = 6")).unwrap();
+    let r = protokol(&dir.path().join("l"), &["check", folder.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("flag: byraadet: 7 seat holders for 6 seats from 2026-01-01\n"), "{}", r.stdout);
+}
