@@ -232,7 +232,14 @@ pub fn generate_each<E>(
             let hash = Hash(*blake3::hash(previous.as_str().as_bytes()).as_bytes());
             b.push(ev(
                 day,
-                Event::MinutesApproved(MinutesApproved { meeting: previous, document_hash: hash, document_name: None }),
+                Event::MinutesApproved(MinutesApproved {
+                    meeting: previous,
+                    document_hash: hash,
+                    document_name: None,
+                    at_meeting: None,
+                    item: None,
+                    decision: None,
+                }),
             ));
         }
         for n in 1..=items {

@@ -197,6 +197,36 @@ pub enum Command {
         effective: Option<NaiveDate>,
         #[arg(long, env = "PROTOKOL_BY")]
         by: Option<String>,
+        /// Where it was approved: the id of the meeting (the next one, a written
+        /// procedure, a chair's decision) ...
+        #[arg(long)]
+        at_meeting: Option<crate::ids::MeetingId>,
+        /// ... its item ("godkendelse af referat") ...
+        #[arg(long, requires = "at_meeting")]
+        item: Option<u32>,
+        /// ... and the decision there, if recorded.
+        #[arg(long)]
+        decision: Option<crate::ids::DecisionId>,
+    },
+    /// Record that a meeting's draft minutes were sent to the members for comments.
+    CirculateMinutes {
+        group: GroupId,
+        number: MeetingRef,
+        #[arg(long)]
+        effective: Option<NaiveDate>,
+        #[arg(long, env = "PROTOKOL_BY")]
+        by: Option<String>,
+    },
+    /// Open approved minutes again, saying why: the record can change until approved anew.
+    ReopenMinutes {
+        group: GroupId,
+        number: MeetingRef,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        effective: Option<NaiveDate>,
+        #[arg(long, env = "PROTOKOL_BY")]
+        by: Option<String>,
     },
     /// Say which meeting's approved minutes FILE is (exit 1 if none), or with --rendered,
     /// whether today's rendering of a meeting still hashes to what was approved.
@@ -325,8 +355,15 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Minutes { group, number, lang, format, out, known_at } => {
             query::minutes(path, ctx, &group, &number, lang, format, out, known_at)
         }
-        Command::ApproveMinutes { group, number, file, effective, by } => {
-            write::approve_minutes(path, ctx, &group, &number, &file, effective, by)
+        Command::ApproveMinutes { group, number, file, effective, by, at_meeting, item, decision } => {
+            let place = write::ApprovedAt { at_meeting, item, decision };
+            write::approve_minutes(path, ctx, &group, &number, &file, effective, by, place)
+        }
+        Command::CirculateMinutes { group, number, effective, by } => {
+            write::minutes_step(path, ctx, &group, &number, None, effective, by)
+        }
+        Command::ReopenMinutes { group, number, reason, effective, by } => {
+            write::minutes_step(path, ctx, &group, &number, Some(reason), effective, by)
         }
         Command::VerifyMinutes { file, rendered } => query::verify_minutes(path, ctx, file, rendered),
         Command::Serve { addr, tokens } => serve::serve(path, ctx, addr, tokens),

@@ -128,6 +128,14 @@ pub(super) fn check(path: &Path, ctx: &mut Context, paths: &[PathBuf]) -> Result
     }
 }
 
+/// Where minutes were approved, as `approve-minutes` is told.
+pub(super) struct ApprovedAt {
+    pub(super) at_meeting: Option<crate::ids::MeetingId>,
+    pub(super) item: Option<u32>,
+    pub(super) decision: Option<crate::ids::DecisionId>,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) fn approve_minutes(
     path: &Path,
     ctx: &mut Context,
@@ -136,6 +144,7 @@ pub(super) fn approve_minutes(
     file: &Path,
     effective: Option<NaiveDate>,
     by: Option<String>,
+    place: ApprovedAt,
 ) -> Result<(), Error> {
     let by = who(by, ctx, "records the approval")?;
     let bytes = std::fs::read(file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
@@ -145,6 +154,9 @@ pub(super) fn approve_minutes(
         meeting: meeting.clone(),
         document_hash: hash::document_hash(&bytes),
         document_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        at_meeting: place.at_meeting,
+        item: place.item,
+        decision: place.decision,
     });
     let effective = When::Date(effective.unwrap_or(ctx.now.date_naive()));
     let origin = format!("approve-minutes {}", file.display());
@@ -178,4 +190,30 @@ fn read_input(source: &str) -> Result<String, Error> {
     };
     read.map_err(|e| Error::Input(format!("{}: {e}", source_name(source))))?;
     Ok(buf)
+}
+
+/// Records the draft minutes sent for comments (no reason), or approved minutes opened
+/// again (with the reason).
+pub(super) fn minutes_step(
+    path: &Path,
+    ctx: &mut Context,
+    group: &GroupId,
+    number: &MeetingRef,
+    reopen_because: Option<String>,
+    effective: Option<NaiveDate>,
+    by: Option<String>,
+) -> Result<(), Error> {
+    let by = who(by, ctx, "records this")?;
+    let mut ledger = Ledger::open(path)?;
+    let (meeting, _) = query::find_meeting(&ledger.model(), group, number)?;
+    let (event, done) = match reopen_because {
+        None => {
+            (Event::MinutesCirculated(crate::event::MinutesCirculated { meeting, note: None }), "sent for comments")
+        }
+        Some(reason) => (Event::MinutesReopened(crate::event::MinutesReopened { meeting, reason }), "reopened"),
+    };
+    let effective = When::Date(effective.unwrap_or(ctx.now.date_naive()));
+    let origin = format!("minutes of {group} {number}");
+    let records = ledger.append(&origin.clone(), vec![NewEvent::new(effective, event, origin)], None, &by, ctx.now)?;
+    say(ctx, &format!("the minutes of {group} {number}: {done} at seq {}", records[0].seq()))
 }

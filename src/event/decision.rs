@@ -157,6 +157,9 @@ pub struct ActionCompleted {
     pub note: Option<String>,
 }
 
+/// A minutes document was approved; from now on the meeting's record is locked: its
+/// agenda, attendance, texts, decisions and actions change only by a correction (which
+/// says why) or after `MinutesReopened`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MinutesApproved {
@@ -165,4 +168,31 @@ pub struct MinutesApproved {
     pub document_hash: Hash,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
+    /// Where it was approved, the way bodies do it: an item of the next meeting
+    /// ("godkendelse af referat"), a written procedure, a chair's decision. New fields,
+    /// these three: approvals without them are the bytes they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_meeting: Option<MeetingId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionId>,
+}
+
+/// The draft minutes were sent to the members for comments ("udsendt til kommentering").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesCirculated {
+    pub meeting: MeetingId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Approved minutes are opened again, and say why: the record can change until it is
+/// approved anew.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesReopened {
+    pub meeting: MeetingId,
+    pub reason: String,
 }

@@ -80,6 +80,8 @@ catalogue!(
     AffiliationChanged,
     LeaveOfAbsenceBegan,
     LeaveOfAbsenceEnded,
+    MinutesCirculated,
+    MinutesReopened,
 );
 
 /// The one spelling of a value of the catalogue's enums (`approved_with_reservations`):

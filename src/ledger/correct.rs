@@ -103,7 +103,7 @@ impl Ledger {
         }
         let corrected = Entry { event: (**replacement).clone(), ..target };
         if checked {
-            rules::check(model, &corrected)?;
+            rules::check_replacement(model, &corrected)?;
         }
         model.begin_undo(entry.seq);
         model.apply(&corrected)?;

@@ -32,6 +32,7 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
         kind => format!("{}, {}{number}", r.group_name, super::meeting_kind(lang, kind).to_lowercase()),
     });
     doc.push(Block::Field(w.meeting.into(), vec![title]));
+    doc.push(Block::Field(w.status.into(), vec![minutes_status(lang, w, &r.minutes_status)]));
     if let Some(p) = &r.place {
         doc.push(Block::Lines(w.place.into(), p.lines().map(str::to_string).collect()));
     }

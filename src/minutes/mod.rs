@@ -12,7 +12,7 @@ pub use write::html_escape;
 
 use crate::error::Error;
 use crate::ids::{GroupId, Hash, MeetingId, MeetingRef, Seq};
-use crate::model::Model;
+use crate::model::{MinutesStatus, Model};
 use crate::query::{self, MeetingRecord};
 use chrono::NaiveDate;
 use document::document;
@@ -141,13 +141,23 @@ pub fn check_rendered(model: &Model, group: &GroupId, number: &MeetingRef) -> Re
     if mt.minutes_approvals.is_empty() {
         return Err(Error::NoMatch(format!("{group} meeting {number} has no approved minutes")));
     }
-    for (lang, format) in ALL {
-        let h = crate::hash::document_hash(render_meeting(model, group, number, lang, format)?.as_bytes());
-        if let Some(a) = mt.minutes_approvals.iter().find(|a| a.document_hash == h) {
-            return Ok(format!(
-                "today's rendering of {group} meeting {number} ({lang:?}, {format:?}) hashes to {h}, as approved on {} at seq {}",
-                a.date, a.seq
-            ));
+    let mut record = query::meeting_record(model, group, number, mt.date())?;
+    for a in &mt.minutes_approvals {
+        // The document approved said where the minutes stood before the approval: a
+        // draft, or one of the steps before it.
+        let before = std::iter::once(MinutesStatus::Draft)
+            .chain(mt.minutes_steps.iter().filter(|s| s.seq().is_some_and(|seq| seq < a.seq)).cloned());
+        for status in before {
+            record.minutes_status = status;
+            for (lang, format) in ALL {
+                let h = crate::hash::document_hash(render(model, &record, lang, format)?.as_bytes());
+                if h == a.document_hash {
+                    return Ok(format!(
+                        "today's rendering of {group} meeting {number} ({lang:?}, {format:?}) hashes to {h}, as approved on {} at seq {}",
+                        a.date, a.seq
+                    ));
+                }
+            }
         }
     }
     Err(Error::NoMatch(format!(

@@ -41,6 +41,11 @@ pub(super) struct Words {
     pub(super) answered: &'static str,
     pub(super) not_answered: &'static str,
     pub(super) period: &'static str,
+    pub(super) status: &'static str,
+    pub(super) draft: &'static str,
+    pub(super) circulated: &'static str,
+    pub(super) approved: &'static str,
+    pub(super) reopened: &'static str,
 }
 
 pub(super) const DA: Words = Words {
@@ -78,6 +83,11 @@ pub(super) const DA: Words = Words {
     answered: "Svar modtaget fra",
     not_answered: "Svarede ikke",
     period: "Periode",
+    status: "Status",
+    draft: "Udkast",
+    circulated: "Udsendt til kommentering",
+    approved: "Godkendt",
+    reopened: "Genåbnet",
 };
 
 pub(super) const EN: Words = Words {
@@ -115,6 +125,11 @@ pub(super) const EN: Words = Words {
     answered: "Answers received from",
     not_answered: "Did not answer",
     period: "Period",
+    status: "Status",
+    draft: "Draft",
+    circulated: "Sent for comments",
+    approved: "Approved",
+    reopened: "Reopened",
 };
 
 pub(super) fn weekday(lang: Lang, d: Weekday) -> &'static str {
@@ -266,6 +281,17 @@ pub(super) fn person_line(
         }
     }
     s
+}
+
+/// "Udkast", "Godkendt 29. april 2026", "Genåbnet 5. maj 2026: REASON".
+pub(super) fn minutes_status(lang: Lang, w: &Words, s: &crate::model::MinutesStatus) -> String {
+    use crate::model::MinutesStatus::*;
+    match s {
+        Draft => w.draft.to_string(),
+        Circulated { date, .. } => format!("{} {}", w.circulated, plain_date(lang, *date)),
+        Approved { date, .. } => format!("{} {}", w.approved, plain_date(lang, *date)),
+        Reopened { date, reason, .. } => format!("{} {}: {reason}", w.reopened, plain_date(lang, *date)),
+    }
 }
 
 /// "1st", "2nd", "3rd", "4th", ..., "11th", "21st".

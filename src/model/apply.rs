@@ -169,6 +169,11 @@ impl Model {
                         place: e.place.clone(),
                         ends_at: e.ends_at,
                         announced_at: e.announced_at.clone(),
+                        announced_as: Some(Announced {
+                            starts_at: e.starts_at,
+                            ends_at: e.ends_at,
+                            place: e.place.clone(),
+                        }),
                         ..Meeting::new(e.group.clone(), MeetingStatus::Scheduled, e.meeting_kind, e.starts_at)
                     },
                 )?;
@@ -292,16 +297,17 @@ impl Model {
             }
             Event::MinutesApproved(e) => {
                 if self.meeting_event(&e.meeting, seq)? {
-                    self.mark(key(&["appr", &e.document_hash.to_hex(), e.meeting.as_str()]))?;
-                    self.save(
-                        key(&["meetap", e.meeting.as_str(), &hex_seq(seq)]),
-                        &MinutesApproval {
-                            document_hash: e.document_hash,
-                            document_name: e.document_name.clone(),
-                            date,
-                            seq,
-                        },
-                    )?;
+                    self.approve_minutes(e, date, seq)?;
+                }
+            }
+            Event::MinutesCirculated(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    self.circulate_minutes(e, date, seq)?;
+                }
+            }
+            Event::MinutesReopened(e) => {
+                if self.meeting_event(&e.meeting, seq)? {
+                    self.reopen_minutes(e, date, seq)?;
                 }
             }
             Event::FileImported(e) => {

@@ -1,6 +1,7 @@
 //! The entities the log folds into, as the projection stores them (JSON under their
 //! keys) and the queries read them.
 
+use super::minutes::{Announced, MinutesApproval, MinutesStatus};
 use crate::event::*;
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
 use crate::when::{RecordedAt, When};
@@ -189,14 +190,6 @@ pub enum MeetingStatus {
     Held,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct MinutesApproval {
-    pub document_hash: Hash,
-    pub document_name: Option<String>,
-    pub date: NaiveDate,
-    pub seq: Seq,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meeting {
     pub group: GroupId,
@@ -208,7 +201,15 @@ pub struct Meeting {
     pub starts_at: When,
     pub ends_at: Option<When>,
     pub announced_at: Option<MeetingId>,
+    /// When and where it was announced to be, as the meeting that announced it said:
+    /// what that meeting's minutes go on saying after this one is held elsewhen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_as: Option<Announced>,
     pub agenda_approved: Option<Seq>,
+    /// The minutes' steps after the draft, in log order: sent for comments, approved
+    /// (which locks the record), reopened. The last is where they stand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub minutes_steps: Vec<MinutesStatus>,
     /// This and the fields below are kept under keys of their own, so that an event
     /// writes only what it changes (and its undo record stays small); filled in on reading.
     #[serde(skip)]
@@ -237,7 +238,9 @@ impl Meeting {
             starts_at,
             ends_at: None,
             announced_at: None,
+            announced_as: None,
             agenda_approved: None,
+            minutes_steps: Vec::new(),
             agenda: Vec::new(),
             attendees: Vec::new(),
             minutes_approvals: Vec::new(),
@@ -248,6 +251,11 @@ impl Meeting {
 
     pub fn date(&self) -> NaiveDate {
         self.starts_at.date()
+    }
+
+    /// Where the minutes stand now.
+    pub fn minutes_status(&self) -> MinutesStatus {
+        self.minutes_steps.last().cloned().unwrap_or_default()
     }
 
     pub fn item(&self, number: u32) -> Option<&AgendaItem> {

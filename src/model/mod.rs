@@ -9,10 +9,12 @@ mod entities;
 mod fold;
 mod keys;
 mod lookups;
+mod minutes;
 mod people;
 
 pub use entities::*;
 pub use fold::{as_corrected, fold};
+pub use minutes::{Announced, MinutesApproval, MinutesStatus};
 
 use crate::ids::Seq;
 use crate::kv::{Kv, Pair, ReadError};

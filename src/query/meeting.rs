@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::event::*;
 use crate::ids::{GroupId, MeetingId, MeetingRef, PersonId, Seq};
 use crate::kv::ReadError;
-use crate::model::{Meeting, MeetingStatus, Membership, MinutesApproval, Model};
+use crate::model::{Meeting, MeetingStatus, Membership, MinutesApproval, MinutesStatus, Model};
 use crate::when::When;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -91,6 +91,9 @@ pub struct MeetingRecord {
     pub agenda: Vec<ItemView>,
     pub next_meeting: Option<NextMeeting>,
     pub minutes_approvals: Vec<MinutesApproval>,
+    /// Where the minutes stand: a draft, sent for comments, approved (the record locked),
+    /// or reopened.
+    pub minutes_status: MinutesStatus,
     pub seqs: Vec<Seq>,
 }
 
@@ -195,7 +198,11 @@ pub fn meeting_record(m: &Model, group: &GroupId, which: &MeetingRef, at: NaiveD
         .into_iter()
         .filter(|(_, x)| x.group == mt.group)
         .min_by_key(|(_, x)| x.date())
-        .map(|(nid, x)| NextMeeting { meeting: nid, starts_at: x.starts_at, ends_at: x.ends_at, place: x.place });
+        .map(|(nid, x)| match x.announced_as {
+            // As announced, whatever happened to it since: the minutes said that.
+            Some(a) => NextMeeting { meeting: nid, starts_at: a.starts_at, ends_at: a.ends_at, place: a.place },
+            None => NextMeeting { meeting: nid, starts_at: x.starts_at, ends_at: x.ends_at, place: x.place },
+        });
     Ok(MeetingRecord {
         id: id.clone(),
         group: mt.group.clone(),
@@ -212,6 +219,7 @@ pub fn meeting_record(m: &Model, group: &GroupId, which: &MeetingRef, at: NaiveD
         agenda,
         next_meeting,
         minutes_approvals: mt.minutes_approvals.to_vec(),
+        minutes_status: mt.minutes_status(),
         seqs: mt.seqs.clone(),
     })
 }

@@ -1,13 +1,23 @@
 //! The rules of each kind of event, against the state it would be applied to.
 
 use super::refs::*;
-use super::{people, RuleError};
+use super::{minutes, people, RuleError};
 use crate::event::*;
 use crate::model::{Entry, MeetingStatus, Model};
 use std::collections::BTreeSet;
 
 /// Checks one event (not a correction) against the state it would be applied to.
 pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
+    if let Some(id) = minutes::record_changed(&entry.event) {
+        minutes::unlocked(m, id)?;
+    }
+    check_replacement(m, entry)
+}
+
+/// Checks the replacement a correction puts in an event's place: every rule of its kind
+/// but the lock of approved minutes, since a correction is the way, with its reason, to
+/// change a locked record.
+pub fn check_replacement(m: &Model, entry: &Entry) -> Result<(), RuleError> {
     let date = entry.date();
     match &entry.event {
         Event::OrganisationRegistered(e) => {
@@ -325,10 +335,9 @@ pub fn check(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             }
             opt(&e.note, |s| text("note", s))?;
         }
-        Event::MinutesApproved(e) => {
-            meeting(m, &e.meeting, date, true)?;
-            opt(&e.document_name, |s| name("document_name", s))?;
-        }
+        Event::MinutesApproved(e) => minutes::approved(m, e, date)?,
+        Event::MinutesCirculated(e) => minutes::circulated(m, e, date)?,
+        Event::MinutesReopened(e) => minutes::reopened(m, e, date)?,
         Event::FileImported(e) => {
             name("file", &e.file)?;
             text_max("content", &e.content, FILE_CHARS_MAX)?;

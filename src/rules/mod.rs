@@ -3,10 +3,11 @@
 //! by the code given here (a test holds the two to each other).
 
 mod events;
+mod minutes;
 mod people;
 mod refs;
 
-pub use events::check;
+pub use events::{check, check_replacement};
 
 use crate::event::*;
 use crate::kv::ReadError;

@@ -111,3 +111,84 @@ fn check_shows_the_seat_flags_an_import_would_raise() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("flag: byraadet: 7 seat holders for 6 seats from 2026-01-01\n"), "{}", r.stdout);
 }
+
+/// A draft, sent for comments, approved at the next meeting's item, locked; reopened
+/// with a reason, changed, approved anew. The rendered minutes say where they stand, and
+/// today's rendering still matches each approved document.
+#[test]
+fn the_minutes_life_locks_the_record_until_it_is_reopened_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    assert_eq!(protokol(&path, &["seed"], None).code, 0);
+    let md = |path: &Path| protokol(path, &["minutes", "styregruppen", "4"], None).stdout;
+    assert!(md(&path).contains("**Status:** Udkast\n"));
+    let r = protokol(&path, &["circulate-minutes", "styregruppen", "4", "--effective", "2026-02-02"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(md(&path).contains("**Status:** Udsendt til kommentering 2. februar 2026\n"));
+    // The document sent round is what is approved, as item 2 of the next meeting, held.
+    let doc = dir.path().join("referat.md");
+    let out = ["minutes", "styregruppen", "4", "--out", doc.to_str().unwrap()];
+    assert_eq!(protokol(&path, &out, None).code, 0);
+    let next = r#"[
+      {"effective": "2026-04-29", "kind": "MeetingHeld", "body": {"meeting": "styregruppen-2026-04-29", "group": "styregruppen", "number": 5, "meeting_kind": "ordinary", "starts_at": "2026-04-29T13:00:00+02:00"}},
+      {"effective": "2026-04-29", "kind": "AgendaSet", "body": {"meeting": "styregruppen-2026-04-29", "items": [{"number": 1, "title": "Velkommen"}, {"number": 2, "title": "Godkendelse af referat"}]}}
+    ]"#;
+    assert_eq!(protokol(&path, &["append", "-"], Some(next)).code, 0);
+    let approve = |item: &str| {
+        let args = [
+            "approve-minutes",
+            "styregruppen",
+            "4",
+            "--file",
+            doc.to_str().unwrap(),
+            "--effective",
+            "2026-04-29",
+            "--at-meeting",
+            "styregruppen-2026-04-29",
+            "--item",
+            item,
+        ];
+        protokol(&path, &args, None)
+    };
+    let r = approve("3");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("has no agenda item 3"), "{}", r.stderr);
+    let r = approve("2");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(md(&path).contains("**Status:** Godkendt 29. april 2026\n"));
+    // Regression: holding the next meeting (without its announced end and place) changed
+    // this meeting's "Næste møde", so its approved rendering no longer matched.
+    let r = protokol(&path, &["verify-minutes", "--rendered", "styregruppen", "4"], None);
+    assert_eq!(r.code, 0, "the status the document had is the one before approval: {}", r.stderr);
+    let meeting = protokol(&path, &["meeting", "styregruppen", "4", "--json"], None);
+    let v: serde_json::Value = serde_json::from_str(&meeting.stdout).unwrap();
+    assert_eq!(v["minutes_approvals"][0]["at_meeting"], "styregruppen-2026-04-29");
+    assert_eq!(v["minutes_status"]["status"], "approved");
+
+    // Locked: a new text for an item is refused, and the ledger keeps what it had.
+    let text = r#"{"effective": "2026-05-01", "kind": "ItemMinuted", "body": {"meeting": "styregruppen-2026-01-21", "item": 2, "text": "Efterskrift."}}"#;
+    let r = protokol(&path, &["append", "-"], Some(text));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("[rule minutes-locked]"), "{}", r.stderr);
+    assert!(r.stderr.contains("were approved on 2026-04-29"), "{}", r.stderr);
+    // Reopened with a reason, it takes the change; approved again, it is locked again.
+    let r = protokol(
+        &path,
+        &[
+            "reopen-minutes",
+            "styregruppen",
+            "4",
+            "--reason",
+            "Punkt 2 mangler en sætning.",
+            "--effective",
+            "2026-05-01",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(md(&path).contains("**Status:** Genåbnet 1. maj 2026: Punkt 2 mangler en sætning.\n"));
+    assert_eq!(protokol(&path, &["append", "-"], Some(text)).code, 0);
+    let r = protokol(&path, &["reopen-minutes", "styregruppen", "4", "--reason", "igen"], None);
+    assert!(r.code == 2 && r.stderr.contains("[rule minutes-not-approved]"), "{}", r.stderr);
+    assert_eq!(protokol(&path, &["verify"], None).code, 0);
+}
