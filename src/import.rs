@@ -16,8 +16,23 @@ use std::path::{Path, PathBuf};
 /// What importing one file did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Appended { file: String, events: usize, first: u64, last: u64 },
-    AlreadyImported { file: String, seq: u64 },
+    Appended {
+        file: String,
+        events: usize,
+        first: u64,
+        last: u64,
+    },
+    AlreadyImported {
+        file: String,
+        seq: u64,
+    },
+    /// An edited file, recorded as corrections of what its import wrote.
+    Corrected {
+        file: String,
+        corrections: usize,
+        first: u64,
+        last: u64,
+    },
 }
 
 impl std::fmt::Display for Outcome {
@@ -28,6 +43,9 @@ impl std::fmt::Display for Outcome {
             }
             Outcome::AlreadyImported { file, seq } => {
                 write!(f, "{file}: already imported (same content, seq {seq}); nothing to do")
+            }
+            Outcome::Corrected { file, corrections, first, last } => {
+                write!(f, "{file}: recorded {corrections} corrections of its import, seq {first}..{last}")
             }
         }
     }
@@ -68,12 +86,25 @@ pub fn import_paths(
     now: DateTime<Utc>,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
+    import_paths_amending(ledger, paths, None, recorded_by, now, progress)
+}
+
+/// `import_paths`, with `amend_because` the reason to record an edited file's changes as
+/// corrections (without it, an edited file refuses the import and lists them).
+pub fn import_paths_amending(
+    ledger: &mut Ledger,
+    paths: &[PathBuf],
+    amend_because: Option<&str>,
+    recorded_by: &str,
+    now: DateTime<Utc>,
+    progress: &dyn Progress,
+) -> Result<Vec<Outcome>, Error> {
     let mut files = Vec::new();
     for path in collect(paths)? {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
         files.push(record_file::parse(&file_name(&path), &text)?);
     }
-    import_parsed(ledger, files, recorded_by, now, progress)
+    import_all(ledger, files.iter().collect(), amend_because, recorded_by, now, progress)
 }
 
 /// Imports parsed files as one all-or-nothing batch, registers first and meetings in
@@ -86,20 +117,21 @@ pub fn import_parsed(
     now: DateTime<Utc>,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
-    import_all(ledger, files.iter().collect(), recorded_by, now, progress)
+    import_all(ledger, files.iter().collect(), None, recorded_by, now, progress)
 }
 
 fn import_all(
     ledger: &mut Ledger,
     mut files: Vec<&RecordFile>,
+    amend_because: Option<&str>,
     recorded_by: &str,
     now: DateTime<Utc>,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
     files.sort_by_key(|f| f.sort_key());
     progress.phase("checking the files", files.len() as u64);
-    let plan = plan(ledger, &files, now, progress)?;
-    let events: Vec<NewEvent> = plan.iter().filter_map(|p| p.as_ref().err()).flatten().cloned().collect();
+    let plan = plan(ledger, &files, amend_because, now, progress)?;
+    let events: Vec<NewEvent> = plan.iter().flat_map(|p| p.events()).cloned().collect();
     if events.len() > BATCH_LEN_MAX {
         return Err(Error::Input(format!(
             "these files hold {} events; one import writes at most {BATCH_LEN_MAX}, all or nothing: import them in parts",
@@ -111,16 +143,20 @@ fn import_all(
             .into_iter();
     let mut out = Vec::with_capacity(files.len());
     for (f, p) in files.iter().zip(plan) {
+        let mut take = |n: usize| {
+            let mine: Vec<_> = records.by_ref().take(n).collect();
+            (mine.len(), mine.first().map_or(0, |r| r.seq().0), mine.last().map_or(0, |r| r.seq().0))
+        };
+        let file = f.name.clone();
         out.push(match p {
-            Ok(seq) => Outcome::AlreadyImported { file: f.name.clone(), seq },
-            Err(events) => {
-                let mine: Vec<_> = records.by_ref().take(events.len()).collect();
-                Outcome::Appended {
-                    file: f.name.clone(),
-                    events: mine.len(),
-                    first: mine.first().map_or(0, |r| r.seq().0),
-                    last: mine.last().map_or(0, |r| r.seq().0),
-                }
+            Step::Done(seq) => Outcome::AlreadyImported { file, seq },
+            Step::New(events) => {
+                let (events, first, last) = take(events.len());
+                Outcome::Appended { file, events, first, last }
+            }
+            Step::Amend(a) => {
+                let (corrections, first, last) = take(a.len());
+                Outcome::Corrected { file, corrections, first, last }
             }
         });
     }
@@ -134,44 +170,68 @@ pub fn import_file(
     recorded_by: &str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
-    let mut out = import_all(ledger, vec![file], recorded_by, now, &crate::progress::Silent)?;
+    let mut out = import_all(ledger, vec![file], None, recorded_by, now, &crate::progress::Silent)?;
     Ok(out.remove(0))
 }
 
-/// Each file as what importing it takes: `Ok(seq)` where the same content was imported
-/// at seq, else its events (ending with its `FileImported`), resolved against the ledger
-/// and the files before it.
+/// What importing one file takes.
+enum Step {
+    /// Nothing: the same content was imported at this seq.
+    Done(u64),
+    /// Its events, ending with its `FileImported`.
+    New(Vec<NewEvent>),
+    /// Corrections of what its import wrote: the file was edited since.
+    Amend(Vec<NewEvent>),
+}
+
+impl Step {
+    fn events(&self) -> &[NewEvent] {
+        match self {
+            Step::Done(_) => &[],
+            Step::New(e) | Step::Amend(e) => e,
+        }
+    }
+}
+
+/// Each file as what importing it takes, resolved against the ledger and the files
+/// before it.
 fn plan(
     ledger: &Ledger,
     files: &[&RecordFile],
+    amend_because: Option<&str>,
     now: DateTime<Utc>,
     progress: &dyn Progress,
-) -> Result<Vec<Result<u64, Vec<NewEvent>>>, Error> {
+) -> Result<Vec<Step>, Error> {
     let model = &ledger.model();
     let mut earlier: Vec<NewEvent> = Vec::new();
     let mut plan = Vec::with_capacity(files.len());
     for file in files {
         let content_hash = document_hash(file.text.as_bytes());
         if let Some(done) = model.import_of_content(&content_hash)? {
-            plan.push(Ok(done.seq.0));
+            plan.push(Step::Done(done.seq.0));
             continue;
         }
         if let Some(old) = model.import_of_file(&file.name)? {
-            return Err(changed(file, &old));
+            let amendments = crate::amend::file_amendments(ledger, file, &old, amend_because.unwrap_or(""))?;
+            let Some(_) = amend_because else { return Err(changed(file, &old, &amendments)) };
+            plan.push(Step::Amend(amendments.into_iter().map(|a| a.event).collect()));
+            continue;
         }
         let mut events = record_file::to_events(file, model, &earlier)?;
         let effective = events.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
         let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
         events.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
         earlier.extend(events.iter().cloned());
-        plan.push(Err(events));
+        plan.push(Step::New(events));
         progress.advance(1);
     }
     Ok(plan)
 }
 
 /// A file imported before that has changed since: history is corrected, not redone.
-fn changed(file: &RecordFile, old: &crate::model::ImportedFile) -> Error {
+/// Says what the corrections would be, and how to record them.
+fn changed(file: &RecordFile, old: &crate::model::ImportedFile, amendments: &[crate::amend::Amendment]) -> Error {
+    let listed: String = amendments.iter().map(|a| format!("  {a}\n")).collect();
     let diff = similar::TextDiff::from_lines(&old.content, &file.text)
         .unified_diff()
         .context_radius(2)
@@ -179,7 +239,8 @@ fn changed(file: &RecordFile, old: &crate::model::ImportedFile) -> Error {
         .to_string();
     Error::Input(format!(
         "{}: this file was imported at seq {} and has changed since; the ledger keeps what was imported.\n\
-         To change the record, append an EventCorrected event citing the seq of what is wrong.\n{diff}",
+         The edit is these corrections (nothing was written):\n{listed}\
+         To record them, import it again with --yes --reason TEXT.\n{diff}",
         file.name, old.seq
     ))
 }
@@ -224,7 +285,8 @@ pub fn check_paths(
             continue;
         }
         if let Some(old) = model.import_of_file(&file.name)? {
-            problems.push(changed(file, &old));
+            let amendments = crate::amend::file_amendments(ledger, file, &old, "")?;
+            problems.push(changed(file, &old, &amendments));
             continue;
         }
         match record_file::to_events(file, &model, &events) {

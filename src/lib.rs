@@ -1,6 +1,7 @@
 //! protokol: a committee's record as a tamper-evident, event-sourced decision ledger.
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod amend;
 pub mod cli;
 pub mod envelope;
 pub mod error;

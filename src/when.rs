@@ -110,6 +110,14 @@ pub enum KnownAt {
     Instant(RecordedAt),
 }
 
+impl std::str::FromStr for When {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<When, String> {
+        When::parse(s)
+    }
+}
+
 impl std::str::FromStr for KnownAt {
     type Err = String;
 

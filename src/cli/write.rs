@@ -66,6 +66,7 @@ pub(super) fn import(
     ctx: &mut Context,
     paths: &[PathBuf],
     by: Option<String>,
+    amend_because: Option<String>,
     quiet: &Quiet,
 ) -> Result<(), Error> {
     let created = !path.exists();
@@ -83,16 +84,17 @@ pub(super) fn import(
     let progress = Bar::new(quiet);
     // All or nothing: the files are one batch, and a ledger this import created is
     // removed again if the batch is refused.
-    let outcomes = match import::import_paths(&mut ledger, paths, &by, ctx.now, &progress) {
-        Ok(o) => o,
-        Err(e) => {
-            if created {
-                drop(ledger);
-                let _ = std::fs::remove_dir_all(path);
+    let outcomes =
+        match import::import_paths_amending(&mut ledger, paths, amend_because.as_deref(), &by, ctx.now, &progress) {
+            Ok(o) => o,
+            Err(e) => {
+                if created {
+                    drop(ledger);
+                    let _ = std::fs::remove_dir_all(path);
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
-    };
+        };
     for outcome in outcomes {
         say(ctx, &outcome.to_string())?;
     }
@@ -216,4 +218,37 @@ pub(super) fn minutes_step(
     let origin = format!("minutes of {group} {number}");
     let records = ledger.append(&origin.clone(), vec![NewEvent::new(effective, event, origin)], None, &by, ctx.now)?;
     say(ctx, &format!("the minutes of {group} {number}: {done} at seq {}", records[0].seq()))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn correct(
+    path: &Path,
+    ctx: &mut Context,
+    seq: crate::ids::Seq,
+    reason: &str,
+    sets: &[String],
+    effective: Option<When>,
+    retract: bool,
+    yes: bool,
+    by: Option<String>,
+) -> Result<(), Error> {
+    let mut ledger = Ledger::open(path)?;
+    let target = ledger.entry(seq)?.ok_or_else(|| Error::NotFound(format!("no event with seq {seq}")))?;
+    let mut pairs = Vec::new();
+    for s in sets {
+        let (field, value) =
+            s.split_once('=').ok_or_else(|| Error::Input(format!("--set {s:?}: write FIELD=VALUE")))?;
+        pairs.push((field.to_string(), value.to_string()));
+    }
+    let Some(a) = crate::amend::event_amendment(&target, &pairs, effective, retract, reason)? else {
+        return say(ctx, &format!("seq {seq}: that changes nothing; nothing to record"));
+    };
+    let shown = if retract { format!("seq {seq} {}: retracted", a.kind) } else { a.to_string() };
+    if !yes {
+        say(ctx, &shown)?;
+        return say(ctx, "nothing was written; run again with --yes to record this correction");
+    }
+    let by = who(by, ctx, "records the correction")?;
+    let records = ledger.append(&format!("correct {seq}"), vec![a.event], None, &by, ctx.now)?;
+    say(ctx, &format!("{shown}\nrecorded the correction at seq {}", records[0].seq()))
 }

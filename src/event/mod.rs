@@ -104,8 +104,9 @@ pub fn names_of<T: Serialize>(values: &[T]) -> String {
     values.iter().map(name_of).collect::<Vec<_>>().join(", ")
 }
 
-/// An erratum: amends (with a replacement of the same kind) or retracts (without one) an
-/// earlier event. The earlier event stays in the log; projections apply the correction.
+/// An erratum: amends (with a replacement of the same kind), moves to another valid time
+/// (with only `effective`), or retracts (with neither) an earlier event. The earlier
+/// event stays in the log; projections apply the correction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventCorrected {
@@ -129,6 +130,13 @@ pub struct FileImported {
     /// Plain BLAKE3 of the file's bytes.
     pub content_hash: Hash,
     pub content: String,
+}
+
+impl EventCorrected {
+    /// Whether it takes the event out: neither a replacement nor a new valid time.
+    pub fn retracts(&self) -> bool {
+        self.replacement.is_none() && self.effective.is_none()
+    }
 }
 
 impl Event {

@@ -32,7 +32,7 @@ impl Ledger {
             seq: entry.seq,
             target: c.target,
             reason: c.reason.clone(),
-            retracted: c.replacement.is_none(),
+            retracted: c.retracts(),
             recorded_by: entry.recorded_by.clone(),
         });
         let mut from = c.target;

@@ -337,7 +337,7 @@ impl Model {
     /// Takes in a correction's own record (what it does to the event it corrects is
     /// applied by replaying the log with the replacement in its place).
     fn note_correction(&mut self, entry: &Entry, c: &EventCorrected) -> Result<(), ReadError> {
-        let retracted = c.replacement.is_none();
+        let retracted = c.retracts();
         if retracted {
             self.mark(key(&["retr", &hex_seq(c.target)]))?;
         }

@@ -33,8 +33,10 @@ pub fn fold<E: From<ReadError>>(
 pub fn as_corrected<'e>(entry: &'e Entry, corrections: &HashMap<Seq, EventCorrected>) -> Option<Cow<'e, Entry>> {
     match (&entry.event, corrections.get(&entry.seq)) {
         (Event::EventCorrected(_), _) | (_, None) => Some(Cow::Borrowed(entry)),
+        (_, Some(c)) if c.retracts() => None,
         (_, Some(c)) => Some(Cow::Owned(Entry {
-            event: (**c.replacement.as_ref()?).clone(),
+            // A new valid time alone keeps the event as it was.
+            event: c.replacement.as_deref().unwrap_or(&entry.event).clone(),
             effective: c.effective.unwrap_or(entry.effective),
             ..entry.clone()
         })),

@@ -81,8 +81,6 @@ pub fn check_correction(m: &Model, target: Option<&Entry>, entry: &Entry, c: &Ev
                 ),
             );
         }
-    } else if c.effective.is_some() {
-        return refuse("correction-kind", "a retraction has no effective date to correct");
     }
     Ok(())
 }

@@ -68,7 +68,8 @@ fn a_changed_file_is_refused_with_a_diff_and_advice() {
     let file = record_file::parse("2026-01-21-styregruppen-4.toml", &changed).unwrap();
     let err = import::import_file(&mut l, &file, "test", now()).unwrap_err().to_string();
     assert!(err.contains("has changed since"), "{err}");
-    assert!(err.contains("EventCorrected"), "advice to record a correction: {err}");
+    assert!(err.contains("import it again with --yes --reason TEXT"), "advice to record the corrections: {err}");
+    assert!(err.contains(": number: 4 -> 5;"), "the edit as a correction: {err}");
     assert!(err.contains("-number = 4\n+number = 5"), "a diff: {err}");
     assert_eq!(l.head(), head);
 }

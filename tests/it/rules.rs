@@ -945,3 +945,31 @@ fn an_attending_substitute_names_a_member_it_stands_in_for() {
     );
     push(&mut h, "2025-03-01", "AttendanceRecorded", attend(json!({"in_place_of": "erik-jylling"}))).unwrap();
 }
+
+/// A correction with only an effective date moves the event in valid time, keeping it
+/// as it was; with neither a replacement nor a date it retracts it.
+#[test]
+fn a_date_only_correction_moves_the_event_and_keeps_it() {
+    let mut h = base();
+    let joined = h.head_seq().0 + 1;
+    push(
+        &mut h,
+        "2025-04-01",
+        "MemberJoined",
+        json!({"person": "nina-uldal", "group": "styregruppen", "role": "member"}),
+    )
+    .unwrap();
+    push(
+        &mut h,
+        "2025-04-02",
+        "EventCorrected",
+        json!({"target": joined, "reason": "dagen før", "effective": "2025-03-15"}),
+    )
+    .unwrap();
+    let model = h.model();
+    let terms = model.memberships_of(&"nina-uldal".parse().unwrap(), &"styregruppen".parse().unwrap()).unwrap();
+    assert_eq!((terms.len(), terms[0].start.to_string()), (1, "2025-03-15".to_string()));
+    assert!(!model.is_retracted(Seq(joined)).unwrap());
+    drop(model);
+    h.ledger.verify().unwrap();
+}

@@ -192,3 +192,82 @@ fn the_minutes_life_locks_the_record_until_it_is_reopened_with_a_reason() {
     assert!(r.code == 2 && r.stderr.contains("[rule minutes-not-approved]"), "{}", r.stderr);
     assert_eq!(protokol(&path, &["verify"], None).code, 0);
 }
+
+/// An edited meeting file imported again is shown as corrections, recorded only with
+/// --yes and a reason; one event is corrected from the command line, its date alone
+/// too; what is corrected answers corrected, and the log keeps both.
+#[test]
+fn edits_become_corrections_a_secretary_can_see_and_confirm() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    for e in std::fs::read_dir(COUNCIL).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&p, files.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let ledger = dir.path().join("l");
+    let folder = files.to_str().unwrap();
+    assert_eq!(protokol(&ledger, &["import", folder], None).code, 0);
+    let meeting = files.join("2026-02-10-byraadet-1.toml");
+    let text = std::fs::read_to_string(&meeting).unwrap();
+    let edited = text
+        .replace("Budgetopfølgningen blev godkendt.", "Budgetopfølgningen for 4. kvartal blev godkendt.")
+        .replace("effective = 2026-02-11\n", "effective = 2026-02-12\n");
+    std::fs::write(&meeting, edited).unwrap();
+    let head = protokol(&ledger, &["verify"], None).stdout;
+    let shown = protokol(&ledger, &["import", folder], None);
+    assert_eq!(shown.code, 2, "{}", shown.stdout);
+    for line in [
+        "  seq 39 DecisionRecorded: text: \"Budgetopfølgningen blev godkendt.\" -> \"Budgetopfølgningen for 4. kvartal blev godkendt.\";\n",
+        "  seq 45 LeaveOfAbsenceBegan: effective 2026-02-11 -> 2026-02-12;\n",
+        "  seq 47 FileImported: the file's text, as edited;\n",
+        "To record them, import it again with --yes --reason TEXT.",
+    ] {
+        assert!(shown.stderr.contains(line), "missing {line:?} in {}", shown.stderr);
+    }
+    assert_eq!(protokol(&ledger, &["verify"], None).stdout, head, "nothing written");
+    let r = protokol(&ledger, &["import", folder, "--yes", "--reason", "Rettet efter kommentarer"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("2026-02-10-byraadet-1.toml: recorded 3 corrections of its import, seq 54..56"),
+        "{}",
+        r.stdout
+    );
+    // The edited file is now the one on record: importing it again is a no-op.
+    let again = protokol(&ledger, &["import", folder], None);
+    assert_eq!(again.stdout.matches("already imported (same content").count(), 3, "{}", again.stdout);
+    let on = |d: &str| protokol(&ledger, &["members", "byraadet", "--at", d, "--json"], None).stdout;
+    assert!(on("2026-02-11").contains("\"on_leave\": []"), "the leave now starts on the 12th");
+    assert!(!on("2026-02-12").contains("\"on_leave\": []"));
+
+    // One event from the command line: shown, then recorded with --yes.
+    let r =
+        protokol(&ledger, &["correct", "33", "--effective", "2026-02-03", "--reason", "Indtrådt dagen efter"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("seq 33 MemberJoined: effective 2026-02-02 -> 2026-02-03;\nnothing was written"),
+        "{}",
+        r.stdout
+    );
+    let r = protokol(
+        &ledger,
+        &["correct", "33", "--effective", "2026-02-03", "--reason", "Indtrådt dagen efter", "--yes"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let members = |d: &str| protokol(&ledger, &["members", "byraadet", "--at", d], None).stdout;
+    assert!(!members("2026-02-02").contains("henrik-bay") && members("2026-02-03").contains("henrik-bay"));
+    let r = protokol(
+        &ledger,
+        &["correct", "4", "--set", "name=Ådal Kommune (forvaltningen)", "--reason", "Navn", "--yes"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = protokol(&ledger, &["correct", "4", "--set", "nickname=x", "--reason", "Navn"], None);
+    assert!(r.code == 2 && r.stderr.contains("unknown field `nickname`"), "{}", r.stderr);
+    let r = protokol(&ledger, &["correct", "9999", "--retract", "--reason", "x"], None);
+    assert!(r.code == 2 && r.stderr.contains("no event with seq 9999"), "{}", r.stderr);
+    assert_eq!(protokol(&ledger, &["verify"], None).code, 0);
+}

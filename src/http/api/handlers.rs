@@ -326,6 +326,10 @@ pub(super) async fn post_import(
         import::Outcome::AlreadyImported { file, seq } => {
             ok(json!({"file": file, "appended": 0, "already_imported_at": seq}))
         }
+        // import_file never amends: an edited file is refused with its corrections.
+        import::Outcome::Corrected { file, corrections, first, last } => {
+            ok(json!({"file": file, "corrections": corrections, "first": first, "last": last}))
+        }
     }
 }
 
