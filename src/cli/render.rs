@@ -1,6 +1,6 @@
 //! Plain-text tables for the terminal. The same views serialize to JSON for `--json`.
 
-use crate::event::name_of;
+use crate::minutes::{role_label, Label, Lang};
 use crate::model::Membership;
 use crate::query::*;
 use std::fmt::Write;
@@ -52,7 +52,7 @@ pub fn groups(rows: &[GroupRow]) -> String {
                 vec![
                     g.id.to_string(),
                     g.name.clone(),
-                    name_of(&g.group_kind),
+                    g.group_kind.label(Lang::En).to_string(),
                     g.established.to_string(),
                     opt(&g.dissolved),
                     g.members.to_string(),
@@ -126,7 +126,15 @@ pub fn composition(c: &Composition) -> String {
     if !c.nominations.is_empty() {
         out += "\nNominated, not yet appointed:\n";
         for n in &c.nominations {
-            let _ = writeln!(out, "  {} ({}) as {} on {} (seq {})", n.name, n.person, name_of(&n.role), n.date, n.seq);
+            let _ = writeln!(
+                out,
+                "  {} ({}) as {} on {} (seq {})",
+                n.name,
+                n.person,
+                n.role.label(Lang::En),
+                n.date,
+                n.seq
+            );
         }
     }
     out
@@ -144,7 +152,7 @@ pub fn intervals(title: &str, rows: &[Interval]) -> String {
                     opt(&m.end),
                     m.name.clone(),
                     m.group.to_string(),
-                    name_of(&m.role),
+                    m.role.label(Lang::En).to_string(),
                     opt(&m.organisation),
                     match m.closed_by {
                         Some(c) => format!("{}-{}", m.opened_by, c),
@@ -168,8 +176,8 @@ pub fn decisions(rows: &[DecisionView]) -> String {
                     format!("{} {}", d.group, opt(&d.meeting_number)),
                     d.item.to_string(),
                     d.id.to_string(),
-                    name_of(&d.outcome),
-                    name_of(&d.status),
+                    d.outcome.label(Lang::En).to_string(),
+                    d.status.label(Lang::En).to_string(),
                 ]
             })
             .collect::<Vec<_>>(),
@@ -186,7 +194,7 @@ pub fn decisions(rows: &[DecisionView]) -> String {
             let _ = writeln!(out, "  left for later: {x}");
         }
         for s in &d.status_history {
-            let _ = writeln!(out, "  {} {} (seq {})", s.date, name_of(&s.status), s.seq);
+            let _ = writeln!(out, "  {} {} (seq {})", s.date, s.status.label(Lang::En), s.seq);
         }
     }
     out
@@ -199,7 +207,7 @@ pub fn actions(rows: &[ActionView]) -> String {
             .iter()
             .map(|a| {
                 vec![
-                    name_of(&a.state),
+                    a.state.label(Lang::En).to_string(),
                     opt(&a.due),
                     a.owner_name.clone(),
                     clip(&a.description, 70),
@@ -216,7 +224,7 @@ pub fn meeting(r: &MeetingRecord) -> String {
         "{} – meeting {} ({}), {}{}\n",
         r.group_name,
         opt(&r.number),
-        name_of(&r.meeting_kind),
+        r.meeting_kind.label(Lang::En),
         r.starts_at,
         r.ends_at.map(|e| format!(" to {e}")).unwrap_or_default()
     );
@@ -244,9 +252,9 @@ pub fn meeting(r: &MeetingRecord) -> String {
                         Some(o) => format!("{}, {o}", a.name),
                         None => a.name.clone(),
                     },
-                    name_of(&a.presence),
-                    name_of(&a.capacity),
-                    a.role.map(|r| name_of(&r)).unwrap_or_default(),
+                    a.presence.label(Lang::En).to_string(),
+                    a.capacity.label(Lang::En).to_string(),
+                    a.role.map(|r| r.label(Lang::En).to_string()).unwrap_or_default(),
                     note.join("; "),
                 ]
             })
@@ -260,7 +268,7 @@ pub fn meeting(r: &MeetingRecord) -> String {
         }
         out += "\n";
         for d in &it.decisions {
-            let _ = writeln!(out, "   [{}] {}", name_of(&d.outcome), d.text);
+            let _ = writeln!(out, "   [{}] {}", d.outcome.label(Lang::En), d.text);
             for c in &d.conditions {
                 let _ = writeln!(out, "   reservation: {c}");
             }
@@ -269,7 +277,7 @@ pub fn meeting(r: &MeetingRecord) -> String {
             let _ = writeln!(
                 out,
                 "   action ({}): {} – {}{}",
-                name_of(&a.state),
+                a.state.label(Lang::En),
                 a.owner_name,
                 a.description,
                 a.due.map(|d| format!(", due {d}")).unwrap_or_default()
@@ -287,10 +295,7 @@ pub fn meeting(r: &MeetingRecord) -> String {
     out
 }
 
-/// A role with its rank where it has one: `vice_chair 1`.
+/// A role with its rank where it has one: "1st vice chair".
 fn role_of(m: &Membership) -> String {
-    match m.rank {
-        Some(rank) => format!("{} {rank}", name_of(&m.role)),
-        None => name_of(&m.role),
-    }
+    role_label(m.role, m.rank, Lang::En)
 }

@@ -33,6 +33,9 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
     });
     doc.push(Block::Field(w.meeting.into(), vec![title]));
     doc.push(Block::Field(w.status.into(), vec![minutes_status(lang, w, &r.minutes_status)]));
+    if let Some(note) = w.original {
+        doc.push(Block::Para(note.into()));
+    }
     if let Some(p) = &r.place {
         doc.push(Block::Lines(w.place.into(), p.lines().map(str::to_string).collect()));
     }

@@ -4,9 +4,11 @@
 //! approved by hash and checked again later.
 
 mod document;
+mod labels;
 mod words;
 mod write;
 
+pub use labels::{role_label, Label};
 pub use words::{long_date, meeting_kind};
 pub use write::html_escape;
 

@@ -46,6 +46,8 @@ pub(super) struct Words {
     pub(super) circulated: &'static str,
     pub(super) approved: &'static str,
     pub(super) reopened: &'static str,
+    /// Said where the minutes are translated: their own text is not.
+    pub(super) original: Option<&'static str>,
 }
 
 pub(super) const DA: Words = Words {
@@ -88,6 +90,7 @@ pub(super) const DA: Words = Words {
     circulated: "Udsendt til kommentering",
     approved: "Godkendt",
     reopened: "Genåbnet",
+    original: None,
 };
 
 pub(super) const EN: Words = Words {
@@ -130,6 +133,7 @@ pub(super) const EN: Words = Words {
     circulated: "Sent for comments",
     approved: "Approved",
     reopened: "Reopened",
+    original: Some("The headings and labels are translated; the text of the minutes is in its original language."),
 };
 
 pub(super) fn weekday(lang: Lang, d: Weekday) -> &'static str {
@@ -243,8 +247,11 @@ pub(super) fn person_line(
         }
     }
     let mut marks = Vec::new();
-    if a.role.is_some_and(|r| r.is_chair()) {
-        marks.push(w.chair.to_string());
+    // The Danish minutes mark the formandskab as such; the English say which chair.
+    match a.role.filter(|r| r.is_chair()) {
+        Some(r) if lang == Lang::En => marks.push(super::Label::label(r, lang).to_string()),
+        Some(_) => marks.push(w.chair.to_string()),
+        None => {}
     }
     if a.role == Some(crate::event::Role::ViceChair) {
         marks.push(match (lang, a.rank) {
@@ -295,7 +302,7 @@ pub(super) fn minutes_status(lang: Lang, w: &Words, s: &crate::model::MinutesSta
 }
 
 /// "1st", "2nd", "3rd", "4th", ..., "11th", "21st".
-fn ordinal(n: u8) -> String {
+pub(super) fn ordinal(n: u8) -> String {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",

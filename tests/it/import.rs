@@ -41,7 +41,7 @@ fn the_atmp_danmark_folder_imports_verifies_and_answers() {
         "{}",
         r.stdout
     );
-    assert_eq!(r.stdout.matches("approved_with_reservations").count(), 2, "{}", r.stdout);
+    assert_eq!(r.stdout.matches("approved with reservations").count(), 2, "{}", r.stdout);
     let r = protokol(&path, &["actions", "--open", "--at", "2026-02-01"], None);
     assert!(r.stdout.contains("sg4-p7-kontakt-henrik-frederiksen"), "{}", r.stdout);
 }

@@ -776,7 +776,7 @@ fn ranked_offices_are_told_apart() {
     let ranked: Vec<_> = c.members.iter().map(|m| (m.person.to_string(), m.rank)).collect();
     assert_eq!(ranked, [("erik-jylling".into(), None), ("nina-uldal".into(), Some(1)), ("ole".into(), Some(2))]);
     let text = protokol::cli::render::composition(&c);
-    assert!(text.contains("vice_chair 1") && text.contains("vice_chair 2"), "{text}");
+    assert!(text.contains("1st vice chair") && text.contains("2nd vice chair"), "{text}");
     refused(&mut h, "2025-02-02", "MemberRoleChanged", vice("ole", 2), "same-role", "already holds");
     push(&mut h, "2025-02-02", "MemberRoleChanged", vice("ole", 1)).unwrap();
     h.ledger.verify().unwrap();

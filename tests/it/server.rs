@@ -278,6 +278,23 @@ async fn the_site_pages_render_and_escape_what_they_show() {
     let (_, html) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21", None, Body::empty()).await;
     assert_eq!(html.matches("<tr class=\"member\">").count(), 12);
     assert!(html.contains("Erik Jylling</a> (formandskab)"));
+    // Words of the page's language, never codes.
+    assert!(html.contains("<td>medformand</td>") && html.contains("styregruppe"), "{html}");
+    let (_, en) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21&lang=en", None, Body::empty()).await;
+    assert!(en.contains("<td>co-chair</td>"), "{en}");
+    for (uri, words) in [
+        ("/decisions", ["godkendt med forbehold", "som besluttet"]),
+        ("/decisions?lang=en", ["approved with reservations", "as decided"]),
+        ("/people/erik-jylling", ["medformand", "til stede"]),
+    ] {
+        let (_, html) = call(&s, "GET", uri, None, Body::empty()).await;
+        for w in words {
+            assert!(html.contains(w), "{uri}: {w:?} missing");
+        }
+        for code in [">co_chair<", ">approved_with_reservations<", ">recorded<", ">present<"] {
+            assert!(!html.contains(code), "{uri} shows the code {code:?}");
+        }
+    }
     let (status, _) = call(&s, "GET", "/groups/nowhere", None, Body::empty()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(&s, "GET", "/groups/styregruppen?at=soon", None, Body::empty()).await;

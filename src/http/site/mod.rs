@@ -94,6 +94,7 @@ pub(super) fn from_error(lang: Lang, e: crate::Error) -> Response {
     error(lang, crate::http::status(&e).0, &e.to_string())
 }
 
-pub(super) fn badge(kind: &str) -> String {
-    format!("<span class=\"badge {}\">{}</span>", esc(kind), esc(&kind.replace('_', " ")))
+/// A code shown as its word, styled by the code.
+pub(super) fn badge(code: &str, word: &str) -> String {
+    format!("<span class=\"badge {}\">{}</span>", esc(code), esc(word))
 }

@@ -2,9 +2,9 @@
 //! meeting with its minutes, a person.
 
 use super::*;
-use crate::event::name_of;
 use crate::ids::{GroupId, MeetingRef, PersonId};
 use crate::minutes;
+use crate::minutes::Label;
 use crate::query::{self};
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
@@ -35,7 +35,7 @@ pub(super) async fn home(State(s): State<AppState>, Query(p): Query<Params>) -> 
             esc(g.id.as_str()),
             p.keep(),
             esc(&g.name),
-            esc(&name_of(&g.group_kind)),
+            esc(g.group_kind.label(lang)),
             g.members
         );
     }
@@ -98,7 +98,7 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Quer
             esc(x.person.as_str()),
             p.keep(),
             esc(&x.name),
-            esc(&name_of(&x.role)),
+            esc(&minutes::role_label(x.role, x.rank, lang)),
             esc(x.organisation.as_deref().unwrap_or("")),
             x.start
         );
@@ -150,7 +150,7 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Quer
         Err(e) => return from_error(lang, e),
     };
     let _ = writeln!(body, "<h2>{}</h2>", t(lang, "Tidslinje", "Timeline"));
-    body += &timeline::timeline_svg(&tl, s.today());
+    body += &timeline::timeline_svg(&tl, s.today(), lang);
     let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Møder", "Meetings"));
     for (id, number, d, kind) in &tl.meetings {
         let shown = match number {
@@ -201,7 +201,7 @@ pub(super) async fn meeting(
                 p.keep(),
                 esc(d.id.as_str()),
                 esc(d.id.as_str()),
-                badge(&name_of(&d.outcome))
+                badge(&crate::event::name_of(&d.outcome), d.outcome.label(lang))
             );
         }
     }
@@ -233,7 +233,7 @@ pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, Q
             esc(i.group.as_str()),
             p.keep(),
             esc(i.group.as_str()),
-            esc(&name_of(&i.role)),
+            esc(&minutes::role_label(i.role, i.rank, lang)),
             i.start,
             i.end.map(|d| d.to_string()).unwrap_or_default()
         );
@@ -248,7 +248,7 @@ pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, Q
                 a.date,
                 esc(a.group.as_str()),
                 a.number.map(|n| n.to_string()).unwrap_or_default(),
-                esc(&name_of(&a.presence))
+                esc(a.presence.label(lang))
             );
         }
         body += "</ul>\n";

@@ -3,6 +3,7 @@
 use super::*;
 use crate::event::{from_name, name_of, DecisionStatus, Outcome};
 use crate::ids::{GroupId, Seq};
+use crate::minutes::Label;
 use crate::query::{self, DecisionFilter};
 use axum::extract::{Query, State};
 use std::fmt::Write;
@@ -21,19 +22,19 @@ pub(super) async fn decisions(State(s): State<AppState>, Query(p): Query<Params>
         Ok(rows) => rows,
         Err(e) => return from_error(lang, e),
     };
-    let options = |name: &str, values: &[String], chosen: &Option<String>| {
+    let options = |name: &str, values: &[(String, &str)], chosen: &Option<String>| {
         let mut s = format!("<select name=\"{name}\"><option value=\"\">–</option>");
-        for v in values {
+        for (v, word) in values {
             let sel = if chosen.as_deref() == Some(v.as_str()) { " selected" } else { "" };
-            s += &format!("<option value=\"{v}\"{sel}>{}</option>", v.replace('_', " "));
+            s += &format!("<option value=\"{v}\"{sel}>{}</option>", esc(word));
         }
         s + "</select>"
     };
     let mut body = format!(
         "<form method=\"get\"><input type=\"hidden\" name=\"lang\" value=\"{}\">{} {} <button type=\"submit\">{}</button></form>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
         if lang == Lang::Da { "da" } else { "en" },
-        options("outcome", &Outcome::ALL.map(|o| name_of(&o)), &p.outcome),
-        options("status", &DecisionStatus::ALL.map(|s| name_of(&s)), &p.status),
+        options("outcome", &Outcome::ALL.map(|o| (name_of(&o), o.label(lang))), &p.outcome),
+        options("status", &DecisionStatus::ALL.map(|s| (name_of(&s), s.label(lang))), &p.status),
         t(lang, "Filtrér", "Filter"),
         t(lang, "Dato", "Date"),
         t(lang, "Møde", "Meeting"),
@@ -60,8 +61,8 @@ pub(super) async fn decisions(State(s): State<AppState>, Query(p): Query<Params>
             t(lang, "punkt", "item"),
             d.item,
             esc(&d.text),
-            badge(&name_of(&d.outcome)),
-            badge(&name_of(&d.status)),
+            badge(&name_of(&d.outcome), d.outcome.label(lang)),
+            badge(&name_of(&d.status), d.status.label(lang)),
         );
     }
     body += "</table>\n";

@@ -2,14 +2,13 @@
 //! as vertical marks.
 
 use super::esc;
-use crate::event::name_of;
 use crate::query::Timeline;
 use chrono::NaiveDate;
 use std::fmt::Write;
 
 /// The membership timeline as SVG: one bar per person and role across time, meetings as
 /// vertical marks. Drawn from `start` of the first interval to `until`.
-pub(super) fn timeline_svg(tl: &Timeline, until: NaiveDate) -> String {
+pub(super) fn timeline_svg(tl: &Timeline, until: NaiveDate, lang: crate::minutes::Lang) -> String {
     let Some(first) = tl.intervals.iter().map(|i| i.start).chain(tl.meetings.iter().map(|m| m.2)).min() else {
         return String::new();
     };
@@ -28,7 +27,7 @@ pub(super) fn timeline_svg(tl: &Timeline, until: NaiveDate) -> String {
             "<text x=\"0\" y=\"{:.0}\">{} ({})</text><rect x=\"{:.1}\" y=\"{:.0}\" width=\"{:.1}\" height=\"{:.0}\" fill=\"{colour}\"><title>{} {} – {}</title></rect>",
             y + 12.0,
             esc(&iv.name),
-            esc(&name_of(&iv.role)),
+            esc(&crate::minutes::role_label(iv.role, iv.rank, lang)),
             x(iv.start),
             y + 2.0,
             (x(end) - x(iv.start)).max(2.0),
