@@ -20,3 +20,4 @@ mod rules;
 mod secretariat;
 mod server;
 mod tamper;
+mod tour;
