@@ -127,6 +127,13 @@ pub enum Command {
     },
     /// The groups and their size.
     Groups(AsOf),
+    /// Search decisions, items, actions, people and organisations for words (every one
+    /// must be found; Danish-aware: case, æ/ø/å, common endings).
+    Search {
+        query: String,
+        #[command(flatten)]
+        asof: AsOf,
+    },
     /// Who sat on a group.
     Members {
         group: GroupId,

@@ -61,6 +61,7 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Check { paths } => write::check(path, ctx, &paths),
         Command::Groups(asof) => query::groups(path, ctx, &asof),
+        Command::Search { query: q, asof } => query::search(path, ctx, &q, &asof),
         Command::Members { group, asof } => query::members(path, ctx, &group, &asof),
         Command::Affiliations { group, asof } => query::affiliations(path, ctx, &group, &asof),
         Command::Timeline { group, asof } => query::timeline(path, ctx, &group, &asof),

@@ -55,6 +55,23 @@ pub(super) fn timeline(path: &Path, ctx: &mut Context, group: &GroupId, asof: &A
     emit(ctx, asof.json, &t, |t| render::intervals(&format!("{} ({})", t.name, t.group), &t.intervals))
 }
 
+pub(super) fn search(path: &Path, ctx: &mut Context, q: &str, asof: &AsOf) -> Result<(), Error> {
+    let ledger = Ledger::open(path)?;
+    let h = asof.state(&ledger)?;
+    let hits = query::search(&h, q, asof.at.unwrap_or(ctx.now.date_naive()))?;
+    emit(ctx, asof.json, &hits, |hits| {
+        let rows: Vec<Vec<String>> = hits
+            .iter()
+            .map(|x| {
+                let text: String = x.text.chars().take(80).collect();
+                let item = x.item.map(|i| i.to_string()).unwrap_or_default();
+                vec![x.date.to_string(), crate::event::name_of(&x.kind), x.link.clone(), item, text]
+            })
+            .collect();
+        render::table(&["date", "kind", "where", "item", "text"], &rows)
+    })
+}
+
 pub(super) fn affiliations(path: &Path, ctx: &mut Context, group: &GroupId, asof: &AsOf) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
     let h = asof.state(&ledger)?;

@@ -8,12 +8,14 @@ mod groups;
 mod meeting;
 mod people;
 mod register;
+mod search;
 
 pub use flags::*;
 pub use groups::*;
 pub use meeting::*;
 pub use people::*;
 pub use register::*;
+pub use search::*;
 
 use crate::error::Error;
 use crate::ids::{GroupId, OrgId, PersonId};

@@ -271,3 +271,50 @@ fn edits_become_corrections_a_secretary_can_see_and_confirm() {
     assert!(r.code == 2 && r.stderr.contains("no event with seq 9999"), "{}", r.stderr);
     assert_eq!(protokol(&ledger, &["verify"], None).code, 0);
 }
+
+/// Search finds "Real World Data" in the steering group's item 8, through the command
+/// line, the API and the site; word forms and case aside; as the record stood on a date;
+/// and never by words a correction took out.
+#[test]
+fn search_finds_words_in_the_record_and_not_the_words_corrected_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    assert_eq!(protokol(&path, &["seed"], None).code, 0);
+    let hits = |q: &str, extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["search", q, "--json"];
+        args.extend_from_slice(extra);
+        let r = protokol(&path, &args, None);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let found = hits("Real World Data", &[]);
+    let item8 = found.iter().find(|h| h["meeting"] == "styregruppen-2026-01-21" && h["item"] == 8);
+    assert!(item8.is_some(), "{found:?}");
+    assert_eq!(item8.unwrap()["link"], "/meetings/styregruppen/4");
+    assert_eq!(hits("real world data", &[]).len(), found.len(), "case aside");
+    assert!(!hits("beslutningerne", &[]).is_empty(), "a word form finds its stem");
+    assert!(hits("Real World Data", &["--at", "2025-12-31"]).iter().all(|h| h["date"] == "2025-05-02"), "as of a date");
+    assert!(!hits("Nina Uldal", &[]).is_empty(), "people by name");
+    // A text corrected away is not found by its old words.
+    let seq = {
+        let log = protokol(&path, &["log", "--json", "--limit", "200"], None).stdout;
+        let v: Vec<serde_json::Value> = serde_json::from_str(&log).unwrap();
+        v.iter()
+            .find(|e| {
+                e["kind"] == "ItemMinuted" && e["body"]["text"].as_str().is_some_and(|t| t.contains("Real World Data"))
+            })
+            .map(|e| e["seq"].as_u64().unwrap())
+            .unwrap()
+    };
+    let r = protokol(
+        &path,
+        &["correct", &seq.to_string(), "--set", "text=Teksten er rettet.", "--reason", "test", "--yes"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(hits("Real World Data", &[]).len() < found.len(), "the corrected text no longer answers");
+    assert!(!hits("rettet", &[]).is_empty(), "its new words do");
+    let eleven: Vec<String> = (0..11).map(|i| format!("ord{i}")).collect();
+    let r = protokol(&path, &["search", &eleven.join(" ")], None);
+    assert!(r.code == 2 && r.stderr.contains("1 to 10 words"), "{}", r.stderr);
+}

@@ -40,7 +40,11 @@ async fn get_json(s: &AppState, uri: &str) -> Value {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{group}", "styregruppen").replace("{number}", "4").replace("{person}", "flemming-sonne")
+    let path = path.replace("{group}", "styregruppen").replace("{number}", "4").replace("{person}", "flemming-sonne");
+    if path == "/api/search" {
+        return path + "?q=ATMP";
+    }
+    path
 }
 
 #[tokio::test]
@@ -295,6 +299,12 @@ async fn the_site_pages_render_and_escape_what_they_show() {
             assert!(!html.contains(code), "{uri} shows the code {code:?}");
         }
     }
+    // Search, on the site and in the API.
+    let (_, html) = call(&s, "GET", "/search?q=Real%20World%20Data", None, Body::empty()).await;
+    assert!(html.contains("href=\"/meetings/styregruppen/4?lang=da\">2026-01-21, punkt 8</a>"), "{html}");
+    let (status, json) = call(&s, "GET", "/api/search?q=Real%20World%20Data", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json.contains("\"item\":8"), "{json}");
     let (status, _) = call(&s, "GET", "/groups/nowhere", None, Body::empty()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(&s, "GET", "/groups/styregruppen?at=soon", None, Body::empty()).await;

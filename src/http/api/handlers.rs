@@ -102,6 +102,19 @@ pub(super) async fn members(
     ok(answer(&s, &q.known_at, |h| query::composition(h, &group, day))?)
 }
 
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    q: String,
+    at: Option<String>,
+    known_at: Option<String>,
+}
+
+pub(super) async fn search(State(s): State<AppState>, q: Result<Query<SearchQuery>, QueryRejection>) -> ApiResult {
+    let q = query(q)?;
+    let day = date("at", &q.at)?.unwrap_or(s.today());
+    ok(answer(&s, &q.known_at, |h| query::search(h, &q.q, day))?)
+}
+
 pub(super) async fn affiliations(
     State(s): State<AppState>,
     Path(group): Path<String>,

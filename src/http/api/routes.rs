@@ -95,6 +95,12 @@ const ASOF: &[(&str, &str)] = &[
     ("known_at", "transaction time: what the ledger held after this seq, or at this RFC 3339 instant"),
 ];
 
+const SEARCH: &[(&str, &str)] = &[
+    ("q", "the words to find (1 to 10; every one must be found)"),
+    ("at", "valid time: the record as it stood on this date (YYYY-MM-DD); default today"),
+    ("known_at", "transaction time: a seq or an RFC 3339 instant"),
+];
+
 const FILTERS: &[(&str, &str)] = &[
     ("at", "valid time (YYYY-MM-DD); default today"),
     ("known_at", "transaction time: a seq or an RFC 3339 instant"),
@@ -155,6 +161,15 @@ pub const ROUTES: &[RouteDoc] = &[
         body: None,
         errors: &[BAD, MISSING],
         response: (JSON, schema::<query::Composition>),
+    },
+    RouteDoc {
+        method: "get",
+        path: "/api/search",
+        summary: "Search decisions, items, actions, people and organisations (q: the words, every one found)",
+        query: SEARCH,
+        body: None,
+        errors: &[BAD],
+        response: (JSON, schema::<Vec<query::Hit>>),
     },
     RouteDoc {
         method: "get",
@@ -299,6 +314,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("get", "/api/groups") => get(groups),
         ("get", "/api/groups/{group}/members") => get(members),
         ("get", "/api/groups/{group}/affiliations") => get(affiliations),
+        ("get", "/api/search") => get(search),
         ("get", "/api/groups/{group}/timeline") => get(timeline),
         ("get", "/api/groups/{group}/meetings/{number}") => get(meeting),
         ("get", "/api/groups/{group}/meetings/{number}/minutes") => get(meeting_minutes),

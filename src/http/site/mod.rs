@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{person}", get(pages::person))
         .route("/audit", get(registers::audit))
         .route("/check", get(check::check_form).post(check::check_upload))
+        .route("/search", get(registers::search))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,6 +35,7 @@ pub struct Params {
     pub(super) outcome: Option<String>,
     pub(super) status: Option<String>,
     pub(super) after: Option<u64>,
+    pub(super) q: Option<String>,
 }
 
 impl Params {
@@ -65,10 +67,11 @@ pub(super) fn t(lang: Lang, da: &'static str, en: &'static str) -> &'static str 
 
 pub(super) fn page(lang: Lang, title: &str, body: &str) -> Response {
     let nav = format!(
-        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
+        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"/search?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
         t(lang, "Beslutninger", "Decisions"),
         t(lang, "Revision", "Audit"),
         t(lang, "Tjek et dokument", "Check a document"),
+        t(lang, "Søg", "Search"),
         t(lang, "English", "Dansk"),
         l = if lang == Lang::Da { "da" } else { "en" },
         other = if lang == Lang::Da { "en" } else { "da" },

@@ -104,3 +104,36 @@ pub(super) async fn audit(State(s): State<AppState>, Query(p): Query<Params>) ->
     let _ = writeln!(body, "<p><a href=\"/api/events\">/api/events</a> · <a href=\"/api/verify\">/api/verify</a></p>");
     page(lang, t(lang, "Revisionsspor", "Audit trail"), &body)
 }
+
+/// A search box and its hits, each linking to where it is read.
+pub(super) async fn search(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
+    let lang = p.lang();
+    let q = p.q.clone().unwrap_or_default();
+    let mut body = format!(
+        "<form method=\"get\"><input type=\"hidden\" name=\"lang\" value=\"{}\"><input type=\"search\" name=\"q\" value=\"{}\" aria-label=\"{}\"> <button type=\"submit\">{}</button></form>\n",
+        if lang == Lang::Da { "da" } else { "en" },
+        esc(&q),
+        t(lang, "Søg i protokollen", "Search the record"),
+        t(lang, "Søg", "Search"),
+    );
+    if !q.trim().is_empty() {
+        let l = s.read();
+        let hits = match query::search(&l.model(), &q, s.today()) {
+            Ok(h) => h,
+            Err(e) => return from_error(lang, e),
+        };
+        let _ = writeln!(body, "<p>{} {}</p>\n<ul>", hits.len(), t(lang, "fund", "hits"));
+        for h in &hits {
+            let snippet: String = h.text.chars().take(200).collect();
+            let item = h.item.map(|i| format!(", {} {i}", t(lang, "punkt", "item"))).unwrap_or_default();
+            let place = if h.link.is_empty() {
+                esc(&format!("{}{item}", h.date))
+            } else {
+                format!("<a href=\"{}?{}\">{}{}</a>", esc(&h.link), p.keep(), h.date, esc(&item))
+            };
+            let _ = writeln!(body, "<li>{place}: {}</li>", esc(&snippet));
+        }
+        body += "</ul>\n";
+    }
+    page(lang, t(lang, "Søg", "Search"), &body)
+}
