@@ -34,4 +34,8 @@ pub enum Error {
     /// A document that is not what it is checked against (verify-minutes).
     #[error("{0}")]
     NoMatch(String),
+    /// A kept document that does not hash to the key it is kept under, or that no
+    /// approval names.
+    #[error("verification failed: {0}")]
+    Document(String),
 }

@@ -33,7 +33,7 @@ pub struct Context<'a> {
 /// read.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) | Error::Projection(_) => 1,
+        Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) | Error::Projection(_) | Error::Document(_) => 1,
         Error::Store(StoreError::DamagedHead(_) | StoreError::Corrupt { .. }) => 1,
         Error::Read(_) => 3,
         Error::Store(_) | Error::Input(_) | Error::Refused { .. } | Error::NotFound(_) => 2,

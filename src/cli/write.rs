@@ -162,7 +162,9 @@ pub(super) fn approve_minutes(
     });
     let effective = When::Date(effective.unwrap_or(ctx.now.date_naive()));
     let origin = format!("approve-minutes {}", file.display());
-    let records = ledger.append(&origin.clone(), vec![NewEvent::new(effective, event, origin)], None, &by, ctx.now)?;
+    // The document itself is kept with its approval, in the same write.
+    let events = vec![NewEvent::new(effective, event, origin.clone())];
+    let records = ledger.append_keeping(&origin, events, std::slice::from_ref(&bytes), None, &by, ctx.now)?;
     say(
         ctx,
         &format!(

@@ -37,6 +37,7 @@ pub fn status(e: &Error) -> (StatusCode, &'static str) {
         Error::Read(_) => (StatusCode::INTERNAL_SERVER_ERROR, "read_failed"),
         Error::Verify(_) => (StatusCode::INTERNAL_SERVER_ERROR, "verification_failed"),
         Error::Projection(_) => (StatusCode::INTERNAL_SERVER_ERROR, "projection"),
+        Error::Document(_) => (StatusCode::INTERNAL_SERVER_ERROR, "document"),
         Error::Store(StoreError::Corrupt { .. }) => (StatusCode::INTERNAL_SERVER_ERROR, "corrupt"),
         Error::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
     }

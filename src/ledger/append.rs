@@ -34,6 +34,36 @@ impl Ledger {
         recorded_by: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Record>, Error> {
+        self.append_keeping(source, events, &[], expect, recorded_by, now)
+    }
+
+    /// `append`, keeping `documents` (each the approved document a `MinutesApproved` of
+    /// the batch names by its hash) in the same atomic write.
+    pub fn append_keeping(
+        &mut self,
+        source: &str,
+        events: Vec<NewEvent>,
+        documents: &[Vec<u8>],
+        expect: Option<Expect>,
+        recorded_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Record>, Error> {
+        for d in documents {
+            let h = hash::document_hash(d);
+            if d.len() > crate::store::DOCUMENT_BYTES_MAX {
+                return Err(Error::Input(format!(
+                    "{source}: the document is {} bytes; at most {} are kept",
+                    d.len(),
+                    crate::store::DOCUMENT_BYTES_MAX
+                )));
+            }
+            let named = events.iter().any(|e| matches!(&e.event, Event::MinutesApproved(a) if a.document_hash == h));
+            if !named {
+                return Err(Error::Input(format!(
+                    "{source}: a document is kept only with the approval that names it ({h})"
+                )));
+            }
+        }
         if events.is_empty() || events.len() > BATCH_LEN_MAX {
             return Err(Error::Input(format!(
                 "{source}: a batch holds 1 to {BATCH_LEN_MAX} events, not {}",
@@ -49,7 +79,7 @@ impl Ledger {
         let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
         let mut batch = Batch::default();
         let result = self.seal_batch(&mut batch, events, recorded_by, recorded_at).and_then(|records| {
-            self.store.append(&records, self.head(), self.model.kv().writes())?;
+            self.store.append(&records, self.head(), self.model.kv().writes(), documents)?;
             Ok(records)
         });
         // Written or not, the projection to read is the stored one again.

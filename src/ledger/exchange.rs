@@ -58,7 +58,7 @@ impl Ledger {
             if records.is_empty() {
                 return Err(Error::Input(format!("{source}: no events")));
             }
-            self.store.append(&records, None, self.model.kv().writes())?;
+            self.store.append(&records, None, self.model.kv().writes(), &[])?;
             Ok(())
         })();
         self.model = Model::new(Kv::over(self.store.state_reader()));

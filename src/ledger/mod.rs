@@ -94,6 +94,11 @@ impl Ledger {
         self.head.map_or(Seq(0), |h| h.0)
     }
 
+    /// A kept approved document, by its hash (none where the approval kept only the hash).
+    pub fn document(&self, hash: &Hash) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.store.document(hash)?)
+    }
+
     /// The state at the head, read from the persisted projection: a view of its own
     /// for each reader, so a failed read fails only the answer it was for.
     pub fn model(&self) -> Model {

@@ -72,7 +72,29 @@ impl Ledger {
                 stored.values, stored.versions, stored.events, derived.values, derived.versions, derived.events
             )));
         }
+        self.verify_documents()?;
         Ok(verified)
+    }
+
+    /// Every kept document hashes to the key it is kept under, and an approval names it.
+    fn verify_documents(&self) -> Result<(), Error> {
+        let model = self.model();
+        for d in self.store.documents() {
+            let (key, bytes) = d?;
+            let computed = crate::hash::document_hash(&bytes);
+            if key != computed.0 {
+                let kept = String::from_utf8_lossy(&key).into_owned();
+                return Err(Error::Document(format!(
+                    "a kept document hashes to {computed}, not the key it is kept under ({kept:?})"
+                )));
+            }
+            if model.meetings_approving(&computed)?.is_empty() {
+                return Err(Error::Document(format!(
+                    "the kept document {computed} is named by no approval of minutes"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Takes in a recorded event the way its append did, with its history; a correction

@@ -3,6 +3,7 @@
 //! catches anything it loses or corrupts.
 
 mod compact;
+mod documents;
 mod projection;
 mod records;
 mod sled_quirks;
@@ -10,6 +11,7 @@ mod sled_quirks;
 mod tests;
 
 pub use compact::{Compacted, Storage};
+pub use documents::DOCUMENT_BYTES_MAX;
 pub use projection::Scratch;
 pub use records::{RawRecord, RecordedHead};
 

@@ -90,6 +90,7 @@ impl Store {
         records: &[Record],
         expected_head: Option<(Seq, Hash)>,
         state: &Writes,
+        documents: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let mut batch = sled::Batch::default();
@@ -105,6 +106,10 @@ impl Store {
         head.extend_from_slice(&prev.0);
         batch.insert(HEAD_KEY, head);
         stage_state(&mut batch, state, Some((seq, prev)));
+        for d in documents {
+            assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
+            batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());
+        }
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()?;
         if let Some(last) = records.last() {

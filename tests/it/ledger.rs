@@ -698,3 +698,30 @@ fn a_ledger_in_use_is_not_compacted() {
     drop(held);
     ledger::verify(&path).unwrap();
 }
+
+/// A kept approved document changed on disk, or one no approval names, fails verify.
+#[test]
+fn a_kept_document_that_is_not_what_was_approved_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    assert_eq!(protokol(&path, &["seed"], None).code, 0);
+    let doc = dir.path().join("referat.txt");
+    std::fs::write(&doc, "Referatet som godkendt.").unwrap();
+    assert_eq!(
+        protokol(&path, &["approve-minutes", "styregruppen", "4", "--file", doc.to_str().unwrap()], None).code,
+        0
+    );
+    let hash = protokol::hash::document_hash(b"Referatet som godkendt.");
+    let key = [b"idoc/".as_slice(), &hash.0].concat();
+    with_log_tree(&path, |t| t.insert(&key, b"Referatet som rettet bagefter.".as_slice()).unwrap());
+    let r = protokol(&path, &["verify"], None);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("a kept document hashes to"), "{}", r.stderr);
+    let stray = protokol::hash::document_hash(b"ingen godkendelse");
+    with_log_tree(&path, |t| {
+        t.insert(&key, b"Referatet som godkendt.".as_slice()).unwrap();
+        t.insert([b"idoc/".as_slice(), &stray.0].concat(), b"ingen godkendelse".as_slice()).unwrap()
+    });
+    let r = protokol(&path, &["verify"], None);
+    assert!(r.code == 1 && r.stderr.contains("is named by no approval of minutes"), "{}", r.stderr);
+}

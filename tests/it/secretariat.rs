@@ -318,3 +318,39 @@ fn search_finds_words_in_the_record_and_not_the_words_corrected_away() {
     let r = protokol(&path, &["search", &eleven.join(" ")], None);
     assert!(r.code == 2 && r.stderr.contains("1 to 10 words"), "{}", r.stderr);
 }
+
+/// The approved document is kept in the ledger by its hash, in the approval's write:
+/// served by the API and the site as a download, and checked by verify.
+#[tokio::test]
+async fn an_approved_document_is_kept_served_and_verified() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    assert_eq!(protokol(&path, &["seed"], None).code, 0);
+    let doc = dir.path().join("referat.pdf");
+    let bytes: Vec<u8> = b"%PDF-1.7\n".iter().copied().chain((0..5000u32).map(|i| (i * 7 % 256) as u8)).collect();
+    std::fs::write(&doc, &bytes).unwrap();
+    let r = protokol(&path, &["approve-minutes", "styregruppen", "4", "--file", doc.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(protokol(&path, &["verify"], None).code, 0);
+    let hash = protokol::hash::document_hash(&bytes);
+    let state = protokol::http::AppState::new(protokol::Ledger::open(&path).unwrap(), Default::default());
+    for uri in [format!("/api/documents/{hash}"), format!("/documents/{hash}")] {
+        let req = axum::http::Request::get(&uri).body(axum::body::Body::empty()).unwrap();
+        let res = protokol::http::app(state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.status(), 200, "{uri}");
+        let h = res.headers();
+        assert_eq!(h["content-type"], "application/pdf");
+        assert_eq!(h["content-disposition"], "attachment; filename=\"referat.pdf\"");
+        let got = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        assert!(got == bytes, "{uri}: the bytes approved");
+    }
+    let req =
+        axum::http::Request::get(format!("/api/documents/{}", "0".repeat(64))).body(axum::body::Body::empty()).unwrap();
+    assert_eq!(protokol::http::app(state.clone()).oneshot(req).await.unwrap().status(), 404);
+    let req = axum::http::Request::get("/meetings/styregruppen/4").body(axum::body::Body::empty()).unwrap();
+    let page = axum::body::to_bytes(protokol::http::app(state).oneshot(req).await.unwrap().into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&page).contains(&format!("<a href=\"/documents/{hash}\">referat.pdf</a>")));
+}

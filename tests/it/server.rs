@@ -51,7 +51,8 @@ fn concrete(path: &str) -> String {
 async fn every_documented_get_route_answers_and_the_openapi_lists_them_all() {
     let dir = tempfile::tempdir().unwrap();
     let s = state(&dir.path().join("l"), "");
-    for r in ROUTES.iter().filter(|r| r.method == "get") {
+    // A document route answers for a kept document (tests/it/secretariat.rs).
+    for r in ROUTES.iter().filter(|r| r.method == "get" && !r.path.contains("{hash}")) {
         let (status, body) = call(&s, "GET", &concrete(r.path), None, Body::empty()).await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", r.path);
     }
@@ -68,7 +69,8 @@ async fn every_documented_get_route_answers_and_the_openapi_lists_them_all() {
     for name in text.split("#/components/schemas/").skip(1).map(|r| r.split('"').next().unwrap()) {
         assert!(schemas[name].is_object(), "unresolved $ref {name}");
     }
-    for r in ROUTES.iter().filter(|r| r.method == "get") {
+    // A document route answers for a kept document (tests/it/secretariat.rs).
+    for r in ROUTES.iter().filter(|r| r.method == "get" && !r.path.contains("{hash}")) {
         let ok = &doc["paths"][r.path]["get"]["responses"]["200"]["content"];
         let Some(reference) = ok["application/json"]["schema"]["$ref"].as_str() else { continue };
         let schema = &schemas[reference.trim_start_matches("#/components/schemas/")];

@@ -5,5 +5,6 @@ mod handlers;
 pub mod openapi;
 mod routes;
 
+pub(crate) use handlers::document;
 pub use handlers::parse_batch;
 pub use routes::{routes, RouteDoc, ROUTES};

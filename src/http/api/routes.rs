@@ -279,6 +279,15 @@ pub const ROUTES: &[RouteDoc] = &[
         response: (JSON, schema::<Imported>),
     },
     RouteDoc {
+        method: "get",
+        path: "/api/documents/{hash}",
+        summary: "An approved document kept in the ledger, by its BLAKE3 hash, as a download",
+        query: &[],
+        body: None,
+        errors: &[BAD, (404, "no document kept under this hash")],
+        response: ("application/octet-stream", schema::<String>),
+    },
+    RouteDoc {
         method: "post",
         path: "/api/verify-minutes",
         summary: "Which approved minutes is this document (any bytes)?",
@@ -326,6 +335,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("post", "/api/events") => post(post_events),
         ("post", "/api/import") => post(post_import),
         ("post", "/api/verify-minutes") => post(verify_minutes),
+        ("get", "/api/documents/{hash}") => get(document),
         ("get", "/api/export/popolo.json") => get(popolo),
         ("get", "/api/openapi.json") => get(openapi),
         _ => unreachable!("every route in ROUTES has a handler: {method} {path}"),

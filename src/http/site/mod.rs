@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(registers::audit))
         .route("/check", get(check::check_form).post(check::check_upload))
         .route("/search", get(registers::search))
+        // An approved document, the same download as the API's.
+        .route("/documents/{hash}", get(crate::http::api::document))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -191,6 +191,26 @@ pub(super) async fn meeting(
         Ok(b) => b,
         Err(e) => return from_error(lang, e),
     };
+    if !record.minutes_approvals.is_empty() {
+        let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Godkendte referater", "Approved minutes"));
+        for a in &record.minutes_approvals {
+            // A link to the document where the ledger keeps it; its hash either way.
+            let name = esc(a.document_name.as_deref().unwrap_or(t(lang, "dokument", "document")));
+            let shown = match l.document(&a.document_hash) {
+                Ok(Some(_)) => format!("<a href=\"/documents/{}\">{name}</a>", a.document_hash),
+                Ok(None) => name,
+                Err(e) => return from_error(lang, e),
+            };
+            let _ = writeln!(
+                body,
+                "<li>{shown}, {} {} (BLAKE3 <code>{}</code>)</li>",
+                t(lang, "godkendt", "approved"),
+                a.date,
+                a.document_hash
+            );
+        }
+        body += "</ul>\n";
+    }
     let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Beslutninger i registret", "Decisions in the register"));
     for item in &record.agenda {
         for d in &item.decisions {
