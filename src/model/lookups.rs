@@ -202,6 +202,11 @@ impl Model {
         Ok(out)
     }
 
+    /// The minutes' text of one item of a meeting, if it has one.
+    pub fn item_text(&self, meeting: &MeetingId, item: u32) -> Read<Option<String>> {
+        self.load(&key(&["meett", meeting.as_str(), &hex_u32(item)]))
+    }
+
     /// The meetings a group numbered `number`, one per kind at most, with their kinds.
     pub fn meetings_numbered(&self, group: &GroupId, number: u32) -> Read<Vec<(MeetingKind, MeetingId)>> {
         let mut out = Vec::new();

@@ -108,8 +108,7 @@ fn resolve(m: &Model, subject: &str, at: NaiveDate) -> Result<Option<Hit>, Error
         }
         ["item", meeting, item] => {
             let (Ok(mid), Ok(n)) = (MeetingId::try_from(*meeting), item.parse::<u32>()) else { return Ok(None) };
-            let Some(mt) = m.meeting(&mid)? else { return Ok(None) };
-            let Some(text) = mt.item_texts.get(&n).cloned() else { return Ok(None) };
+            let Some(text) = m.item_text(&mid, n)? else { return Ok(None) };
             in_meeting(meeting, Some(n), HitKind::ItemText, None, text)?
         }
         ["title", meeting, item] => {
