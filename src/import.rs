@@ -206,26 +206,42 @@ fn plan(
     let mut earlier: Vec<NewEvent> = Vec::new();
     let mut plan = Vec::with_capacity(files.len());
     for file in files {
-        let content_hash = document_hash(file.text.as_bytes());
-        if let Some(done) = model.import_of_content(&content_hash)? {
-            plan.push(Step::Done(done.seq.0));
-            continue;
+        let step = step(ledger, model, file, amend_because, &earlier, now)?;
+        if let Step::New(events) = &step {
+            earlier.extend(events.iter().cloned());
         }
-        if let Some(old) = model.import_of_file(&file.name)? {
-            let amendments = crate::amend::file_amendments(ledger, file, &old, amend_because.unwrap_or(""))?;
-            let Some(_) = amend_because else { return Err(changed(file, &old, &amendments)) };
-            plan.push(Step::Amend(amendments.into_iter().map(|a| a.event).collect()));
-            continue;
-        }
-        let mut events = record_file::to_events(file, model, &earlier)?;
-        let effective = events.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
-        let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
-        events.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
-        earlier.extend(events.iter().cloned());
-        plan.push(Step::New(events));
+        plan.push(step);
         progress.advance(1);
     }
     Ok(plan)
+}
+
+/// What importing one file takes, against the ledger and the events of the files before
+/// it in the same import (`earlier`): nothing, its events, or (with `amend_because`) the
+/// corrections its edit amounts to. An edited file without a reason is an error that
+/// lists those corrections.
+fn step(
+    ledger: &Ledger,
+    model: &crate::model::Model,
+    file: &RecordFile,
+    amend_because: Option<&str>,
+    earlier: &[NewEvent],
+    now: DateTime<Utc>,
+) -> Result<Step, Error> {
+    let content_hash = document_hash(file.text.as_bytes());
+    if let Some(done) = model.import_of_content(&content_hash)? {
+        return Ok(Step::Done(done.seq.0));
+    }
+    if let Some(old) = model.import_of_file(&file.name)? {
+        let amendments = crate::amend::file_amendments(ledger, file, &old, amend_because.unwrap_or(""))?;
+        let Some(_) = amend_because else { return Err(changed(file, &old, &amendments)) };
+        return Ok(Step::Amend(amendments.into_iter().map(|a| a.event).collect()));
+    }
+    let mut events = record_file::to_events(file, model, earlier)?;
+    let effective = events.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
+    let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
+    events.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
+    Ok(Step::New(events))
 }
 
 /// A file imported before that has changed since: history is corrected, not redone.
@@ -280,22 +296,11 @@ pub fn check_paths(
     let model = ledger.model();
     let mut events: Vec<NewEvent> = Vec::new();
     for file in &files {
-        let content_hash = document_hash(file.text.as_bytes());
-        if model.import_of_content(&content_hash)?.is_some() {
-            continue;
-        }
-        if let Some(old) = model.import_of_file(&file.name)? {
-            let amendments = crate::amend::file_amendments(ledger, file, &old, "")?;
-            problems.push(changed(file, &old, &amendments));
-            continue;
-        }
-        match record_file::to_events(file, &model, &events) {
-            Ok(mut mine) => {
-                let effective = mine.first().map_or_else(|| When::Date(now.date_naive()), |e| e.effective);
-                let imported = FileImported { file: file.name.clone(), content_hash, content: file.text.clone() };
-                mine.push(NewEvent::new(effective, Event::FileImported(imported), file.name.clone()));
-                events.extend(mine);
-            }
+        // As `import` takes each file, but a file's problem is noted and the next one read.
+        match step(ledger, &model, file, None, &events, now) {
+            Ok(Step::New(mine)) => events.extend(mine),
+            Ok(_) => {}
+            Err(e @ Error::Read(_)) => return Err(e),
             Err(e) => problems.push(e),
         }
     }

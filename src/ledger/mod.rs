@@ -99,6 +99,11 @@ impl Ledger {
         Ok(self.store.document(hash)?)
     }
 
+    /// Whether the ledger keeps the document hashing to `hash` (a page links to it).
+    pub fn has_document(&self, hash: &Hash) -> Result<bool, Error> {
+        Ok(self.store.has_document(hash)?)
+    }
+
     /// The state at the head, read from the persisted projection: a view of its own
     /// for each reader, so a failed read fails only the answer it was for.
     pub fn model(&self) -> Model {

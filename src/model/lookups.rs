@@ -44,6 +44,16 @@ impl Model {
         self.through_person_in("memp", "mem", person, group)
     }
 
+    /// Who holds one of a group's seats on `date` (members and chairs), each person once
+    /// whatever roles they hold, by person.
+    pub fn seat_holders(&self, group: &GroupId, date: chrono::NaiveDate) -> Read<Vec<Membership>> {
+        let mut held: Vec<Membership> =
+            self.group_memberships(group)?.into_iter().filter(|x| x.covers(date) && x.role.holds_seat()).collect();
+        held.sort_by(|a, b| a.person.cmp(&b.person));
+        held.dedup_by(|a, b| a.person == b.person);
+        Ok(held)
+    }
+
     /// A person's leaves of absence from a group, in log order.
     pub fn leaves_of(&self, person: &PersonId, group: &GroupId) -> Read<Vec<Leave>> {
         self.through_person_in("leavep", "leave", person, group)

@@ -238,10 +238,7 @@ pub struct Count {
 
 pub fn affiliation_counts(m: &Model, group: &GroupId, at: NaiveDate) -> Result<AffiliationCounts, Error> {
     let g = group_of(m, group)?;
-    let mut seated: Vec<Membership> =
-        m.group_memberships(group)?.into_iter().filter(|x| x.covers(at) && x.role.holds_seat()).collect();
-    seated.sort_by(|a, b| a.person.cmp(&b.person));
-    seated.dedup_by(|a, b| a.person == b.person);
+    let seated = m.seat_holders(group, at)?;
     let mut by_affiliation = std::collections::BTreeMap::<Option<OrgId>, u32>::new();
     let mut by_constituency = std::collections::BTreeMap::<Option<OrgId>, u32>::new();
     for x in &seated {

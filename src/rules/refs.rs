@@ -194,14 +194,7 @@ pub(super) fn seats(
 ) -> Result<(), RuleError> {
     let Some(g) = m.group(group)? else { return Ok(()) };
     let Some(s) = g.seats_on(date).filter(|s| s.enforced) else { return Ok(()) };
-    // One seat a person, whatever roles they hold.
-    let mut holders: Vec<_> = m
-        .group_memberships(group)?
-        .into_iter()
-        .filter(|x| x.covers(date) && x.role.holds_seat() && &x.person != person)
-        .collect();
-    holders.sort_by(|a, b| a.person.cmp(&b.person));
-    holders.dedup_by(|a, b| a.person == b.person);
+    let holders: Vec<_> = m.seat_holders(group, date)?.into_iter().filter(|x| &x.person != person).collect();
     if holders.len() as u64 >= u64::from(s.seats) {
         return refuse("seats", format!("{group:?} has {} seats, all held on {date}", s.seats));
     }

@@ -21,6 +21,11 @@ impl Store {
         Ok(self.log.get(document_key(hash)).map_err(|e| self.io(e))?.map(|v| v.to_vec()))
     }
 
+    /// Whether a document is kept under `hash`, without reading its bytes.
+    pub fn has_document(&self, hash: &Hash) -> Result<bool, StoreError> {
+        self.log.contains_key(document_key(hash)).map_err(|e| self.io(e))
+    }
+
     /// Every kept document: the hash it is kept under, and its bytes.
     pub fn documents(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
         self.log.scan_prefix(DOCUMENT_PREFIX).map(|item| {

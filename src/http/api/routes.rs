@@ -335,7 +335,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("post", "/api/events") => post(post_events),
         ("post", "/api/import") => post(post_import),
         ("post", "/api/verify-minutes") => post(verify_minutes),
-        ("get", "/api/documents/{hash}") => get(document),
+        ("get", "/api/documents/{hash}") => get(super::documents::document),
         ("get", "/api/export/popolo.json") => get(popolo),
         ("get", "/api/openapi.json") => get(openapi),
         _ => unreachable!("every route in ROUTES has a handler: {method} {path}"),

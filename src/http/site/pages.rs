@@ -196,9 +196,9 @@ pub(super) async fn meeting(
         for a in &record.minutes_approvals {
             // A link to the document where the ledger keeps it; its hash either way.
             let name = esc(a.document_name.as_deref().unwrap_or(t(lang, "dokument", "document")));
-            let shown = match l.document(&a.document_hash) {
-                Ok(Some(_)) => format!("<a href=\"/documents/{}\">{name}</a>", a.document_hash),
-                Ok(None) => name,
+            let shown = match l.has_document(&a.document_hash) {
+                Ok(true) => format!("<a href=\"/documents/{}\">{name}</a>", a.document_hash),
+                Ok(false) => name,
                 Err(e) => return from_error(lang, e),
             };
             let _ = writeln!(
