@@ -290,7 +290,7 @@ pub fn generate_each<E>(
                         decision: Some(decision),
                         owner,
                         description: "Følge op til næste møde".into(),
-                        due: Some(day + Days::new(30 + rng.below(60))),
+                        due: Some((day + Days::new(30 + rng.below(60))).into()),
                     }),
                 ));
                 open_actions.push((action, day));

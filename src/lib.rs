@@ -21,6 +21,7 @@ pub mod progress;
 pub mod query;
 pub mod record_file;
 pub mod rules;
+pub mod said;
 pub mod seed;
 pub mod store;
 pub mod when;

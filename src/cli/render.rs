@@ -1,6 +1,6 @@
 //! Plain-text tables for the terminal. The same views serialize to JSON for `--json`.
 
-use crate::minutes::{role_label, Label, Lang};
+use crate::minutes::{role_label, said_date, Label, Lang};
 use crate::model::Membership;
 use crate::query::*;
 use std::fmt::Write;
@@ -188,7 +188,7 @@ pub fn decisions(rows: &[DecisionView]) -> String {
             let _ = writeln!(out, "  reservation: {c}");
         }
         if let Some(t) = d.takes_effect {
-            let _ = writeln!(out, "  takes effect: {t}");
+            let _ = writeln!(out, "  takes effect: {}", said_date(Lang::En, &t));
         }
         if let Some(x) = &d.deferred {
             let _ = writeln!(out, "  left for later: {x}");
@@ -208,7 +208,7 @@ pub fn actions(rows: &[ActionView]) -> String {
             .map(|a| {
                 vec![
                     a.state.label(Lang::En).to_string(),
-                    opt(&a.due),
+                    a.due.map(|d| said_date(Lang::En, &d)).unwrap_or_default(),
                     a.owner_name.clone(),
                     clip(&a.description, 70),
                     format!("{} item {}", a.meeting, a.item),
@@ -280,7 +280,7 @@ pub fn meeting(r: &MeetingRecord) -> String {
                 a.state.label(Lang::En),
                 a.owner_name,
                 a.description,
-                a.due.map(|d| format!(", due {d}")).unwrap_or_default()
+                a.due.map(|d| format!(", due {}", said_date(Lang::En, &d))).unwrap_or_default()
             );
         }
     }

@@ -2,8 +2,7 @@
 //! status, the actions they assign, and approved minutes.
 
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId};
-use crate::when::When;
-use chrono::NaiveDate;
+use crate::said::SaidDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +48,7 @@ pub struct DecisionRecorded {
     pub conditions: Vec<String>,
     /// When the decision takes effect, if later than the meeting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub takes_effect: Option<When>,
+    pub takes_effect: Option<SaidDate>,
     /// What the decision leaves for later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred: Option<String>,
@@ -146,7 +145,7 @@ pub struct ActionAssigned {
     pub owner: Party,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<NaiveDate>,
+    pub due: Option<SaidDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! The minutes as one document structure, built from a meeting's record, before it
 //! becomes Markdown or HTML.
 
+use super::labels::said_date;
 use super::words::*;
 use super::Lang;
 use crate::event::{Capacity, MeetingKind, Presence};
@@ -131,7 +132,7 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
                 doc.push(Block::Field(w.reservations.into(), d.conditions.clone()));
             }
             if let Some(t) = &d.takes_effect {
-                doc.push(Block::Field(w.takes_effect.into(), vec![plain_date(lang, t.date())]));
+                doc.push(Block::Field(w.takes_effect.into(), vec![said_date(lang, t)]));
             }
             if let Some(v) = &d.votes {
                 let mut lines = vec![tally(w, v)];
@@ -164,7 +165,7 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
             let lines = actions
                 .iter()
                 .map(|a| {
-                    let due = a.due.map(|d| format!(" ({} {})", w.due, plain_date(lang, d))).unwrap_or_default();
+                    let due = a.due.map(|d| format!(" ({} {})", w.due, said_date(lang, &d))).unwrap_or_default();
                     format!("{}: {}{due}", a.owner_name, a.description)
                 })
                 .collect();

@@ -8,7 +8,7 @@ mod labels;
 mod words;
 mod write;
 
-pub use labels::{role_label, Label};
+pub use labels::{role_label, said_date, Label};
 pub use words::{long_date, meeting_kind};
 pub use write::html_escape;
 

@@ -4,6 +4,7 @@
 use super::minutes::{Announced, MinutesApproval, MinutesStatus};
 use crate::event::*;
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
+use crate::said::SaidDate;
 use crate::when::{RecordedAt, When};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -288,7 +289,7 @@ pub struct Decision {
     pub outcome: Outcome,
     pub text: String,
     pub conditions: Vec<String>,
-    pub takes_effect: Option<When>,
+    pub takes_effect: Option<SaidDate>,
     pub deferred: Option<String>,
     /// Absent from the rows of decisions without a vote, so those rows are the bytes
     /// they always were.
@@ -322,7 +323,7 @@ pub struct Action {
     pub decision: Option<DecisionId>,
     pub owner: Party,
     pub description: String,
-    pub due: Option<NaiveDate>,
+    pub due: Option<SaidDate>,
     pub assigned: NaiveDate,
     pub seq: Seq,
     pub completed: Option<Completion>,

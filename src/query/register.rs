@@ -6,7 +6,7 @@ use crate::event::*;
 use crate::ids::{ActionId, DecisionId, GroupId, MeetingId, Seq};
 use crate::kv::ReadError;
 use crate::model::{Action, Decision, Model, StatusChange};
-use crate::when::When;
+use crate::said::SaidDate;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -39,7 +39,7 @@ pub struct DecisionView {
     pub outcome: Outcome,
     pub text: String,
     pub conditions: Vec<String>,
-    pub takes_effect: Option<When>,
+    pub takes_effect: Option<SaidDate>,
     pub deferred: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub votes: Option<Votes>,
@@ -127,7 +127,11 @@ pub struct ActionView {
     pub owner: Party,
     pub owner_name: String,
     pub description: String,
-    pub due: Option<NaiveDate>,
+    /// The deadline as it was said: a day, a month, a quarter, "next-meeting"...
+    pub due: Option<SaidDate>,
+    /// The last day of that deadline, after which the action is overdue; for the next
+    /// meeting, that meeting's day once the ledger knows it.
+    pub due_by: Option<NaiveDate>,
     pub assigned: NaiveDate,
     pub meeting: MeetingId,
     pub item: u32,
@@ -146,12 +150,18 @@ pub(super) fn action_views(
     actions: Vec<(ActionId, Action)>,
     at: NaiveDate,
 ) -> Result<Vec<ActionView>, ReadError> {
+    let mut next_meetings = NextMeetings::default();
     let mut out: Vec<ActionView> = actions
         .into_iter()
         .filter(|(_, a)| a.assigned <= at)
         .map(|(id, a)| {
             let completed = a.completed.as_ref().filter(|c| c.date <= at).map(|c| c.date);
-            let state = match (completed, a.due) {
+            let due_by = match a.due {
+                Some(SaidDate::NextMeeting) => next_meetings.after(m, &a.meeting, a.assigned)?,
+                Some(d) => d.last_day(),
+                None => None,
+            };
+            let state = match (completed, due_by) {
                 (Some(_), _) => ActionState::Done,
                 (None, Some(due)) if due < at => ActionState::Overdue,
                 _ => ActionState::Open,
@@ -167,6 +177,7 @@ pub(super) fn action_views(
                 },
                 description: a.description,
                 due: a.due,
+                due_by,
                 assigned: a.assigned,
                 meeting: a.meeting,
                 item: a.item,
@@ -176,6 +187,33 @@ pub(super) fn action_views(
             })
         })
         .collect::<Result<_, ReadError>>()?;
-    out.sort_by(|a, b| (a.due.is_none(), a.due, a.assigned, &a.id).cmp(&(b.due.is_none(), b.due, b.assigned, &b.id)));
+    out.sort_by(|a, b| {
+        (a.due_by.is_none(), a.due_by, a.assigned, &a.id).cmp(&(b.due_by.is_none(), b.due_by, b.assigned, &b.id))
+    });
     Ok(out)
+}
+
+/// "Before the next meeting", resolved: the day of the first meeting of the same group
+/// after the one that set the action, as the ledger knows its meetings. Each group's
+/// meetings are read once per listing.
+#[derive(Default)]
+struct NextMeetings(std::collections::HashMap<MeetingId, Option<NaiveDate>>);
+
+impl NextMeetings {
+    fn after(&mut self, m: &Model, meeting: &MeetingId, assigned: NaiveDate) -> Result<Option<NaiveDate>, ReadError> {
+        if let Some(d) = self.0.get(meeting) {
+            return Ok(*d);
+        }
+        let next = match m.meeting_head(meeting)? {
+            Some(set_at) => m
+                .group_meetings(&set_at.group)?
+                .into_iter()
+                .map(|(_, x)| x.starts_at.date())
+                .filter(|d| *d > set_at.starts_at.date().max(assigned))
+                .min(),
+            None => None,
+        };
+        self.0.insert(meeting.clone(), next);
+        Ok(next)
+    }
 }

@@ -139,7 +139,7 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, known: &Known) -> Result
                 (None, [only]) => Some((*only).clone()),
                 (None, _) => None,
             };
-            let due = y.due.as_ref().map(|t| date(t).or_else(|e| b.fail(a, format!("due: {e}")))).transpose()?;
+            let due = y.due.as_ref().map(|t| said(t).or_else(|e| b.fail(a, format!("due: {e}")))).transpose()?;
             let event = ActionAssigned {
                 action: y.id.clone(),
                 meeting: m.id.clone(),
@@ -179,7 +179,7 @@ pub(super) fn meeting(b: &mut Builder, f: &MeetingFile, known: &Known) -> Result
 fn decision(b: &mut Builder, meeting: &MeetingId, item: u32, d: &Spanned<DecisionIn>, day: When) -> Result<(), Error> {
     let y = d.get_ref();
     let takes_effect =
-        y.takes_effect.as_ref().map(|t| when(t).or_else(|e| b.fail(d, format!("takes_effect: {e}")))).transpose()?;
+        y.takes_effect.as_ref().map(|t| said(t).or_else(|e| b.fail(d, format!("takes_effect: {e}")))).transpose()?;
     let event = DecisionRecorded {
         decision: y.id.clone(),
         meeting: meeting.clone(),

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::event::*;
 use crate::input::NewEvent;
 use crate::model::Model;
+use crate::said::SaidDate;
 use crate::when::When;
 use chrono::NaiveDate;
 use toml::value::Datetime;
@@ -69,12 +70,15 @@ pub(super) fn when(dt: &Datetime) -> Result<When, String> {
     When::parse(&dt.to_string()).map_err(|_| format!("{dt} needs a UTC offset, e.g. {dt}+01:00, or to be a plain date"))
 }
 
-pub(super) fn date(dt: &Datetime) -> Result<NaiveDate, String> {
-    match when(dt)? {
-        When::Date(d) => Ok(d),
-        When::Instant(_) => Err(format!("{dt} must be a plain date")),
+/// A TOML date or instant, or a string of a date as said.
+pub(super) fn said(v: &toml::Value) -> Result<SaidDate, String> {
+    match v {
+        toml::Value::Datetime(dt) => when(dt).map(SaidDate::Exact),
+        toml::Value::String(s) => SaidDate::parse(s),
+        other => Err(format!("expected a date or a date as said in a string, found {}", other.type_str())),
     }
 }
+
 
 /// What a file's references resolve against: the ledger's state, and what the files
 /// before it in the same import register.

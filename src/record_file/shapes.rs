@@ -236,7 +236,8 @@ pub(super) struct DecisionIn {
     pub(super) text: String,
     #[serde(default)]
     pub(super) conditions: Vec<String>,
-    pub(super) takes_effect: Option<Datetime>,
+    /// A date, or a date as said (`"2026-04"`, `"3. kvartal 2025"`): see `SaidDate`.
+    pub(super) takes_effect: Option<toml::Value>,
     pub(super) deferred: Option<String>,
     #[serde(default)]
     pub(super) approves_agenda: bool,
@@ -253,7 +254,8 @@ pub(super) struct ActionIn {
     /// only decision.
     pub(super) decision: Option<DecisionId>,
     pub(super) description: String,
-    pub(super) due: Option<Datetime>,
+    /// A date, or a date as said (`"2025-Q3"`, `"2025-06-10~"`, `"next-meeting"`).
+    pub(super) due: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -138,8 +138,10 @@ fn each_kind_of_file_error_names_file_line_and_what_is_wrong() {
         (GOOD.replace("id = \"sg5-p1\"", "id = \"SG5 P1\""), "lowercase letters"),
         // a local time with no offset
         (GOOD.replace("13:00:00+02:00", "13:00:00"), "needs a UTC offset"),
-        // a due date that is not a date
-        (GOOD.replace("due = 2026-05-15", "due = 2026-05-15T10:00:00+02:00"), "must be a plain date"),
+        // a due date that is not a date, even as said
+        (GOOD.replace("due = 2026-05-15", "due = \"soon\""), "due: \"soon\" is not a date as said"),
+        (GOOD.replace("due = 2026-05-15", "due = 2026-13"), "TOML parse error"),
+        (GOOD.replace("due = 2026-05-15", "due = 15"), "due: expected a date or a date as said"),
         // an owner nobody knows
         (
             GOOD.replace("owner = \"atmp-danmark-sekretariatet\"", "owner = \"nobody\""),

@@ -7,6 +7,7 @@ mod common;
 mod concurrent;
 mod council;
 mod crash;
+mod dates;
 mod files;
 mod format;
 mod hostile;
