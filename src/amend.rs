@@ -99,6 +99,13 @@ pub fn file_amendments(
     old: &ImportedFile,
     reason: &str,
 ) -> Result<Vec<Amendment>, Error> {
+    if old.content.is_empty() {
+        return Err(Error::Input(format!(
+            "{}: the text of its import at seq {} was erased (BodyRedacted), so what changed since cannot be \
+             shown as corrections; correct its events one by one with `protokol correct SEQ`",
+            file.name, old.seq
+        )));
+    }
     let model = ledger.model();
     let before = record_file::to_events(&record_file::parse(&old.file, &old.content)?, &model, &[])?;
     let now = record_file::to_events(file, &model, &[])?;
@@ -158,19 +165,23 @@ pub fn event_amendment(
     }
     let replacement = match sets {
         [] => None,
-        sets => {
-            let mut body = target.event.body_value();
-            for (field, value) in sets {
-                let v = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.clone()));
-                if let Some(o) = body.as_object_mut() {
-                    match v {
-                        Value::Null => o.remove(field),
-                        v => o.insert(field.clone(), v),
-                    };
-                }
-            }
-            Some(Event::from_parts(target.event.kind(), body).map_err(|e| Error::Input(format!("--set: {e}")))?)
-        }
+        sets => Some(with_fields(target, sets)?),
     };
     Ok(amend(target, replacement, effective, reason, origin))
+}
+
+/// The event with fields of its body set to new values (JSON, or else text; `null`
+/// removes an optional field), checked to still be a body of its kind.
+pub(crate) fn with_fields(target: &Entry, sets: &[(String, String)]) -> Result<Event, Error> {
+    let mut body = target.event.body_value();
+    for (field, value) in sets {
+        let v = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.clone()));
+        if let Some(o) = body.as_object_mut() {
+            match v {
+                Value::Null => o.remove(field),
+                v => o.insert(field.clone(), v),
+            };
+        }
+    }
+    Event::from_parts(target.event.kind(), body).map_err(|e| Error::Input(format!("--set: {e}")))
 }

@@ -20,6 +20,7 @@ pub mod model;
 pub mod progress;
 pub mod query;
 pub mod record_file;
+pub mod redact;
 pub mod rules;
 pub mod said;
 pub mod seed;

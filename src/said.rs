@@ -87,10 +87,17 @@ impl SaidDate {
         if let Ok(w) = When::parse(&t).or_else(|_| When::parse(s.trim())) {
             return Ok(SaidDate::Exact(w));
         }
-        if matches!(t.as_str(), "next-meeting" | "next meeting" | "næste møde" | "inden næste møde" | "before the next meeting") {
+        if matches!(
+            t.as_str(),
+            "next-meeting" | "next meeting" | "næste møde" | "inden næste møde" | "before the next meeting"
+        ) {
             return Ok(SaidDate::NextMeeting);
         }
-        let about = t.strip_suffix('~').or_else(|| t.strip_prefix('~')).or_else(|| t.strip_prefix("ca.")).or_else(|| t.strip_prefix("about "));
+        let about = t
+            .strip_suffix('~')
+            .or_else(|| t.strip_prefix('~'))
+            .or_else(|| t.strip_prefix("ca."))
+            .or_else(|| t.strip_prefix("about "));
         if let Some(rest) = about {
             return match When::parse(rest.trim()) {
                 Ok(When::Date(d)) => Ok(SaidDate::About(d)),
@@ -106,8 +113,12 @@ impl SaidDate {
                 match parts.as_slice() {
                     [y] => year(y).map(SaidDate::Year),
                     [y, p] => match (year(y), p.strip_prefix('q'), p.strip_prefix('h')) {
-                        (Some(y), Some(q), _) => q.parse().ok().filter(|q| (1..=4).contains(q)).map(|q| SaidDate::Quarter(y, q)),
-                        (Some(y), _, Some(h)) => h.parse().ok().filter(|h| (1..=2).contains(h)).map(|h| SaidDate::Half(y, h)),
+                        (Some(y), Some(q), _) => {
+                            q.parse().ok().filter(|q| (1..=4).contains(q)).map(|q| SaidDate::Quarter(y, q))
+                        }
+                        (Some(y), _, Some(h)) => {
+                            h.parse().ok().filter(|h| (1..=2).contains(h)).map(|h| SaidDate::Half(y, h))
+                        }
                         (Some(y), None, None) => month(p).map(|m| SaidDate::Month(y, m)),
                         _ => None,
                     },
@@ -118,7 +129,8 @@ impl SaidDate {
                     _ => None,
                 }
             }
-            [q, y] if q.starts_with('q') => match (q[1..].parse::<u32>().ok().filter(|q| (1..=4).contains(q)), year(y)) {
+            [q, y] if q.starts_with('q') => match (q[1..].parse::<u32>().ok().filter(|q| (1..=4).contains(q)), year(y))
+            {
                 (Some(q), Some(y)) => Some(SaidDate::Quarter(y, q)),
                 _ => None,
             },
@@ -126,14 +138,20 @@ impl SaidDate {
                 (Some(m), Some(y)) => Some(SaidDate::Month(y, m)),
                 _ => None,
             },
-            [q, "kvartal", y] => match (q.strip_suffix('.').and_then(|q| q.parse::<u32>().ok()).filter(|q| (1..=4).contains(q)), year(y)) {
-                (Some(q), Some(y)) => Some(SaidDate::Quarter(y, q)),
-                _ => None,
-            },
-            [h, "halvår", y] => match (h.strip_suffix('.').and_then(|h| h.parse::<u32>().ok()).filter(|h| (1..=2).contains(h)), year(y)) {
-                (Some(h), Some(y)) => Some(SaidDate::Half(y, h)),
-                _ => None,
-            },
+            [q, "kvartal", y] => {
+                match (q.strip_suffix('.').and_then(|q| q.parse::<u32>().ok()).filter(|q| (1..=4).contains(q)), year(y))
+                {
+                    (Some(q), Some(y)) => Some(SaidDate::Quarter(y, q)),
+                    _ => None,
+                }
+            }
+            [h, "halvår", y] => {
+                match (h.strip_suffix('.').and_then(|h| h.parse::<u32>().ok()).filter(|h| (1..=2).contains(h)), year(y))
+                {
+                    (Some(h), Some(y)) => Some(SaidDate::Half(y, h)),
+                    _ => None,
+                }
+            }
             [p, m, y] => match (part(p), month_named(m), year(y)) {
                 (Some(p), Some(m), Some(y)) => Some(SaidDate::PartOfMonth(y, m, p)),
                 _ => None,
@@ -155,12 +173,38 @@ fn part(s: &str) -> Option<MonthPart> {
 
 /// A month by its Danish or English name, or their first three letters.
 fn month_named(s: &str) -> Option<u32> {
-    const DA: [&str; 12] =
-        ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"];
-    const EN: [&str; 12] =
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    const DA: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
     let s = s.strip_suffix('.').unwrap_or(s);
-    (0..12).find(|&i| [DA[i], EN[i]].iter().any(|n| *n == s || (s.len() == 3 && n.starts_with(s)))).map(|i| i as u32 + 1)
+    (0..12)
+        .find(|&i| [DA[i], EN[i]].iter().any(|n| *n == s || (s.len() == 3 && n.starts_with(s))))
+        .map(|i| i as u32 + 1)
 }
 
 impl fmt::Display for SaidDate {

@@ -119,6 +119,23 @@ pub enum Command {
         #[arg(long, env = "PROTOKOL_BY")]
         by: Option<String>,
     },
+    /// Erase personal data recorded by mistake: the body of event SEQ and every copy the
+    /// log keeps of it (its corrections, the text of the file it came from) go from the
+    /// store, exports, the site and search; the chain still verifies, and the log says
+    /// what was erased, when, by whom and why, never what. `--set FIELD=VALUE` gives what
+    /// stays in its place; without it the event is taken out of the state. Shows what
+    /// would be erased; `--yes` erases it (it cannot be undone) and compacts the store.
+    Redact {
+        seq: u64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        sets: Vec<String>,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, env = "PROTOKOL_BY")]
+        by: Option<String>,
+    },
     /// Check files as `import` would, against the ledger (or an empty one), writing
     /// nothing: every problem in every file, each at its line, and the seat flags.
     Check {

@@ -59,6 +59,9 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Correct { seq, reason, sets, effective, retract, yes, by } => {
             write::correct(path, ctx, crate::ids::Seq(seq), &reason, &sets, effective, retract, yes, by)
         }
+        Command::Redact { seq, reason, sets, yes, by } => {
+            write::redact(path, ctx, crate::ids::Seq(seq), &reason, &sets, yes, by)
+        }
         Command::Check { paths } => write::check(path, ctx, &paths),
         Command::Groups(asof) => query::groups(path, ctx, &asof),
         Command::Search { query: q, asof } => query::search(path, ctx, &q, &asof),

@@ -11,24 +11,45 @@ use std::path::{Path, PathBuf};
 
 pub(super) fn log(path: &Path, ctx: &mut Context, after: u64, limit: usize, json: bool) -> Result<(), Error> {
     let ledger = Ledger::open(path)?;
+    let model = ledger.model();
     let entries = ledger.entries_after(Seq(after), limit)?;
+    // An erased event shows that it was erased, by which seq and why; its body shows the
+    // replacement, or nothing.
+    let mut erased = Vec::with_capacity(entries.len());
+    for e in &entries {
+        erased.push(model.erasure(e.seq)?);
+    }
+    let kind = |e: &crate::model::Entry| match &e.event {
+        crate::event::Event::Erased(x) => x.kind.clone(),
+        event => event.kind().to_string(),
+    };
     if json {
         let rows: Vec<_> = entries
             .iter()
-            .map(|e| serde_json::json!({"seq": e.seq, "recorded_at": e.recorded_at, "effective": e.effective, "recorded_by": e.recorded_by, "kind": e.event.kind(), "body": e.event.body_value()}))
+            .zip(&erased)
+            .map(|(e, x)| {
+                let mut row = serde_json::json!({"seq": e.seq, "recorded_at": e.recorded_at, "effective": e.effective, "recorded_by": e.recorded_by, "kind": kind(e)});
+                match x {
+                    Some(x) => row["erased"] = serde_json::json!({"by": x.seq, "reason": x.reason, "replaced": x.replaced}),
+                    None => row["body"] = e.event.body_value(),
+                }
+                if x.as_ref().is_some_and(|x| x.replaced) {
+                    row["body"] = e.event.body_value();
+                }
+                row
+            })
             .collect();
         return emit(ctx, true, &rows, |_| String::new());
     }
     let rows: Vec<Vec<String>> = entries
         .iter()
-        .map(|e| {
-            vec![
-                e.seq.to_string(),
-                e.recorded_at.to_string(),
-                e.effective.to_string(),
-                e.recorded_by.clone(),
-                e.event.kind().to_string(),
-            ]
+        .zip(&erased)
+        .map(|(e, x)| {
+            let shown = match x {
+                Some(x) => format!("{} (erased by seq {}: {})", kind(e), x.seq, x.reason),
+                None => kind(e),
+            };
+            vec![e.seq.to_string(), e.recorded_at.to_string(), e.effective.to_string(), e.recorded_by.clone(), shown]
         })
         .collect();
     say(ctx, render::table(&["seq", "recorded_at", "effective", "recorded_by", "kind"], &rows).trim_end())

@@ -75,7 +75,17 @@ pub(super) fn import(
         if file.extension().is_some_and(|x| x == "jsonl") {
             let source = file.display().to_string();
             let f = std::fs::File::open(file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
-            let v = ledger.import_export(&source, &mut std::io::BufReader::new(f))?;
+            let v = match ledger.import_export(&source, &mut std::io::BufReader::new(f)) {
+                Ok(v) => v,
+                Err(e) => {
+                    // Nothing was imported: a ledger this import created is not left behind.
+                    if created {
+                        drop(ledger);
+                        let _ = std::fs::remove_dir_all(path);
+                    }
+                    return Err(e);
+                }
+            };
             ledger.checkpoint()?;
             return say(ctx, &format!("imported {source}: {v}"));
         }
@@ -236,12 +246,7 @@ pub(super) fn correct(
 ) -> Result<(), Error> {
     let mut ledger = Ledger::open(path)?;
     let target = ledger.entry(seq)?.ok_or_else(|| Error::NotFound(format!("no event with seq {seq}")))?;
-    let mut pairs = Vec::new();
-    for s in sets {
-        let (field, value) =
-            s.split_once('=').ok_or_else(|| Error::Input(format!("--set {s:?}: write FIELD=VALUE")))?;
-        pairs.push((field.to_string(), value.to_string()));
-    }
+    let pairs = field_values(sets)?;
     let Some(a) = crate::amend::event_amendment(&target, &pairs, effective, retract, reason)? else {
         return say(ctx, &format!("seq {seq}: that changes nothing; nothing to record"));
     };
@@ -253,4 +258,42 @@ pub(super) fn correct(
     let by = who(by, ctx, "records the correction")?;
     let records = ledger.append(&format!("correct {seq}"), vec![a.event], None, &by, ctx.now)?;
     say(ctx, &format!("{shown}\nrecorded the correction at seq {}", records[0].seq()))
+}
+
+/// `--set FIELD=VALUE` options, taken apart.
+fn field_values(sets: &[String]) -> Result<Vec<(String, String)>, Error> {
+    sets.iter()
+        .map(|s| {
+            let (field, value) =
+                s.split_once('=').ok_or_else(|| Error::Input(format!("--set {s:?}: write FIELD=VALUE")))?;
+            Ok((field.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// Erases an event's body and its copies (`redact::plan`) in one batch, then compacts the
+/// store, so that no page sled kept from before holds them either.
+pub(super) fn redact(
+    path: &Path,
+    ctx: &mut Context,
+    seq: crate::ids::Seq,
+    reason: &str,
+    sets: &[String],
+    yes: bool,
+    by: Option<String>,
+) -> Result<(), Error> {
+    let mut ledger = Ledger::open(path)?;
+    let plan = crate::redact::plan(&ledger, seq, reason, &field_values(sets)?)?;
+    let shown: Vec<String> = plan.erasing.iter().map(|e| format!("seq {} {}: {}", e.seq, e.kind, e.why)).collect();
+    let shown = shown.join("\n");
+    if !yes {
+        say(ctx, &shown)?;
+        return say(ctx, "nothing was written; run again with --yes to erase these bodies (this cannot be undone)");
+    }
+    let by = who(by, ctx, "records the erasure")?;
+    let records = ledger.append(&format!("redact {seq}"), plan.events, None, &by, ctx.now)?;
+    drop(ledger);
+    crate::ledger::compact(path, None)?;
+    let (first, last) = (records[0].seq(), records[records.len() - 1].seq());
+    say(ctx, &format!("{shown}\nerased, as recorded at seqs {first} to {last}; the store is compacted"))
 }

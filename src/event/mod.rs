@@ -36,7 +36,10 @@ macro_rules! catalogue {
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "kind", content = "body")]
         pub enum Event {
-            $($kind($kind)),*
+            $($kind($kind),)*
+            /// What an erased record reads as when its redaction left no replacement. Not
+            /// in `KINDS`: no input can name it, and it changes no state.
+            Erased(Erased),
         }
 
         /// Every kind in the catalogue, in catalogue order.
@@ -45,7 +48,8 @@ macro_rules! catalogue {
         impl Event {
             pub fn kind(&self) -> &'static str {
                 match self {
-                    $(Event::$kind(_) => stringify!($kind)),*
+                    $(Event::$kind(_) => stringify!($kind),)*
+                    Event::Erased(_) => "Erased",
                 }
             }
         }
@@ -82,6 +86,7 @@ catalogue!(
     LeaveOfAbsenceEnded,
     MinutesCirculated,
     MinutesReopened,
+    BodyRedacted,
 );
 
 /// The one spelling of a value of the catalogue's enums (`approved_with_reservations`):
@@ -117,6 +122,26 @@ pub struct EventCorrected {
     /// A corrected valid time for the target, if that was what was wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective: Option<When>,
+}
+
+/// An earlier event's body erased (personal data recorded by mistake, say): the store
+/// and every export keep its envelope and hash, not its body, so the chain still
+/// verifies. The state reads the target as `replacement` (the body without what had to
+/// go, of the same kind) or, with none, as if it had never been recorded. The reason
+/// says why, and must not repeat what was erased; the envelope says when and by whom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyRedacted {
+    pub target: Seq,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<Box<Event>>,
+}
+
+/// The stand-in for an erased body: only the kind the envelope names is left.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Erased {
+    pub kind: String,
 }
 
 /// A meeting or register file was imported; the batch it belongs to holds its events.

@@ -78,8 +78,15 @@ impl Ledger {
         // `known_at INSTANT` relies on it.
         let recorded_at = RecordedAt(self.head.map_or(now, |h| h.2 .0.max(now)));
         let mut batch = Batch::default();
+        let mut erasing = false;
         let result = self.seal_batch(&mut batch, events, recorded_by, recorded_at).and_then(|records| {
-            self.store.append(&records, self.head(), self.model.kv().writes(), documents)?;
+            let erased = self.erased_records(source, &records)?;
+            erasing = !erased.is_empty();
+            if erasing {
+                self.store.append_erasing(&records, self.head(), &erased, documents)?;
+            } else {
+                self.store.append(&records, self.head(), self.model.kv().writes(), documents)?;
+            }
             Ok(records)
         });
         // Written or not, the projection to read is the stored one again.
@@ -87,7 +94,50 @@ impl Ledger {
         let records = result?;
         let last = records.last().expect("a batch is never empty");
         self.head = Some((last.seq(), last.hash, recorded_at));
+        if erasing {
+            // The projection's history still holds what was erased: derived again from
+            // the log, in which the erased events read as their replacements. Until this
+            // is done the stored projection is behind the head, so an open rebuilds it.
+            self.rebuild()?;
+        }
         Ok(records)
+    }
+
+    /// The records a batch's redactions erase, each as it will be stored: the envelope
+    /// and hash, the seq that erased it, and the replacement in place of the body. The
+    /// batch's erasures together are checked to leave no copy of a body in a correction.
+    fn erased_records(&self, source: &str, records: &[Record]) -> Result<Vec<Record>, Error> {
+        let mut erased = Vec::new();
+        let mut targets = Vec::new();
+        for record in records.iter().filter(|r| r.header.kind == "BodyRedacted") {
+            let fault = |problem| crate::envelope::Fault { seq: record.seq(), problem };
+            let Event::BodyRedacted(r) =
+                Event::from_parts("BodyRedacted", record.body().map_err(fault)?).map_err(Error::Input)?
+            else {
+                unreachable!("a BodyRedacted body reads as one")
+            };
+            let stored = self.record(r.target)?;
+            let replacement = match &r.replacement {
+                Some(x) => hash::canonical(&x.body_value()).map_err(Error::Input)?,
+                None => Vec::new(),
+            };
+            targets.push((
+                r.target,
+                super::entry_of(&stored).map_err(|problem| crate::envelope::Fault { seq: r.target, problem })?.event,
+            ));
+            erased.push(stored.erased(record.seq(), replacement));
+        }
+        let refs: Vec<(Seq, &Event)> = targets.iter().map(|(s, e)| (*s, e)).collect();
+        rules::check_redaction_batch(&self.model, &refs).map_err(|e| match e {
+            rules::RuleError::Refused(refusal) => Error::Refused {
+                origin: source.to_string(),
+                kind: "BodyRedacted".into(),
+                effective: String::new(),
+                refusal: Box::new(refusal),
+            },
+            rules::RuleError::Read(e) => e.into(),
+        })?;
+        Ok(erased)
     }
 
     /// Checks a batch as `append` would, without writing anything, and reports every
@@ -199,12 +249,53 @@ impl Ledger {
                     self.rebase(&mut model, &entry, c, &batch.pending, true)
                 })
             }
+            Event::BodyRedacted(r) => self.take_in_redaction(&mut model, batch, &entry, r),
+            // An export's erased event with no replacement: it changes nothing.
+            Event::Erased(_) if batch.erased.contains(&entry.seq) => Ok(model.apply_recorded(&entry)?),
             _ => rules::check(&model, &entry).map_err(TakeIn::from).and_then(|()| Ok(model.apply_recorded(&entry)?)),
         };
         self.model = model;
         taken?;
         batch.pending.push(entry);
         Ok(())
+    }
+
+    /// A redaction is checked as the correction it is to the state (the target replaced,
+    /// or taken out), by the same re-fold. An export read back brings the target already
+    /// erased (`batch.erased`): then the state took it in as erased, and there is nothing
+    /// to re-fold.
+    fn take_in_redaction(
+        &self,
+        model: &mut Model,
+        batch: &Batch,
+        entry: &Entry,
+        r: &crate::event::BodyRedacted,
+    ) -> Result<(), TakeIn> {
+        let target = match batch.pending.iter().find(|e| e.seq == r.target) {
+            Some(e) if batch.erased.contains(&e.seq) => Some(e.clone()),
+            Some(_) => {
+                return Err(TakeIn::Refused(Refusal {
+                    rule: "redaction-target",
+                    message: format!("seq {} is in this batch: an event is erased once it is recorded", r.target),
+                    subject: None,
+                }))
+            }
+            None => self.entry(r.target)?,
+        };
+        rules::check_redaction(model, target.as_ref(), entry, r)?;
+        let refold = !batch.erased.contains(&r.target)
+            && !matches!(target.as_ref().map(|t| &t.event), Some(Event::EventCorrected(_)));
+        if refold {
+            let c = crate::event::EventCorrected {
+                target: r.target,
+                reason: r.reason.clone(),
+                replacement: r.replacement.clone(),
+                effective: None,
+            };
+            self.rebase(model, entry, &c, &batch.pending, true)
+        } else {
+            Ok(model.apply_recorded(entry)?)
+        }
     }
 
     fn check_expected(&self, expect: Option<Expect>) -> Result<(), Error> {

@@ -48,7 +48,9 @@ impl Ledger {
         for e in replay {
             let e = e?;
             let Some(effective) = as_corrected(&e, &latest) else { continue };
-            if checked && !matches!(effective.event, Event::EventCorrected(_)) {
+            if checked
+                && !matches!(effective.event, Event::EventCorrected(_) | Event::BodyRedacted(_) | Event::Erased(_))
+            {
                 rules::check(model, &effective).map_err(|e| match e {
                     RuleError::Refused(refusal) => TakeIn::Refused(Refusal {
                         subject: None,

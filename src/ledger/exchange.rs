@@ -3,7 +3,7 @@
 
 use super::verify::Verified;
 use super::{entry_of, Batch, Ledger, TakeIn};
-use crate::envelope::{ChainChecker, Fault, Record};
+use crate::envelope::{ChainChecker, ErasureCheck, Fault, Record};
 use crate::error::Error;
 use crate::ids::Seq;
 use crate::kv::Kv;
@@ -17,15 +17,18 @@ impl Ledger {
     pub fn export(&self, out: &mut dyn Write) -> Result<u64, Error> {
         let mut n = 0;
         let mut chain = ChainChecker::default();
+        let mut pairs = ErasureCheck::default();
         for item in self.store.records() {
             let (key, bytes) = item?;
             let at = key.unwrap_or(Seq(n + 1));
             let record = Record::decode(&bytes).map_err(|problem| Fault { seq: at, problem })?;
             chain.check(Some(at), &record)?;
+            pairs.see(&record)?;
             let line = record.to_export_line().map_err(|problem| Fault { seq: at, problem })?;
             writeln!(out, "{line}").map_err(|e| Error::Input(format!("writing the export: {e}")))?;
             n += 1;
         }
+        pairs.finish()?;
         Ok(n)
     }
 
@@ -36,6 +39,7 @@ impl Ledger {
             return Err(Error::Input(format!("{source}: an export can only be imported into an empty ledger")));
         }
         let mut chain = ChainChecker::default();
+        let mut pairs = ErasureCheck::default();
         let mut batch = Batch::default();
         let mut records = Vec::new();
         let result = (|| {
@@ -48,6 +52,10 @@ impl Ledger {
                 let bad = |what: String| Error::Input(format!("{source}:{line_no}: {what}; nothing was imported"));
                 let record = Record::from_export_line(&line).map_err(|p| bad(p.to_string()))?;
                 chain.check(None, &record).map_err(|f| bad(f.to_string()))?;
+                pairs.see(&record).map_err(|f| bad(f.to_string()))?;
+                if record.erased_by.is_some() {
+                    batch.erased.insert(record.seq());
+                }
                 let entry = entry_of(&record).map_err(|p| bad(p.to_string()))?;
                 self.take_in(&mut batch, entry).map_err(|e| match e {
                     TakeIn::Refused(r) => bad(format!("seq {}: refused: {r}", record.seq())),
@@ -58,6 +66,7 @@ impl Ledger {
             if records.is_empty() {
                 return Err(Error::Input(format!("{source}: no events")));
             }
+            pairs.finish().map_err(|f| Error::Input(format!("{source}: {f}; nothing was imported")))?;
             self.store.append(&records, None, self.model.kv().writes(), &[])?;
             Ok(())
         })();

@@ -115,6 +115,8 @@ impl Ledger {
 #[derive(Default)]
 pub(crate) struct Batch {
     pub(crate) pending: Vec<Entry>,
+    /// Seqs of the batch read in already erased (an export's), whose redaction follows.
+    pub(crate) erased: std::collections::BTreeSet<Seq>,
 }
 
 /// Why an event was not taken in.
@@ -145,7 +147,12 @@ impl From<crate::kv::ReadError> for TakeIn {
 }
 
 pub(crate) fn entry_of(record: &Record) -> Result<Entry, Problem> {
-    let event = Event::from_parts(&record.header.kind, record.body()?).map_err(Problem::Undecodable)?;
+    let event = match record.erased_by {
+        Some(_) if record.body_bytes.is_empty() => {
+            Event::Erased(crate::event::Erased { kind: record.header.kind.clone() })
+        }
+        _ => Event::from_parts(&record.header.kind, record.body()?).map_err(Problem::Undecodable)?,
+    };
     Ok(Entry {
         seq: record.seq(),
         recorded_at: record.header.recorded_at,

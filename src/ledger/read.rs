@@ -88,8 +88,21 @@ impl Ledger {
                     .entry(seq)?
                     .ok_or_else(|| Error::Projection(format!("correction at seq {seq} not in the log")))?,
             };
-            if let Event::EventCorrected(c) = entry.event {
-                out.insert(c.target, c);
+            match entry.event {
+                Event::EventCorrected(c) => {
+                    out.insert(c.target, c);
+                }
+                // A redaction corrects its target the way it reads from then on.
+                Event::BodyRedacted(r) => {
+                    let c = EventCorrected {
+                        target: r.target,
+                        reason: r.reason,
+                        replacement: r.replacement,
+                        effective: None,
+                    };
+                    out.insert(c.target, c);
+                }
+                _ => {}
             }
         }
         Ok(out)

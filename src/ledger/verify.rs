@@ -3,7 +3,7 @@
 //! counted, so the projection and its history are exactly the log's.
 
 use super::{Ledger, TakeIn};
-use crate::envelope::{ChainChecker, Fault, Problem, Record};
+use crate::envelope::{ChainChecker, ErasureCheck, Fault, Problem, Record};
 use crate::error::Error;
 use crate::event::Event;
 use crate::ids::{Hash, Seq};
@@ -183,8 +183,10 @@ pub(super) fn verify_store(store: &Store, progress: &dyn Progress) -> Result<Ver
         handles.into_iter().map(|h| h.join().expect("checking a record does not panic")).collect()
     });
     let mut chain = ChainChecker::default();
+    let mut erasures = Vec::new();
     for slice in slices {
-        let Slice { from, walked, fault } = slice?;
+        let Slice { from, walked, fault, erasures: met } = slice?;
+        erasures.extend(met);
         if walked.is_none() && fault.is_none() {
             continue; // an empty slice
         }
@@ -206,6 +208,13 @@ pub(super) fn verify_store(store: &Store, progress: &dyn Progress) -> Result<Ver
         chain = end;
     }
     check_recorded_head(store, &chain)?;
+    // Few records are erased or erase: those are read again, in order, and matched.
+    let mut pairs = ErasureCheck::default();
+    for seq in erasures {
+        let bytes = store.get(seq)?.ok_or(Fault { seq, problem: Problem::Gap { expected: seq } })?;
+        pairs.see(&Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?)?;
+    }
+    pairs.finish()?;
     Ok(Verified { count: chain.count(), head: chain.head() })
 }
 
@@ -218,6 +227,8 @@ struct Slice {
     walked: Option<(Hash, ChainChecker)>,
     /// The first fault inside the slice.
     fault: Option<Fault>,
+    /// The erased records and redactions met, to be matched across the slices.
+    erasures: Vec<Seq>,
 }
 
 /// Records walked between two reports of progress: the walk does half a million a
@@ -227,7 +238,7 @@ const PROGRESS_STEP_RECORDS: u64 = 4096;
 /// Walks the records keyed `from` up to `to` (or to the log's end), checking every
 /// hash and every link but the first record's, which the join checks.
 fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progress) -> Result<Slice, Error> {
-    let mut slice = Slice { from, walked: None, fault: None };
+    let mut slice = Slice { from, walked: None, fault: None, erasures: Vec::new() };
     // The first slice also takes in any keys below seq 1, to report them.
     let from_key = (from > Seq(1)).then_some(from);
     let mut walked = 0u64;
@@ -245,6 +256,9 @@ fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progres
             .map_err(|_| Fault { seq: expected, problem: Problem::Undecodable("a key that is not a seq".into()) })
             .and_then(|seq| {
                 let (link, hashes) = Record::check_stored(&bytes).map_err(|problem| Fault { seq, problem })?;
+                if link.erasure {
+                    slice.erasures.push(seq);
+                }
                 Ok((seq, link, hashes))
             });
         let result = checked.and_then(|(seq, link, hashes)| match &mut slice.walked {

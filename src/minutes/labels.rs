@@ -4,9 +4,9 @@
 
 use super::words::{month, plain_date};
 use super::Lang;
-use crate::said::SaidDate;
 use crate::event::{Capacity, DecisionStatus, GroupKind, MeetingKind, Outcome, Presence, Role};
 use crate::query::ActionState;
+use crate::said::SaidDate;
 
 /// A code's word in a language: `co_chair` is "medformand" or "co-chair".
 pub trait Label: Copy {
@@ -107,6 +107,29 @@ pub fn role_label(role: Role, rank: Option<u8>, lang: Lang) -> String {
     }
 }
 
+/// A date in the words it was said with: "3. kvartal 2025", "primo april 2026",
+/// "forventeligt 10. juni 2025", never a day nobody gave.
+pub fn said_date(lang: Lang, d: &SaidDate) -> String {
+    use SaidDate::*;
+    let da = lang == Lang::Da;
+    match *d {
+        Exact(w) => plain_date(lang, w.date()),
+        About(x) => format!("{} {}", if da { "forventeligt" } else { "around" }, plain_date(lang, x)),
+        PartOfMonth(y, m, p) => {
+            let part = if da { ["primo", "medio", "ultimo"] } else { ["early", "mid", "late"] }[p as usize];
+            format!("{part} {} {y}", month(lang, m))
+        }
+        Month(y, m) => format!("{} {y}", month(lang, m)),
+        Quarter(y, q) if da => format!("{q}. kvartal {y}"),
+        Quarter(y, q) => format!("Q{q} {y}"),
+        Half(y, h) if da => format!("{h}. halvår {y}"),
+        Half(y, h) => format!("the {} half of {y}", if h == 1 { "first" } else { "second" }),
+        Year(y) => y.to_string(),
+        NextMeeting if da => "inden næste møde".into(),
+        NextMeeting => "before the next meeting".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,28 +151,5 @@ mod tests {
         assert_eq!(role_label(Role::ViceChair, Some(2), Lang::Da), "2. næstformand");
         assert_eq!(role_label(Role::ViceChair, Some(2), Lang::En), "2nd vice chair");
         assert_eq!(Outcome::ApprovedWithReservations.label(Lang::Da), "godkendt med forbehold");
-    }
-}
-
-/// A date in the words it was said with: "3. kvartal 2025", "primo april 2026",
-/// "forventeligt 10. juni 2025", never a day nobody gave.
-pub fn said_date(lang: Lang, d: &SaidDate) -> String {
-    use SaidDate::*;
-    let da = lang == Lang::Da;
-    match *d {
-        Exact(w) => plain_date(lang, w.date()),
-        About(x) => format!("{} {}", if da { "forventeligt" } else { "around" }, plain_date(lang, x)),
-        PartOfMonth(y, m, p) => {
-            let part = if da { ["primo", "medio", "ultimo"] } else { ["early", "mid", "late"] }[p as usize];
-            format!("{part} {} {y}", month(lang, m))
-        }
-        Month(y, m) => format!("{} {y}", month(lang, m)),
-        Quarter(y, q) if da => format!("{q}. kvartal {y}"),
-        Quarter(y, q) => format!("Q{q} {y}"),
-        Half(y, h) if da => format!("{h}. halvår {y}"),
-        Half(y, h) => format!("the {} half of {y}", if h == 1 { "first" } else { "second" }),
-        Year(y) => y.to_string(),
-        NextMeeting if da => "inden næste møde".into(),
-        NextMeeting => "before the next meeting".into(),
     }
 }

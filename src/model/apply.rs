@@ -331,6 +331,19 @@ impl Model {
                 )?;
             }
             Event::EventCorrected(c) => self.note_correction(entry, c)?,
+            Event::BodyRedacted(r) => self.save(
+                key(&["eras", &hex_seq(r.target)]),
+                &Erasure {
+                    seq: entry.seq,
+                    target: r.target,
+                    reason: r.reason.clone(),
+                    recorded_by: entry.recorded_by.clone(),
+                    recorded_at: entry.recorded_at,
+                    replaced: r.replacement.is_some(),
+                },
+            )?,
+            // An erased body with no replacement changes nothing.
+            Event::Erased(_) => {}
         }
         Ok(())
     }

@@ -338,6 +338,20 @@ pub struct Correction {
     pub recorded_by: String,
 }
 
+/// What remains of an erased body: that it was erased, when, by whom and why; never what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Erasure {
+    /// The `BodyRedacted`.
+    pub seq: Seq,
+    /// The event whose body was erased.
+    pub target: Seq,
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: RecordedAt,
+    /// Whether a replacement (the body without what had to go) stands in its place.
+    pub replaced: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportedFile {
     pub file: String,

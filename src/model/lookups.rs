@@ -5,7 +5,8 @@
 use super::keys::{hex_seq, hex_u32, key, last_part, outcome_name, DecisionAt};
 use super::{damaged, decode, Model};
 use super::{
-    Action, Correction, Decision, Group, ImportedFile, Leave, Meeting, Membership, Nomination, Organisation, Person,
+    Action, Correction, Decision, Erasure, Group, ImportedFile, Leave, Meeting, Membership, Nomination, Organisation,
+    Person,
 };
 use crate::event::{MeetingKind, Outcome};
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
@@ -306,6 +307,16 @@ impl Model {
         Ok(self.kv.scan_iter(&key(&["corrt", &hex_seq(target), ""])).next().transpose()?.is_some())
     }
 
+    /// The erasure of an event's body, if it was erased.
+    pub fn erasure(&self, target: Seq) -> Read<Option<Erasure>> {
+        self.load(&key(&["eras", &hex_seq(target)]))
+    }
+
+    /// Every erasure, in the order of the seqs erased.
+    pub fn erasures(&self) -> Read<Vec<Erasure>> {
+        self.values(b"eras/")
+    }
+
     pub fn is_retracted(&self, target: Seq) -> Read<bool> {
         Ok(self.kv.get(&key(&["retr", &hex_seq(target)]))?.is_some())
     }
@@ -318,6 +329,11 @@ impl Model {
     /// The first import of a file of this name, if any.
     pub fn import_of_file(&self, name: &str) -> Read<Option<ImportedFile>> {
         self.import_at(&key(&["filen", name]))
+    }
+
+    /// Every imported file's record, in the order of their imports.
+    pub fn imports(&self) -> Read<Vec<ImportedFile>> {
+        self.values(b"file/")
     }
 
     fn import_at(&self, lookup: &[u8]) -> Read<Option<ImportedFile>> {

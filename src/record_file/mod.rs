@@ -79,7 +79,6 @@ pub(super) fn said(v: &toml::Value) -> Result<SaidDate, String> {
     }
 }
 
-
 /// What a file's references resolve against: the ledger's state, and what the files
 /// before it in the same import register.
 pub(super) struct Known<'a> {

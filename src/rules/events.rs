@@ -342,7 +342,8 @@ pub fn check_replacement(m: &Model, entry: &Entry) -> Result<(), RuleError> {
             name("file", &e.file)?;
             text_max("content", &e.content, FILE_CHARS_MAX)?;
             let computed = crate::hash::document_hash(e.content.as_bytes());
-            if computed != e.content_hash {
+            // An empty text is a file whose text is not kept: erased (`BodyRedacted`).
+            if computed != e.content_hash && !e.content.is_empty() {
                 return refuse("file-content-hash", format!("content hashes to {computed}, not {}", e.content_hash));
             }
             if let Some(i) = m.import_of_content(&e.content_hash)? {
@@ -360,6 +361,12 @@ pub fn check_replacement(m: &Model, entry: &Entry) -> Result<(), RuleError> {
         }
         Event::EventCorrected(_) => {
             return refuse("correction", "a correction cannot itself be the replacement of an event");
+        }
+        Event::BodyRedacted(_) => {
+            return refuse("redaction", "a redaction cannot itself be the replacement of an event");
+        }
+        Event::Erased(e) => {
+            return refuse("redaction", format!("an erased {} cannot be recorded", e.kind));
         }
     }
     Ok(())

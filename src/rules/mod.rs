@@ -5,9 +5,11 @@
 mod events;
 mod minutes;
 mod people;
+mod redaction;
 mod refs;
 
 pub use events::{check, check_replacement};
+pub use redaction::{check_redaction, check_redaction_batch};
 
 use crate::event::*;
 use crate::kv::ReadError;

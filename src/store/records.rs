@@ -120,6 +120,52 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Appends sealed records, as `append` does, and in the same atomic, durable batch
+    /// stores each of `erased` (an earlier record, its envelope and hash as they were, its
+    /// body erased) in place of the record it was. The projection is not written: its
+    /// recorded head stays behind the log's, so it is derived again (by the caller now,
+    /// or by the next open) without what was erased.
+    pub fn append_erasing(
+        &self,
+        records: &[Record],
+        expected_head: Option<(Seq, Hash)>,
+        erased: &[Record],
+        documents: &[Vec<u8>],
+    ) -> Result<(), StoreError> {
+        let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
+        let mut batch = sled::Batch::default();
+        for record in records {
+            assert_eq!(record.seq(), seq.next(), "records must continue the chain without a gap");
+            assert_eq!(record.header.prev, prev, "records must link to the previous hash");
+            seq = record.seq();
+            prev = record.hash;
+            batch.insert(&seq.0.to_be_bytes(), record.encode());
+        }
+        for e in erased {
+            let stored = self.get(e.seq())?.map(|b| Record::decode(&b));
+            let stored = stored.and_then(Result::ok).map(|r| (r.hash, r.header_bytes));
+            assert_eq!(stored, Some((e.hash, e.header_bytes.clone())), "an erased record keeps its envelope and hash");
+            assert!(e.erased_by.is_some_and(|by| by > e.seq() && by <= seq), "erased by a record of this batch");
+            batch.insert(&e.seq().0.to_be_bytes(), e.encode());
+        }
+        let mut head = seq.0.to_be_bytes().to_vec();
+        head.extend_from_slice(&prev.0);
+        batch.insert(HEAD_KEY, head);
+        for d in documents {
+            assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
+            batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());
+        }
+        self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+        self.sync()?;
+        for e in erased {
+            let read = self.get(e.seq())?.map(|b| Record::decode(&b));
+            assert_eq!(read.and_then(Result::ok).and_then(|r| r.erased_by), e.erased_by, "the erasure reads back");
+        }
+        Ok(())
+    }
+}
+
 fn decode_key(key: &[u8]) -> Option<Seq> {
     Some(Seq(u64::from_be_bytes(key.try_into().ok()?)))
 }

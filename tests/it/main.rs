@@ -17,6 +17,7 @@ mod ledger;
 mod minutes;
 mod projections;
 mod read_faults;
+mod redaction;
 mod rules;
 mod secretariat;
 mod server;

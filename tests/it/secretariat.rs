@@ -7,24 +7,6 @@ use std::path::Path;
 const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events/atmp-danmark");
 const COUNCIL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events/constructed-council");
 
-/// Every file of a ledger's directory with its bytes, in path order.
-fn bytes_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| n != "protokol.lock") {
-                out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The constructed council's folder, with its written procedure made to cite a person
 /// nobody registered and its meeting to have an attendee listed twice.
 fn council_with_two_bad_files(to: &Path) {

@@ -10,13 +10,13 @@ use protokol::http::{app, AppState, Tokens, REQUEST_BYTES_MAX};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-const TOKEN: &str = "secret-token-for-cecilie";
+pub(crate) const TOKEN: &str = "secret-token-for-cecilie";
 
-fn state(dir: &std::path::Path, tokens: &str) -> AppState {
+pub(crate) fn state(dir: &std::path::Path, tokens: &str) -> AppState {
     AppState::new(seeded(dir), Tokens::parse("test", tokens).unwrap())
 }
 
-async fn call(
+pub(crate) async fn call(
     s: &AppState,
     method: &str,
     uri: &str,
@@ -33,7 +33,7 @@ async fn call(
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-async fn get_json(s: &AppState, uri: &str) -> Value {
+pub(crate) async fn get_json(s: &AppState, uri: &str) -> Value {
     let (status, body) = call(s, "GET", uri, None, Body::empty()).await;
     assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}"))

@@ -4,6 +4,7 @@
 mod documents;
 mod handlers;
 pub mod openapi;
+mod redactions;
 mod routes;
 
 pub(crate) use documents::document;

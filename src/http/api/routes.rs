@@ -271,6 +271,15 @@ pub const ROUTES: &[RouteDoc] = &[
     },
     RouteDoc {
         method: "post",
+        path: "/api/redactions",
+        summary: "Erase an event's body and every copy the log keeps of it (personal data recorded by mistake): {seq, reason, set?: {field: value}}; the chain still verifies",
+        query: &[],
+        body: Some("application/json"),
+        errors: WRITE,
+        response: (JSON, schema::<Appended>),
+    },
+    RouteDoc {
+        method: "post",
         path: "/api/import",
         summary: "Import a meeting or register file (TOML)",
         query: &[("name", "the file's name, e.g. 2026-04-29-styregruppen-5.toml")],
@@ -334,6 +343,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("get", "/api/events") => get(events),
         ("post", "/api/events") => post(post_events),
         ("post", "/api/import") => post(post_import),
+        ("post", "/api/redactions") => post(super::redactions::post_redaction),
         ("post", "/api/verify-minutes") => post(verify_minutes),
         ("get", "/api/documents/{hash}") => get(super::documents::document),
         ("get", "/api/export/popolo.json") => get(popolo),

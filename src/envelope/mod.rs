@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
+mod erased;
+mod line;
+
+use erased::check_hashes;
+pub use erased::ErasureCheck;
+
 /// Stored-record framing version (the first byte of every stored record).
 pub const RECORD_VERSION: u8 = 1;
 /// Largest canonical body we accept: a meeting's longest narrative fits many times over.
@@ -37,10 +43,17 @@ pub struct Header {
 pub struct Record {
     pub header: Header,
     pub header_bytes: Vec<u8>,
-    /// Canonical JSON of the body. Empty is reserved for a redacted body (docs/FORMAT.md).
+    /// Canonical JSON of the body; for an erased record, the redaction's replacement body,
+    /// or nothing (docs/FORMAT.md, "Redaction").
     pub body_bytes: Vec<u8>,
     pub hash: Hash,
+    /// The seq of the `BodyRedacted` that erased this record's body, if one did.
+    pub erased_by: Option<Seq>,
 }
+
+/// The record version of an erased record: after the header, the seq (8 bytes) of the
+/// `BodyRedacted` that erased it, then its replacement body or nothing.
+pub const ERASED_RECORD_VERSION: u8 = 2;
 
 /// What is wrong with a record, for verify's report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +82,8 @@ pub enum Problem {
         recorded: Option<(Seq, Hash)>,
         log_ends: Seq,
     },
+    /// An erased record and its redaction do not match (`ErasureCheck`).
+    Erasure(String),
 }
 
 impl fmt::Display for Problem {
@@ -91,6 +106,7 @@ impl fmt::Display for Problem {
             Problem::HeadMismatch { recorded: None, log_ends } => {
                 write!(f, "no head is recorded, but the log ends at seq {log_ends}")
             }
+            Problem::Erasure(why) => write!(f, "erasure: {why}"),
             Problem::SeqMismatch { stored_under } => {
                 write!(f, "record claims a different seq than the one it is stored under ({stored_under})")
             }
@@ -104,6 +120,8 @@ pub struct Link {
     pub seq: Seq,
     pub prev: Hash,
     pub hash: Hash,
+    /// An erased record, or a `BodyRedacted`: one of a pair `ErasureCheck` matches.
+    pub erasure: bool,
 }
 
 /// The first bad record found: where, and what is wrong.
@@ -119,27 +137,38 @@ impl Record {
     pub fn seal(header: Header, body_bytes: Vec<u8>) -> Record {
         let header_bytes = hash::canonical(&header).expect("a header holds only strings and a small integer");
         let hash = hash::event_hash(&header_bytes);
-        Record { header, header_bytes, body_bytes, hash }
+        Record { header, header_bytes, body_bytes, hash, erased_by: None }
     }
 
-    /// Stored framing: version byte, 32-byte hash, header length (u32 big-endian), header, body.
+    /// This record with its body erased by the `BodyRedacted` at `by`, holding
+    /// `replacement` (the redaction's canonical replacement body, or nothing) in its place.
+    pub fn erased(&self, by: Seq, replacement: Vec<u8>) -> Record {
+        assert!(by > self.seq(), "a body is erased by a later event");
+        Record { body_bytes: replacement, erased_by: Some(by), ..self.clone() }
+    }
+
+    /// Stored framing: version byte, 32-byte hash, header length (u32 big-endian), header,
+    /// (for an erased record, the seq that erased it, 8 bytes big-endian,) body.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(1 + 32 + 4 + self.header_bytes.len() + self.body_bytes.len());
-        out.push(RECORD_VERSION);
+        out.push(if self.erased_by.is_some() { ERASED_RECORD_VERSION } else { RECORD_VERSION });
         out.extend_from_slice(&self.hash.0);
         out.extend_from_slice(&(self.header_bytes.len() as u32).to_be_bytes());
         out.extend_from_slice(&self.header_bytes);
+        if let Some(by) = self.erased_by {
+            out.extend_from_slice(&by.0.to_be_bytes());
+        }
         out.extend_from_slice(&self.body_bytes);
         out
     }
 
     /// The stored framing taken apart: the hash, the header's bytes, the body's bytes.
-    fn unframe(bytes: &[u8]) -> Result<(Hash, &[u8], &[u8]), Problem> {
+    fn unframe(bytes: &[u8]) -> Result<Framed<'_>, Problem> {
         let undecodable = |why: &str| Problem::Undecodable(why.to_string());
         if bytes.len() < 37 {
             return Err(undecodable("shorter than the record framing"));
         }
-        if bytes[0] != RECORD_VERSION {
+        if bytes[0] != RECORD_VERSION && bytes[0] != ERASED_RECORD_VERSION {
             return Err(Problem::Undecodable(format!("unknown record version {}", bytes[0])));
         }
         let hash = Hash(bytes[1..33].try_into().expect("32 bytes"));
@@ -149,15 +178,23 @@ impl Record {
             return Err(undecodable("header length runs past the end of the record"));
         }
         let (header_bytes, body_bytes) = rest.split_at(header_len);
-        Ok((hash, header_bytes, body_bytes))
+        if bytes[0] == RECORD_VERSION {
+            return Ok(Framed { hash, header_bytes, erased_by: None, body_bytes });
+        }
+        if body_bytes.len() < 8 {
+            return Err(undecodable("an erased record without the seq that erased it"));
+        }
+        let (by, body_bytes) = body_bytes.split_at(8);
+        let erased_by = Some(Seq(u64::from_be_bytes(by.try_into().expect("8 bytes"))));
+        Ok(Framed { hash, header_bytes, erased_by, body_bytes })
     }
 
     /// Decodes the framing and the header; checks no hash (that is [`Record::check`]).
     pub fn decode(bytes: &[u8]) -> Result<Record, Problem> {
-        let (hash, header_bytes, body_bytes) = Record::unframe(bytes)?;
+        let Framed { hash, header_bytes, erased_by, body_bytes } = Record::unframe(bytes)?;
         let header: Header =
             serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
-        Ok(Record { header, header_bytes: header_bytes.to_vec(), body_bytes: body_bytes.to_vec(), hash })
+        Ok(Record { header, header_bytes: header_bytes.to_vec(), body_bytes: body_bytes.to_vec(), hash, erased_by })
     }
 
     /// What verify needs of a stored record, without decoding more of it than the chain
@@ -168,46 +205,32 @@ impl Record {
     /// places the record before it reports its hashes.
     pub fn check_stored(bytes: &[u8]) -> Result<(Link, Result<(), Problem>), Problem> {
         #[derive(Deserialize)]
-        struct ChainFields {
+        struct ChainFields<'a> {
             seq: Seq,
             body_hash: Hash,
             prev: Hash,
+            #[serde(borrow)]
+            kind: std::borrow::Cow<'a, str>,
         }
-        let (hash, header_bytes, body_bytes) = Record::unframe(bytes)?;
+        let Framed { hash, header_bytes, erased_by, body_bytes } = Record::unframe(bytes)?;
         let fields: ChainFields =
             serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
-        let link = Link { seq: fields.seq, prev: fields.prev, hash };
-        let hashes = (|| {
-            let computed = hash::event_hash(header_bytes);
-            if computed != hash {
-                return Err(Problem::HashMismatch { stored: hash, computed });
-            }
-            if body_bytes.is_empty() {
-                return Err(Problem::Undecodable("body is missing (redaction is reserved, not yet supported)".into()));
-            }
-            let computed = hash::body_hash(body_bytes);
-            if computed != fields.body_hash {
-                return Err(Problem::BodyHashMismatch { stated: fields.body_hash, computed });
-            }
-            Ok(())
-        })();
+        let erasure = erased_by.is_some() || fields.kind == "BodyRedacted";
+        let link = Link { seq: fields.seq, prev: fields.prev, hash, erasure };
+        let hashes = check_hashes(hash, header_bytes, fields.seq, fields.body_hash, erased_by, body_bytes);
         Ok((link, hashes))
     }
 
-    /// Re-hashes the stored bytes: the header against `hash`, the body against `body_hash`.
+    /// Re-hashes the stored bytes: the header against `hash`, the body against
+    /// `body_hash`; of an erased record, only that a later event erased it.
     pub fn check(&self) -> Result<(), Problem> {
-        let computed = hash::event_hash(&self.header_bytes);
-        if computed != self.hash {
-            return Err(Problem::HashMismatch { stored: self.hash, computed });
-        }
-        if self.body_bytes.is_empty() {
-            return Err(Problem::Undecodable("body is missing (redaction is reserved, not yet supported)".into()));
-        }
-        let computed = hash::body_hash(&self.body_bytes);
-        if computed != self.header.body_hash {
-            return Err(Problem::BodyHashMismatch { stated: self.header.body_hash, computed });
-        }
-        Ok(())
+        check_hashes(self.hash, &self.header_bytes, self.seq(), self.header.body_hash, self.erased_by, &self.body_bytes)
+    }
+
+    /// Of an erased record: its seq, the seq that erased it, and the replacement it holds
+    /// (canonical bytes, empty for none), for matching with that `BodyRedacted`.
+    pub fn erasure(&self) -> Option<(Seq, Seq, &[u8])> {
+        self.erased_by.map(|by| (self.seq(), by, self.body_bytes.as_slice()))
     }
 
     pub fn seq(&self) -> Seq {
@@ -217,61 +240,15 @@ impl Record {
     pub fn body(&self) -> Result<Value, Problem> {
         serde_json::from_slice(&self.body_bytes).map_err(|e| Problem::Undecodable(format!("body: {e}")))
     }
+}
 
-    /// One line of the JSON Lines export: the canonical JSON of the whole envelope,
-    /// header fields, `body` and `hash`. Canonical JSON nests (an object's canonical form
-    /// is its members, sorted, each value in its own canonical form), so the line is
-    /// spliced from the stored canonical bytes: the body, most of the line, is copied as
-    /// it was hashed, never re-serialized.
-    pub fn to_export_line(&self) -> Result<String, Problem> {
-        let undecodable = |what: &str, e: String| Problem::Undecodable(format!("{what}: {e}"));
-        let header: std::collections::BTreeMap<String, Value> =
-            serde_json::from_slice(&self.header_bytes).map_err(|e| undecodable("header", e.to_string()))?;
-        serde_json::from_slice::<serde::de::IgnoredAny>(&self.body_bytes)
-            .map_err(|e| undecodable("body", e.to_string()))?;
-        let body = std::str::from_utf8(&self.body_bytes).map_err(|e| undecodable("body", e.to_string()))?;
-        let mut members: Vec<(&str, String)> = Vec::with_capacity(header.len() + 2);
-        for (k, v) in &header {
-            let v = String::from_utf8(hash::canonical(v).map_err(|e| undecodable(k, e))?).expect("JSON is UTF-8");
-            members.push((k, v));
-        }
-        members.push(("body", body.to_string()));
-        members.push(("hash", format!("\"{}\"", self.hash.to_hex())));
-        // Canonical JSON orders members by the UTF-16 code units of their names.
-        members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-        if members.windows(2).any(|w| w[0].0 == w[1].0) {
-            return Err(Problem::Undecodable("a header field named body or hash".into()));
-        }
-        let mut line = String::with_capacity(self.header_bytes.len() + self.body_bytes.len() + 96);
-        line.push('{');
-        for (i, (k, v)) in members.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            line.push_str(&serde_json::to_string(k).expect("a string serializes"));
-            line.push(':');
-            line.push_str(v);
-        }
-        line.push('}');
-        Ok(line)
-    }
-
-    /// Reads an export line back, rebuilding the canonical bytes from its fields as an
-    /// outside verifier would. The caller checks the hashes with [`ChainChecker`].
-    pub fn from_export_line(line: &str) -> Result<Record, Problem> {
-        let mut value: Value = serde_json::from_str(line).map_err(|e| Problem::Undecodable(e.to_string()))?;
-        let map = value.as_object_mut().ok_or_else(|| Problem::Undecodable("not a JSON object".into()))?;
-        let body = map.remove("body").ok_or_else(|| Problem::Undecodable("no \"body\"".into()))?;
-        let hash = match map.remove("hash") {
-            Some(Value::String(s)) => Hash::from_hex(&s).map_err(|e| Problem::Undecodable(format!("hash: {e}")))?,
-            _ => return Err(Problem::Undecodable("no \"hash\" string".into())),
-        };
-        let header: Header =
-            serde_json::from_value(value.clone()).map_err(|e| Problem::Undecodable(format!("envelope: {e}")))?;
-        let header_bytes = hash::canonical(&value).map_err(Problem::Undecodable)?;
-        let body_bytes = hash::canonical(&body).map_err(|e| Problem::Undecodable(format!("body: {e}")))?;
-        Ok(Record { header, header_bytes, body_bytes, hash })
-    }
+/// A stored record taken apart: its hash, the header's and the body's bytes, and the seq
+/// that erased the body, if one did.
+struct Framed<'a> {
+    hash: Hash,
+    header_bytes: &'a [u8],
+    erased_by: Option<Seq>,
+    body_bytes: &'a [u8],
 }
 
 /// Walks a log in order, holding only the previous hash: constant memory however long
