@@ -288,7 +288,8 @@ pub fn check_paths(
             Err(e) => problems.push(Error::Input(format!("{}: {e}", path.display()))),
             Ok(text) => match record_file::parse(&file_name(&path), &text) {
                 Ok(f) => files.push(f),
-                Err(e) => problems.push(e),
+                // Every problem of its shape, not only the first.
+                Err(_) => problems.extend(record_file::shape_problems(&file_name(&path), &text)),
             },
         }
     }

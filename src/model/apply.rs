@@ -29,7 +29,7 @@ impl Model {
     /// and the ledger's rebase).
     pub fn apply(&mut self, entry: &Entry) -> Result<(), ReadError> {
         let (seq, date) = (entry.seq, entry.date());
-        self.index(&entry.event)?;
+        self.index(entry)?;
         match &entry.event {
             Event::OrganisationRegistered(e) => self.save(
                 key(&["org", e.organisation.as_str()]),

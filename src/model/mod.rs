@@ -39,7 +39,7 @@ use serde::Serialize;
 /// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetn/GROUP/NUMBER/KIND`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
 /// | decisions | `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ` (each the id and the decision: a group's register page is one scan), `decd/DATE/SEQ` (the group), `dec/ID` (where its rows are), `deci/MEETING/ITEM/SEQ` |
 /// | actions | `act/ID`, `actm/MEETING/SEQ` |
-/// | search | `srch/STEM/SUBJECT`: `dec/ID`, `item/MEETING/ITEM`, `title/MEETING/ITEM`, `act/ID`, `person/ID`, `org/ID` |
+/// | search | `srchw/STEM`, `srch/STEM/DATE/SUBJECT`: `dec/ID`, `item/MEETING/ITEM`, `title/MEETING/ITEM`, `act/ID`, `person/ID`, `org/ID` |
 /// | corrections, imports | `corr/SEQ`, `corrt/TARGET/SEQ`, `retr/SEQ`, `eras/SEQ` (erasures, by the seq erased), `file/SEQ`, `fileh/HASH`, `filen/NAME` |
 /// | history (`kv`) | `undo/FIRST` (keys each of 16 events changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
 ///

@@ -1,12 +1,16 @@
 //! The search index kept in the projection: each word of a text a person may look for
 //! (decisions, items, agenda titles, actions, names), folded and stemmed, under
-//! `srch/STEM/SUBJECT`. The index proposes; the query confirms against the current text,
-//! so a corrected or changed text is never found by its old words.
+//! `srch/STEM/DATE/SUBJECT`, so that a word's subjects are read in the order a search
+//! shows them (by date) and a search stops at its page; and each stem once under
+//! `srchw/STEM`, so that the stems a word begins are found without reading their
+//! subjects. The index proposes; the query confirms against the current text, so a
+//! corrected or changed text is never found by its old words.
 
 use super::keys::key;
 use super::Model;
 use crate::event::Event;
 use crate::kv::ReadError;
+use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
 /// Longest word indexed, in characters: longer runs are not words people search for.
@@ -45,50 +49,76 @@ pub fn matches(text: &str, wanted: &BTreeSet<String>) -> bool {
 
 impl Model {
     /// Puts the words of an event's texts in the search index, each under what it is
-    /// the text of.
-    pub(super) fn index(&mut self, event: &Event) -> Result<(), ReadError> {
-        match event {
+    /// the text of, on the day it belongs to (its meeting's, or the event's own).
+    pub(super) fn index(&mut self, entry: &super::Entry) -> Result<(), ReadError> {
+        let on_meeting = |m: &Model, meeting: &crate::ids::MeetingId| -> Result<NaiveDate, ReadError> {
+            Ok(m.meeting_head(meeting)?.map_or(entry.date(), |mt| mt.date()))
+        };
+        let day = entry.date();
+        match &entry.event {
             Event::OrganisationRegistered(e) => {
                 let text = format!("{} {}", e.name, e.short_name.as_deref().unwrap_or_default());
-                self.index_text(&format!("org/{}", e.organisation), &text)
+                self.index_text(&format!("org/{}", e.organisation), day, &text)
             }
-            Event::PersonRegistered(e) => self.index_text(&format!("person/{}", e.person), &e.name),
-            Event::PersonRenamed(e) => self.index_text(&format!("person/{}", e.person), &e.name),
-            Event::PersonAliasRecorded(e) => self.index_text(&format!("person/{}", e.person), &e.alias),
+            Event::PersonRegistered(e) => self.index_text(&format!("person/{}", e.person), day, &e.name),
+            Event::PersonRenamed(e) => self.index_text(&format!("person/{}", e.person), day, &e.name),
+            Event::PersonAliasRecorded(e) => self.index_text(&format!("person/{}", e.person), day, &e.alias),
             Event::AgendaSet(e) => {
+                let day = on_meeting(self, &e.meeting)?;
                 for it in &e.items {
-                    self.index_text(&format!("title/{}/{}", e.meeting, it.number), &it.title)?;
+                    self.index_text(&format!("title/{}/{}", e.meeting, it.number), day, &it.title)?;
                 }
                 Ok(())
             }
-            Event::ItemMinuted(e) => self.index_text(&format!("item/{}/{}", e.meeting, e.item), &e.text),
-            Event::DecisionRecorded(e) => {
-                self.index_text(&format!("dec/{}", e.decision), &format!("{} {}", e.text, e.conditions.join(" ")))
+            Event::ItemMinuted(e) => {
+                let day = on_meeting(self, &e.meeting)?;
+                self.index_text(&format!("item/{}/{}", e.meeting, e.item), day, &e.text)
             }
-            Event::ActionAssigned(e) => self.index_text(&format!("act/{}", e.action), &e.description),
+            Event::DecisionRecorded(e) => {
+                let day = on_meeting(self, &e.meeting)?;
+                let text = format!("{} {}", e.text, e.conditions.join(" "));
+                self.index_text(&format!("dec/{}", e.decision), day, &text)
+            }
+            Event::ActionAssigned(e) => {
+                let day = on_meeting(self, &e.meeting)?;
+                self.index_text(&format!("act/{}", e.action), day, &e.description)
+            }
             _ => Ok(()),
         }
     }
 
-    /// Indexes `text` under `subject` (`dec/ID`, `item/MEETING/ITEM`, ...).
-    pub(super) fn index_text(&mut self, subject: &str, text: &str) -> Result<(), ReadError> {
+    /// Indexes `text` under `subject` (`dec/ID`, `item/MEETING/ITEM`, ...) on `day`.
+    pub(super) fn index_text(&mut self, subject: &str, day: NaiveDate, text: &str) -> Result<(), ReadError> {
+        let day = day.format("%Y-%m-%d").to_string();
         for s in stems(text) {
-            self.mark(key(&["srch", &s, subject]))?;
+            self.mark(key(&["srch", &s, &day, subject]))?;
+            if self.kv.get(&key(&["srchw", &s]))?.is_none() {
+                self.mark(key(&["srchw", &s]))?;
+            }
         }
         Ok(())
     }
 
-    /// The subjects with a word that begins with `stem`, each once.
-    pub fn subjects_with(&self, stem: &str) -> Result<BTreeSet<String>, ReadError> {
-        let mut out = BTreeSet::new();
-        for item in self.kv.scan_iter(&[b"srch/", stem.as_bytes()].concat()) {
+    /// The stems that begin with `prefix`, in order.
+    pub fn stems_beginning(&self, prefix: &str) -> Result<Vec<String>, ReadError> {
+        let mut out = Vec::new();
+        for item in self.kv.scan_iter(&[b"srchw/", prefix.as_bytes()].concat()) {
             let (k, _) = item?;
-            let k = String::from_utf8_lossy(&k[5..]).into_owned();
-            if let Some((_, subject)) = k.split_once('/') {
-                out.insert(subject.to_string());
-            }
+            out.push(String::from_utf8_lossy(&k[6..]).into_owned());
         }
         Ok(out)
+    }
+
+    /// The subjects of one stem, by date (then subject), as `(DATE/SUBJECT)` read lazily.
+    pub fn postings<'a>(&'a self, stem: &str) -> impl Iterator<Item = Result<String, ReadError>> + 'a {
+        let prefix = key(&["srch", stem, ""]);
+        let skip = prefix.len();
+        self.kv.scan_iter(&prefix).map(move |item| item.map(|(k, _)| String::from_utf8_lossy(&k[skip..]).into_owned()))
+    }
+
+    /// Whether `stem` is indexed under `posting` (`DATE/SUBJECT`).
+    pub fn has_posting(&self, stem: &str, posting: &str) -> Result<bool, ReadError> {
+        Ok(self.kv.get(&[key(&["srch", stem, ""]), posting.as_bytes().to_vec()].concat())?.is_some())
     }
 }
 

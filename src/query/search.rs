@@ -10,7 +10,6 @@ use crate::model::Model;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// Longest query, in characters, and most words in it.
 pub const QUERY_CHARS_MAX: usize = 200;
@@ -45,7 +44,17 @@ pub struct Hit {
     pub link: String,
 }
 
-/// The hits for `query` (every word must be found) as the record stood on `at`, by date.
+/// Most stems one word of a query may begin, to check each candidate against: beyond
+/// that (a word of a letter or two), candidates are checked against their text alone.
+const STEMS_CHECKED_MAX: usize = 64;
+/// Subjects of each word counted to choose the rarest as the one to read by date.
+const COUNT_MAX: usize = 500;
+
+/// The hits for `query` (every word must be found) as the record stood on `at`, the
+/// earliest first, at most `HITS_MAX`. The subjects of the rarest word are read by date,
+/// each checked against the other words' index entries and then its current text, until
+/// the page is full and the day of its last hit is done: the cost follows the page, not
+/// how many texts hold the words.
 pub fn search(m: &Model, query: &str, at: NaiveDate) -> Result<Vec<Hit>, Error> {
     if query.chars().count() > QUERY_CHARS_MAX {
         return Err(Error::Input(format!("a search is at most {QUERY_CHARS_MAX} characters")));
@@ -54,28 +63,99 @@ pub fn search(m: &Model, query: &str, at: NaiveDate) -> Result<Vec<Hit>, Error> 
     if wanted.is_empty() || wanted.len() > QUERY_WORDS_MAX {
         return Err(Error::Input(format!("a search is 1 to {QUERY_WORDS_MAX} words")));
     }
-    // The subjects the index proposes for every word; the rarest word first keeps the
-    // intersection small.
-    let mut sets = Vec::new();
+    let mut words = Vec::new();
     for w in &wanted {
-        sets.push(m.subjects_with(w)?);
+        let stems = m.stems_beginning(w)?;
+        let mut count = 0;
+        for s in &stems {
+            count += m.postings(s).take(COUNT_MAX - count.min(COUNT_MAX)).count();
+            if count >= COUNT_MAX {
+                break;
+            }
+        }
+        words.push((count, stems));
     }
-    sets.sort_by_key(BTreeSet::len);
-    let mut found = sets.remove(0);
-    for s in &sets {
-        found.retain(|x| s.contains(x));
-    }
-    let mut hits = Vec::new();
-    for subject in found {
-        if let Some(hit) = resolve(m, &subject, at)? {
+    words.sort_by_key(|(count, _)| *count);
+    let (_, driver) = words.remove(0);
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut last_day: Option<String> = None;
+    for posting in by_date(m, &driver) {
+        let posting = posting?;
+        let Some((day, subject)) = posting.split_once('/') else { continue };
+        // By date: past the page's last day, or past `at`, nothing more can be shown.
+        if (hits.len() >= HITS_MAX && last_day.as_deref() != Some(day))
+            || day > at.format("%Y-%m-%d").to_string().as_str()
+        {
+            break;
+        }
+        // A subject indexed on two days (a person renamed) is one hit.
+        if seen.contains(subject) || !in_every(m, &words, &posting)? {
+            continue;
+        }
+        if let Some(hit) = resolve(m, subject, at)? {
             if matches(&hit.text, &wanted) {
+                seen.insert(subject.to_string());
                 hits.push(hit);
+                last_day = Some(day.to_string());
             }
         }
     }
     hits.sort_by(|a, b| (a.date, &a.link).cmp(&(b.date, &b.link)));
     hits.truncate(HITS_MAX);
     Ok(hits)
+}
+
+/// Whether each of `words` (its stems) is indexed under `posting`: where a word begins
+/// too many stems to ask each, the text decides alone.
+fn in_every(m: &Model, words: &[(usize, Vec<String>)], posting: &str) -> Result<bool, Error> {
+    for (_, stems) in words.iter().filter(|(_, s)| s.len() <= STEMS_CHECKED_MAX) {
+        let mut found = false;
+        for s in stems {
+            if m.has_posting(s, posting)? {
+                found = true;
+                break;
+            }
+        }
+        if !found {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The postings (`DATE/SUBJECT`) of every one of `stems`, merged in order, each once:
+/// each stem's are read as they are needed, the smallest next one taken from a heap.
+fn by_date<'m>(m: &'m Model, stems: &[String]) -> impl Iterator<Item = Result<String, Error>> + 'm {
+    use std::cmp::Reverse;
+    let mut streams: Vec<_> = stems.iter().map(|s| m.postings(s)).collect();
+    let mut heap = std::collections::BinaryHeap::new();
+    let mut failed: Option<Error> = None;
+    for (i, st) in streams.iter_mut().enumerate() {
+        match st.next() {
+            Some(Ok(p)) => heap.push(Reverse((p, i))),
+            Some(Err(e)) => failed = failed.or(Some(e.into())),
+            None => {}
+        }
+    }
+    let mut last: Option<String> = None;
+    std::iter::from_fn(move || {
+        if let Some(e) = failed.take() {
+            return Some(Err(e));
+        }
+        loop {
+            let Reverse((p, i)) = heap.pop()?;
+            match streams[i].next() {
+                Some(Ok(q)) => heap.push(Reverse((q, i))),
+                Some(Err(e)) => return Some(Err(e.into())),
+                None => {}
+            }
+            if last.as_deref() != Some(p.as_str()) {
+                last = Some(p.clone());
+                return Some(Ok(p));
+            }
+        }
+    })
 }
 
 /// A subject of the index as the hit it is on `at`, if it exists then.

@@ -66,6 +66,104 @@ pub fn parse(name: &str, text: &str) -> Result<RecordFile, Error> {
     Ok(RecordFile { name: name.to_string(), text: text.to_string(), content })
 }
 
+/// Every problem of a file's shape, not just the first: after each, the entry of a list
+/// (the `[[...]]` table) it is in is left out and the file read again, until it reads or
+/// a problem lies outside every entry. Each problem names the file and its line. A file
+/// that reads has none; one that is not TOML at all has its one.
+pub fn shape_problems(name: &str, text: &str) -> Vec<Error> {
+    use serde::Deserialize;
+    use toml::de::{DeTable, DeValue, ValueDeserializer};
+    let first = match parse(name, text) {
+        Ok(_) => return Vec::new(),
+        Err(e) => e,
+    };
+    let (Ok(doc), false) = (DeTable::parse(text), name.ends_with(".json")) else { return vec![first] };
+    let span = doc.span();
+    let mut table = doc.into_inner();
+    let mut out = vec![first];
+    let mut at = out_span(&out[0], text);
+    for _ in 0..crate::event::LIST_LEN_MAX {
+        let Some(offset) = at else { break };
+        if !drop_entry_at(&mut table, offset) {
+            break;
+        }
+        let value = || ValueDeserializer::from(toml::Spanned::new(span.clone(), DeValue::Table(table.clone())));
+        let read = if table.iter().any(|(k, _)| k.get_ref().as_ref() == "meeting") {
+            MeetingFile::deserialize(value()).map(drop)
+        } else {
+            RegisterFile::deserialize(value()).map(drop)
+        };
+        let Err(mut e) = read else { break };
+        at = e.span().map(|s| s.start);
+        e.set_input(Some(text));
+        out.push(Error::Input(format!("{name}: {e}")));
+    }
+    out
+}
+
+/// Where in `text` the first problem lies, from the line and column its message gives.
+fn out_span(e: &Error, text: &str) -> Option<usize> {
+    let msg = e.to_string();
+    let rest = &msg[msg.find("at line ")? + 8..];
+    let (line, rest) = rest.split_once(", column ")?;
+    let column: usize = rest.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()?;
+    let line: usize = line.parse().ok()?;
+    let start: usize = text.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+    Some(start + column.saturating_sub(1))
+}
+
+/// Takes out of `table` the list entry whose table begins last at or before `offset`
+/// (the innermost `[[...]]` around it); whether there was one.
+fn drop_entry_at(table: &mut toml::de::DeTable<'_>, offset: usize) -> bool {
+    use toml::de::DeValue;
+    fn best(
+        v: &DeValue<'_>,
+        offset: usize,
+        path: &mut Vec<(String, usize)>,
+        found: &mut Option<(usize, Vec<(String, usize)>)>,
+    ) {
+        let DeValue::Table(t) = v else { return };
+        for (k, v) in t.iter() {
+            let DeValue::Array(items) = v.get_ref() else {
+                best(v.get_ref(), offset, path, found);
+                continue;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let start = item.span().start;
+                if start <= offset
+                    && found.as_ref().is_none_or(|(s, _)| start >= *s)
+                    && matches!(item.get_ref(), DeValue::Table(_))
+                {
+                    path.push((k.get_ref().to_string(), i));
+                    *found = Some((start, path.clone()));
+                    best(item.get_ref(), offset, path, found);
+                    path.pop();
+                } else if start <= offset {
+                    path.push((k.get_ref().to_string(), i));
+                    best(item.get_ref(), offset, path, found);
+                    path.pop();
+                }
+            }
+        }
+    }
+    let mut found = None;
+    best(&DeValue::Table(table.clone()), offset, &mut Vec::new(), &mut found);
+    let Some((_, path)) = found else { return false };
+    let mut t = table;
+    for (depth, (key, index)) in path.iter().enumerate() {
+        let Some((_, v)) = t.iter_mut().find(|(k, _)| k.get_ref().as_ref() == key.as_str()) else { return false };
+        let DeValue::Array(items) = v.get_mut() else { return false };
+        if depth + 1 == path.len() {
+            let kept: Vec<_> = items.iter().enumerate().filter(|(i, _)| i != index).map(|(_, x)| x.clone()).collect();
+            *items = kept.into_iter().collect();
+            return true;
+        }
+        let Some(DeValue::Table(inner)) = items.get_mut(*index).map(|x| x.get_mut()) else { return false };
+        t = inner;
+    }
+    false
+}
+
 pub(super) fn when(dt: &Datetime) -> Result<When, String> {
     When::parse(&dt.to_string()).map_err(|_| format!("{dt} needs a UTC offset, e.g. {dt}+01:00, or to be a plain date"))
 }

@@ -83,6 +83,34 @@ fn check_reports_every_problem_in_every_file_and_writes_nothing() {
 }
 
 #[test]
+fn check_reports_every_shape_problem_of_a_file_each_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("files");
+    std::fs::create_dir_all(&folder).unwrap();
+    // Three entries of lists, each with a problem of its shape: a field nobody knows, a
+    // number written as text, an outcome that does not exist.
+    let text = crate::import::GOOD
+        .replace("title = \"Velkommen\"\n", "title = \"Velkommen\"\ncolour = \"red\"\n")
+        + "\n[[item]]\nnumber = \"two\"\ntitle = \"Andet\"\n\n[[item]]\nnumber = 3\ntitle = \"Tredje\"\n\n[item.decision]\nid = \"sg5-p3\"\noutcome = \"accepted\"\ntext = \"x\"\n";
+    std::fs::write(folder.join("2026-04-29-styregruppen-5.toml"), &text).unwrap();
+    let r = protokol(&dir.path().join("l"), &["check", folder.to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    for (needle, what) in
+        [("colour", "unknown field `colour`"), ("\"two\"", "invalid type"), ("accepted", "unknown variant `accepted`")]
+    {
+        let at = format!("line {}", line_of(needle));
+        assert!(
+            r.stdout.lines().any(|l| l.contains(what) && l.contains(&at))
+                || r.stdout.contains(&format!("{at},")) && r.stdout.contains(what),
+            "{what} at {at}: {}",
+            r.stdout
+        );
+    }
+    assert!(r.stderr.contains("3 problems in the files"), "{}", r.stderr);
+}
+
+#[test]
 fn check_shows_the_seat_flags_an_import_would_raise() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("council");
