@@ -227,6 +227,8 @@ async fn a_redaction_through_the_api_needs_a_token_and_erases_the_text_from_ever
     assert_eq!(feed["events"][0]["redacted"]["by"], 110, "{feed}");
     let (_, html) = call(&s, "GET", "/meetings/referencegruppen/1", None, Body::empty()).await;
     assert!(html.contains("[slettet]") && !html.contains(said));
+    let (_, audit) = call(&s, "GET", "/audit?after=61", None, Body::empty()).await;
+    assert!(audit.contains("ItemMinuted (indholdet slettet ved seq 110)"), "{audit}");
     assert_eq!(get_json(&s, "/api/verify").await["ok"], true);
     // Twice is refused, and says why.
     let (status, body) = call(&s, "POST", "/api/redactions", Some(TOKEN), request).await;

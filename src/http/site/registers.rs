@@ -80,9 +80,13 @@ pub(super) async fn audit(State(s): State<AppState>, Query(p): Query<Params>) ->
     let mut body = String::from("<table>\n<tr><th>seq</th><th>recorded_at</th><th>effective</th><th>recorded_by</th><th>kind</th><th>hash</th></tr>\n");
     for r in &records {
         let h = &r.header;
+        // An erased body is said to be so, and by which seq (whose row says why).
+        let erased = r.erased_by.map_or(String::new(), |by| {
+            format!(" ({} {by})", t(lang, "indholdet slettet ved seq", "body erased by seq"))
+        });
         let _ = writeln!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{erased}</td><td><code>{}</code></td></tr>",
             h.seq,
             h.recorded_at,
             h.effective,
