@@ -15,6 +15,7 @@ pub mod import;
 pub mod input;
 pub mod kv;
 pub mod ledger;
+pub mod merkle;
 pub mod minutes;
 pub mod model;
 pub mod progress;

@@ -18,8 +18,12 @@ const CHECKPOINT_EVENTS: usize = 100_000;
 pub(super) fn verify(path: &Path, ctx: &mut Context, quiet: &Quiet) -> Result<(), Error> {
     let v = ledger::verify_with(path, &Bar::new(quiet))?;
     say(ctx, &v.to_string())?;
+    let ledger = Ledger::open(path)?;
+    let (size, root) = ledger.tree_root()?;
+    let hex: String = root.0.iter().map(|b| format!("{b:02x}")).collect();
+    say(ctx, &format!("tree: {size} leaves, root {hex} (base64 {root})"))?;
     // Accepted, and so not a failure, but for a reader to look at.
-    for flag in crate::query::seat_flags(&Ledger::open(path)?.model())? {
+    for flag in crate::query::seat_flags(&ledger.model())? {
         say(ctx, &format!("flag: {flag}"))?;
     }
     Ok(())

@@ -84,6 +84,8 @@ pub enum Problem {
     },
     /// An erased record and its redaction do not match (`ErasureCheck`).
     Erasure(String),
+    /// The stored Merkle tree is not the one the records give.
+    Tree(String),
 }
 
 impl fmt::Display for Problem {
@@ -107,6 +109,7 @@ impl fmt::Display for Problem {
                 write!(f, "no head is recorded, but the log ends at seq {log_ends}")
             }
             Problem::Erasure(why) => write!(f, "erasure: {why}"),
+            Problem::Tree(why) => write!(f, "Merkle tree: {why}"),
             Problem::SeqMismatch { stored_under } => {
                 write!(f, "record claims a different seq than the one it is stored under ({stored_under})")
             }

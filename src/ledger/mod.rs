@@ -60,6 +60,10 @@ impl Ledger {
             _ => None,
         };
         let at_head = head.map(|h| (h.0, h.1));
+        // A ledger written before the Merkle tree gets its tree, once.
+        if let Some((seq, ..)) = head {
+            store.extend_tree(seq)?;
+        }
         let mut ledger = Ledger { model: Model::new(Kv::over(store.state_reader())), store, head };
         let empty = at_head.is_none() && recorded.is_none();
         if !empty && (recorded != at_head || ledger.store.state_head()? != at_head) {
@@ -97,6 +101,12 @@ impl Ledger {
     /// A kept approved document, by its hash (none where the approval kept only the hash).
     pub fn document(&self, hash: &Hash) -> Result<Option<Vec<u8>>, Error> {
         Ok(self.store.document(hash)?)
+    }
+
+    /// The Merkle tree's root at the head, and its size (docs/FORMAT.md, "The Merkle tree").
+    pub fn tree_root(&self) -> Result<(u64, crate::merkle::TreeHash), Error> {
+        let size = self.head_seq().0;
+        Ok((size, self.store.tree_root(size)?))
     }
 
     /// Whether the ledger keeps the document hashing to `hash` (a page links to it).

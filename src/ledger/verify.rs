@@ -184,9 +184,11 @@ pub(super) fn verify_store(store: &Store, progress: &dyn Progress) -> Result<Ver
     });
     let mut chain = ChainChecker::default();
     let mut erasures = Vec::new();
+    let mut leaves = Vec::new();
     for slice in slices {
-        let Slice { from, walked, fault, erasures: met } = slice?;
+        let Slice { from, walked, fault, erasures: met, leaves: walked_leaves } = slice?;
         erasures.extend(met);
+        leaves.extend(walked_leaves);
         if walked.is_none() && fault.is_none() {
             continue; // an empty slice
         }
@@ -215,7 +217,38 @@ pub(super) fn verify_store(store: &Store, progress: &dyn Progress) -> Result<Ver
         pairs.see(&Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?)?;
     }
     pairs.finish()?;
+    check_tree(store, &leaves)?;
     Ok(Verified { count: chain.count(), head: chain.head() })
+}
+
+/// The stored Merkle tree holds exactly the log's records: every hash it keeps is the
+/// one the records give, in order.
+fn check_tree(store: &Store, leaves: &[Hash]) -> Result<(), Error> {
+    let size = store.tree_size()?;
+    let n = leaves.len() as u64;
+    let differs = |seq: u64, what: String| Error::Verify(Fault { seq: Seq(seq), problem: Problem::Tree(what) });
+    if size != n {
+        return Err(differs(size.min(n) + 1, format!("the tree holds {size} leaves, the log {n} records")));
+    }
+    let mut expected = crate::merkle::RootFromLeaves::default();
+    let mut stored = store.tree_hashes();
+    for (i, leaf) in leaves.iter().enumerate() {
+        for want in expected.push(leaf) {
+            match stored.next().transpose()? {
+                Some(have) if have == want => {}
+                _ => {
+                    return Err(differs(
+                        i as u64 + 1,
+                        "a hash the tree keeps for this record is not the one it gives".into(),
+                    ))
+                }
+            }
+        }
+    }
+    if stored.next().is_some() {
+        return Err(differs(n, "the tree keeps hashes beyond the log's end".into()));
+    }
+    Ok(())
 }
 
 /// What one thread found in its slice of the log.
@@ -229,6 +262,8 @@ struct Slice {
     fault: Option<Fault>,
     /// The erased records and redactions met, to be matched across the slices.
     erasures: Vec<Seq>,
+    /// The hashes of the records walked, in order: the tree's leaves (32 bytes a record).
+    leaves: Vec<Hash>,
 }
 
 /// Records walked between two reports of progress: the walk does half a million a
@@ -238,7 +273,7 @@ const PROGRESS_STEP_RECORDS: u64 = 4096;
 /// Walks the records keyed `from` up to `to` (or to the log's end), checking every
 /// hash and every link but the first record's, which the join checks.
 fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progress) -> Result<Slice, Error> {
-    let mut slice = Slice { from, walked: None, fault: None, erasures: Vec::new() };
+    let mut slice = Slice { from, walked: None, fault: None, erasures: Vec::new(), leaves: Vec::new() };
     // The first slice also takes in any keys below seq 1, to report them.
     let from_key = (from > Seq(1)).then_some(from);
     let mut walked = 0u64;
@@ -259,6 +294,7 @@ fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progres
                 if link.erasure {
                     slice.erasures.push(seq);
                 }
+                slice.leaves.push(link.hash);
                 Ok((seq, link, hashes))
             });
         let result = checked.and_then(|(seq, link, hashes)| match &mut slice.walked {

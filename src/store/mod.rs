@@ -9,11 +9,13 @@ mod records;
 mod sled_quirks;
 #[cfg(all(test, target_os = "linux"))]
 mod tests;
+mod tree;
 
 pub use compact::{Compacted, Storage};
 pub use documents::DOCUMENT_BYTES_MAX;
 pub use projection::Scratch;
 pub use records::{RawRecord, RecordedHead};
+pub use tree::TreeReader;
 
 use crate::envelope::Fault;
 use sled_quirks::{is_same_file, remove_unfinished_snapshots};

@@ -105,6 +105,7 @@ impl Store {
         let mut head = seq.0.to_be_bytes().to_vec();
         head.extend_from_slice(&prev.0);
         batch.insert(HEAD_KEY, head);
+        self.stage_tree(&mut batch, records)?;
         stage_state(&mut batch, state, Some((seq, prev)));
         for d in documents {
             assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
@@ -152,6 +153,7 @@ impl Store {
         let mut head = seq.0.to_be_bytes().to_vec();
         head.extend_from_slice(&prev.0);
         batch.insert(HEAD_KEY, head);
+        self.stage_tree(&mut batch, records)?;
         for d in documents {
             assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
             batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());

@@ -38,17 +38,17 @@ fn init_append_log_verify_export_import() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&r.stdout);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    assert!(stdout.starts_with("compacted 8 keys, read back and compared: "), "{stdout}");
+    assert!(stdout.starts_with("compacted 10 keys, read back and compared: "), "{stdout}");
     assert!(!dir.path().join("l.compacting").exists());
     assert!(protokol(&path, &["verify"], None).stdout.starts_with("ok: 1 events, head "));
     // Compressed, kept so by a plain `compact`, queried and appended to as such.
     let r = protokol(&path, &["compact", "--compress", "--plain"], None);
     assert!(r.code != 0 && r.stderr.contains("cannot be used with"), "{}", r.stderr);
     let r = protokol(&path, &["compact", "--compress"], None);
-    assert!(r.stdout.starts_with("compacted 8 keys, compressed, read back and compared: "), "{}", r.stderr);
-    assert!(protokol(&path, &["compact"], None).stdout.starts_with("compacted 8 keys, compressed, "));
+    assert!(r.stdout.starts_with("compacted 10 keys, compressed, read back and compared: "), "{}", r.stderr);
+    assert!(protokol(&path, &["compact"], None).stdout.starts_with("compacted 10 keys, compressed, "));
     assert!(protokol(&path, &["log"], None).stdout.contains("OrganisationRegistered"));
-    assert!(protokol(&path, &["compact", "--plain"], None).stdout.starts_with("compacted 8 keys, read back"));
+    assert!(protokol(&path, &["compact", "--plain"], None).stdout.starts_with("compacted 10 keys, read back"));
     assert!(protokol(&path, &["verify"], None).stdout.starts_with("ok: 1 events, head "));
 
     let export = dir.path().join("x.jsonl");

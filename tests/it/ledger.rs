@@ -81,7 +81,7 @@ fn an_expected_head_conflict_writes_nothing() {
 }
 
 /// Opens the sled database behind a closed ledger, as an attacker or a bad disk would.
-fn with_log_tree<T>(path: &std::path::Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
+pub(crate) fn with_log_tree<T>(path: &std::path::Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
     // The ledger just closed may hold its lock for a moment (see Store::open_sled).
     let mut attempt = 0;
     let db = loop {

@@ -23,3 +23,4 @@ mod secretariat;
 mod server;
 mod tamper;
 mod tour;
+mod tree;

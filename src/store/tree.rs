@@ -1,0 +1,128 @@
+//! The Merkle tree over the log (`merkle`), kept beside the records: each stored hash
+//! under `mtree/` and its stored-hash index (8 bytes big-endian), the tree's size under
+//! `mtree`, both written in the same atomic batch as the records they cover.
+
+use super::{Store, StoreError};
+use crate::envelope::Record;
+use crate::ids::Seq;
+use crate::merkle::{self, HashReader, TreeHash};
+use std::collections::BTreeMap;
+
+const TREE_SIZE_KEY: &[u8] = b"mtree";
+const TREE_PREFIX: &[u8] = b"mtree/";
+/// Records taken in by one batch when a ledger written before the tree gets its tree.
+const EXTEND_BATCH_RECORDS: u64 = 10_000;
+
+fn tree_key(index: u64) -> Vec<u8> {
+    [TREE_PREFIX, &index.to_be_bytes()].concat()
+}
+
+/// The stored tree, with the hashes of a batch not yet written over it.
+pub struct TreeReader<'s> {
+    store: &'s Store,
+    pending: BTreeMap<u64, TreeHash>,
+}
+
+impl HashReader for TreeReader<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<TreeHash>, tlog_tiles::tlog::Error> {
+        let missing = |i: u64| tlog_tiles::tlog::Error::InvalidInput(format!("stored hash {i} is not in the tree"));
+        indexes
+            .iter()
+            .map(|&i| match self.pending.get(&i) {
+                Some(h) => Ok(*h),
+                None => match self.store.log.get(tree_key(i)) {
+                    Ok(Some(v)) if v.len() == 32 => Ok(TreeHash(v.as_ref().try_into().expect("32 bytes"))),
+                    Ok(_) => Err(missing(i)),
+                    Err(e) => Err(tlog_tiles::tlog::Error::InvalidInput(format!("reading stored hash {i}: {e}"))),
+                },
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    /// The number of leaves the stored tree holds (0 for a ledger written before it).
+    pub fn tree_size(&self) -> Result<u64, StoreError> {
+        Ok(match self.log.get(TREE_SIZE_KEY).map_err(|e| self.io(e))? {
+            Some(v) if v.len() == 8 => u64::from_be_bytes(v.as_ref().try_into().expect("8 bytes")),
+            _ => 0,
+        })
+    }
+
+    /// A reader of the stored tree.
+    pub fn tree(&self) -> TreeReader<'_> {
+        TreeReader { store: self, pending: BTreeMap::new() }
+    }
+
+    /// Every hash the tree keeps, in the order of their stored-hash indexes.
+    pub fn tree_hashes(&self) -> impl Iterator<Item = Result<TreeHash, StoreError>> + '_ {
+        self.log.scan_prefix(TREE_PREFIX).map(|item| {
+            let (_, v) = item.map_err(|e| self.io(e))?;
+            let bytes: [u8; 32] = v.as_ref().try_into().map_err(|_| StoreError::Io {
+                path: self.path.clone(),
+                message: "a stored tree hash that is not 32 bytes".into(),
+            })?;
+            Ok(TreeHash(bytes))
+        })
+    }
+
+    /// The root of the stored tree's first `size` leaves.
+    pub fn tree_root(&self, size: u64) -> Result<TreeHash, StoreError> {
+        merkle::root(size, &self.tree()).map_err(|e| self.tree_error(e))
+    }
+
+    pub(super) fn tree_error(&self, e: tlog_tiles::tlog::Error) -> StoreError {
+        StoreError::Io { path: self.path.clone(), message: format!("the Merkle tree: {e}") }
+    }
+
+    /// Stages in `batch` the tree's hashes for `records` (continuing the tree at their
+    /// first seq) and its new size.
+    pub(super) fn stage_tree(&self, batch: &mut sled::Batch, records: &[Record]) -> Result<(), StoreError> {
+        let Some(first) = records.first() else { return Ok(()) };
+        let size = self.tree_size()?;
+        assert_eq!(size, first.seq().0 - 1, "the tree is as long as the log before the batch");
+        let mut reader = self.tree();
+        for r in records {
+            for (i, h) in merkle::hashes_to_store(r.seq().0 - 1, &r.hash, &reader).map_err(|e| self.tree_error(e))? {
+                reader.pending.insert(i, h);
+            }
+        }
+        for (i, h) in &reader.pending {
+            batch.insert(tree_key(*i), &h.0);
+        }
+        batch.insert(TREE_SIZE_KEY, &records.last().expect("not empty").seq().0.to_be_bytes());
+        Ok(())
+    }
+
+    /// Gives a ledger written before the tree its tree, up to `head`: the records read
+    /// in order, taken in a batch at a time, each batch flushed. Returns how many leaves
+    /// were added.
+    pub fn extend_tree(&self, head: Seq) -> Result<u64, StoreError> {
+        let start = self.tree_size()?;
+        let mut at = start;
+        while at < head.0 {
+            let upto = (at + EXTEND_BATCH_RECORDS).min(head.0);
+            let mut records = Vec::with_capacity((upto - at) as usize);
+            for item in self.records_from(Seq(at + 1)).take((upto - at) as usize) {
+                let (seq, bytes) = item?;
+                let record = Record::decode(&bytes)
+                    .map_err(|problem| StoreError::DamagedHead(crate::envelope::Fault { seq, problem }))?;
+                records.push(record);
+            }
+            if records.len() as u64 != upto - at {
+                return Err(StoreError::Io {
+                    path: self.path.clone(),
+                    message: format!("the log ends before seq {upto}, which its head says it reaches"),
+                });
+            }
+            let mut batch = sled::Batch::default();
+            self.stage_tree(&mut batch, &records)?;
+            self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+            at = upto;
+        }
+        if at > start {
+            self.sync()?;
+        }
+        Ok(at - start)
+    }
+}
