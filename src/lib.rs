@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod amend;
+pub mod checkpoint;
 pub mod cli;
 pub mod envelope;
 pub mod error;

@@ -24,6 +24,20 @@ pub struct Cli {
 pub enum Command {
     /// Create an empty ledger.
     Init,
+    /// The ledger's signing key: `key init --origin NAME` makes it (a file only its owner
+    /// can read), `key public` prints the verifier key to publish.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Sign and print the checkpoint of the head (C2SP tlog-checkpoint, Ed25519): the tree's
+    /// size and root, for anyone to hold the ledger to. Never one that does not extend the
+    /// checkpoint signed before.
+    Checkpoint {
+        /// The signer key file (`key init` makes it).
+        #[arg(long, env = "PROTOKOL_KEY", default_value = "protokol.key")]
+        key: PathBuf,
+    },
     /// Build the ATMP Danmark ledger from the embedded events/ (if it is empty or missing)
     /// and show an overview.
     Seed,
@@ -343,4 +357,21 @@ impl AsOf {
         };
         ledger.decided_by(by, upto)
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Make the ledger's Ed25519 key for `--origin` (the log's name, e.g. `atmp.dk/protokol`)
+    /// in a new file readable by its owner alone; prints the verifier key.
+    Init {
+        #[arg(long)]
+        origin: String,
+        #[arg(long, env = "PROTOKOL_KEY", default_value = "protokol.key")]
+        key: PathBuf,
+    },
+    /// Print the verifier key (signed-note's `name+id+key`), to publish.
+    Public {
+        #[arg(long, env = "PROTOKOL_KEY", default_value = "protokol.key")]
+        key: PathBuf,
+    },
 }

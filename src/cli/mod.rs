@@ -4,6 +4,7 @@
 
 mod admin;
 mod args;
+mod keys;
 mod progress;
 mod query;
 pub mod render;
@@ -50,6 +51,9 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         }
         Command::Log { after, limit, json } => query::log(path, ctx, after, limit, json),
         Command::Verify { progress } => admin::verify(path, ctx, &progress),
+        Command::Key { action: KeyAction::Init { origin, key } } => keys::init(ctx, &origin, &key),
+        Command::Key { action: KeyAction::Public { key } } => keys::public(ctx, &key),
+        Command::Checkpoint { key } => keys::checkpoint(path, ctx, &key),
         Command::Rebuild { progress } => admin::rebuild(path, ctx, &progress),
         Command::Compact { compress, plain, progress } => admin::compact(path, ctx, compress, plain, &progress),
         Command::Export { out } => admin::export(path, ctx, out),

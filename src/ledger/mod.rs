@@ -109,6 +109,33 @@ impl Ledger {
         Ok((size, self.store.tree_root(size)?))
     }
 
+    /// Signs the checkpoint of the head with `skey` and keeps it as the last one signed:
+    /// never one inconsistent with the checkpoint signed before (a shorter log, or one
+    /// whose tree at that size has another root).
+    pub fn sign_checkpoint(&self, skey: &str) -> Result<String, Error> {
+        let (size, root) = self.tree_root()?;
+        if let Some((before, before_root, _)) = self.store.last_checkpoint()? {
+            let differs = before > size || self.store.tree_root(before)? != before_root;
+            if differs {
+                return Err(Error::Verify(crate::envelope::Fault {
+                    seq: Seq(before.min(size)),
+                    problem: crate::envelope::Problem::Tree(format!(
+                        "a checkpoint was signed at size {before} with root {before_root}, and this log does not \
+                         extend it; nothing was signed"
+                    )),
+                }));
+            }
+        }
+        let note = crate::checkpoint::sign(skey, size, root).map_err(|e| Error::Input(e.to_string()))?;
+        self.store.record_checkpoint(size, root, &note)?;
+        Ok(note)
+    }
+
+    /// The last checkpoint the ledger signed, if any.
+    pub fn last_checkpoint(&self) -> Result<Option<String>, Error> {
+        Ok(self.store.last_checkpoint()?.map(|c| c.2))
+    }
+
     /// Whether the ledger keeps the document hashing to `hash` (a page links to it).
     pub fn has_document(&self, hash: &Hash) -> Result<bool, Error> {
         Ok(self.store.has_document(hash)?)

@@ -40,11 +40,17 @@ fn stem(word: &str) -> String {
     word.to_string()
 }
 
-/// Whether every one of `wanted` begins some word of `text` (after folding): how a hit
-/// proposed by the index is confirmed against the text as it stands.
+/// Whether every one of `wanted` begins some word of `text` (after folding), or, for a
+/// number, is one: how a hit proposed by the index is confirmed against the text as it
+/// stands. "punkt 7" is item 7, not 70.
 pub fn matches(text: &str, wanted: &BTreeSet<String>) -> bool {
     let have = stems(text);
-    wanted.iter().all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+    wanted.iter().all(|w| have.iter().any(|h| if is_number(w) { h == w } else { h.starts_with(w.as_str()) }))
+}
+
+/// A word of digits alone, which a search takes as it is, not as the start of longer ones.
+pub fn is_number(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_digit())
 }
 
 impl Model {
@@ -125,6 +131,14 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_is_found_as_it_is_and_a_word_as_the_start_of_longer_ones() {
+        let wanted = |q: &str| stems(q);
+        assert!(matches("Punkt 7: status", &wanted("punkt 7")));
+        assert!(!matches("Punkt 70: status", &wanted("punkt 7")), "item 70 is not item 7");
+        assert!(matches("Udvalgsformanden", &wanted("udvalg")));
+    }
 
     #[test]
     fn words_are_folded_and_stemmed_danish_endings_off() {

@@ -5,7 +5,7 @@
 use super::{meeting_ref, person_name_on};
 use crate::error::Error;
 use crate::ids::{ActionId, DecisionId, GroupId, MeetingId, OrgId, PersonId};
-use crate::model::search::{matches, stems};
+use crate::model::search::{is_number, matches, stems};
 use crate::model::Model;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -65,7 +65,7 @@ pub fn search(m: &Model, query: &str, at: NaiveDate) -> Result<Vec<Hit>, Error> 
     }
     let mut words = Vec::new();
     for w in &wanted {
-        let stems = m.stems_beginning(w)?;
+        let stems = if is_number(w) { vec![w.clone()] } else { m.stems_beginning(w)? };
         let mut count = 0;
         for s in &stems {
             count += m.postings(s).take(COUNT_MAX - count.min(COUNT_MAX)).count();
@@ -75,7 +75,8 @@ pub fn search(m: &Model, query: &str, at: NaiveDate) -> Result<Vec<Hit>, Error> 
         }
         words.push((count, stems));
     }
-    words.sort_by_key(|(count, _)| *count);
+    // The rarest first; of two as common, the one of fewer stems is the cheaper to read.
+    words.sort_by_key(|(count, stems)| (*count, stems.len()));
     let (_, driver) = words.remove(0);
     let mut hits: Vec<Hit> = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -9,6 +9,8 @@ use crate::merkle::{self, HashReader, TreeHash};
 use std::collections::BTreeMap;
 
 const TREE_SIZE_KEY: &[u8] = b"mtree";
+/// The last checkpoint the ledger signed: size (8 bytes), root (32), the note.
+const CHECKPOINT_KEY: &[u8] = b"mckpt";
 const TREE_PREFIX: &[u8] = b"mtree/";
 /// Records taken in by one batch when a ledger written before the tree gets its tree.
 const EXTEND_BATCH_RECORDS: u64 = 10_000;
@@ -64,6 +66,28 @@ impl Store {
             })?;
             Ok(TreeHash(bytes))
         })
+    }
+
+    /// The last checkpoint signed: its size, root and note.
+    pub fn last_checkpoint(&self) -> Result<Option<(u64, TreeHash, String)>, StoreError> {
+        let Some(v) = self.log.get(CHECKPOINT_KEY).map_err(|e| self.io(e))? else { return Ok(None) };
+        let bad = || StoreError::Io { path: self.path.clone(), message: "the last checkpoint is damaged".into() };
+        if v.len() < 40 {
+            return Err(bad());
+        }
+        let size = u64::from_be_bytes(v[..8].try_into().expect("8 bytes"));
+        let root = TreeHash(v[8..40].try_into().expect("32 bytes"));
+        let note = String::from_utf8(v[40..].to_vec()).map_err(|_| bad())?;
+        Ok(Some((size, root, note)))
+    }
+
+    /// Keeps `note` as the last checkpoint signed, durably, before it is given out.
+    pub fn record_checkpoint(&self, size: u64, root: TreeHash, note: &str) -> Result<(), StoreError> {
+        let value = [&size.to_be_bytes()[..], &root.0, note.as_bytes()].concat();
+        self.log.insert(CHECKPOINT_KEY, value).map_err(|e| self.io(e))?;
+        self.sync()?;
+        assert_eq!(self.last_checkpoint()?.map(|c| (c.0, c.1)), Some((size, root)), "the checkpoint reads back");
+        Ok(())
     }
 
     /// The root of the stored tree's first `size` leaves.

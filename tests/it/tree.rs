@@ -88,3 +88,39 @@ fn format_mds_python_computes_the_same_root_from_an_export() {
     let shown = protokol(&path, &["verify"], None).stdout;
     assert!(shown.contains(&format!("tree: {size} leaves, root {hex}")), "{shown}");
 }
+
+#[test]
+fn a_checkpoint_is_signed_with_the_ledgers_key_and_never_one_that_does_not_extend_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    drop(seeded(&path));
+    let key = dir.path().join("protokol.key");
+    let key_arg = key.to_str().unwrap();
+    let made = protokol(&path, &["key", "init", "--origin", "example.org/atmp", "--key", key_arg], None);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600, "readable by its owner alone");
+    }
+    let again = protokol(&path, &["key", "init", "--origin", "example.org/atmp", "--key", key_arg], None);
+    assert_eq!(again.code, 2, "an existing key is never overwritten");
+    let vkey = protokol(&path, &["key", "public", "--key", key_arg], None).stdout.trim().to_string();
+    assert!(vkey.starts_with("example.org/atmp+") && made.stdout.contains(&vkey), "{vkey}");
+
+    let signed = protokol(&path, &["checkpoint", "--key", key_arg], None);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let (origin, size, root) = protokol::checkpoint::open(&signed.stdout, &vkey).unwrap();
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!((origin.as_str(), size, root), ("example.org/atmp", 109, l.tree_root().unwrap().1));
+    drop(l);
+    // The last checkpoint kept says another root for that size: nothing is signed.
+    with_log_tree(&path, |t| {
+        let mut v = t.get(b"mckpt").unwrap().unwrap().to_vec();
+        v[8] ^= 1;
+        t.insert(b"mckpt", v).unwrap();
+    });
+    let refused = protokol(&path, &["checkpoint", "--key", key_arg], None);
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(refused.stderr.contains("does not extend it; nothing was signed"), "{}", refused.stderr);
+}
