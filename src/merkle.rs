@@ -5,6 +5,7 @@
 //! stored-hash index (`tlog_tiles`, a port of it), so that a root, an inclusion proof or
 //! a consistency proof reads O(log n) of them.
 
+use sha2::Digest;
 use tlog_tiles::tlog;
 pub use tlog_tiles::tlog::{Hash as TreeHash, HashReader};
 
@@ -71,22 +72,15 @@ impl RootFromLeaves {
     /// The root of the leaves pushed: RFC 6962's hash of the empty string for none.
     pub fn root(&self) -> TreeHash {
         let mut it = self.stack.iter().rev();
-        let Some(&(_, mut acc)) = it.next() else { return tlog::Hash(sha256_empty()) };
+        let Some(&(_, mut acc)) = it.next() else {
+            // The empty tree's root: SHA-256 of nothing (RFC 6962, 2.1).
+            return tlog::Hash(sha2::Sha256::digest([]).into());
+        };
         for &(_, left) in it {
             acc = tlog::node_hash(left, acc);
         }
         acc
     }
-}
-
-fn sha256_empty() -> [u8; 32] {
-    // SHA-256 of nothing: the root of the empty tree (RFC 6962, 2.1).
-    let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex");
-    }
-    out
 }
 
 /// The inclusion proof of leaf `index` in the tree of `size` leaves.
@@ -136,7 +130,7 @@ mod tests {
     }
 
     fn hex(h: &TreeHash) -> String {
-        h.0.iter().map(|b| format!("{b:02x}")).collect()
+        crate::ids::Hash(h.0).to_hex()
     }
 
     /// RFC 6962's reference leaves (as in Certificate Transparency's own tests), hashed

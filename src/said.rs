@@ -171,39 +171,42 @@ fn part(s: &str) -> Option<MonthPart> {
     }
 }
 
-/// A month by its Danish or English name, or their first three letters.
+/// The months' names, as the minutes write them: Danish in lowercase, English capitalised.
+pub const MONTHS_DA: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+pub const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A month by its Danish or English name (any case), or their first three letters.
 fn month_named(s: &str) -> Option<u32> {
-    const DA: [&str; 12] = [
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    const EN: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let s = s.strip_suffix('.').unwrap_or(s);
+    let s = s.strip_suffix('.').unwrap_or(s).to_lowercase();
+    let names = |i: usize| [MONTHS_DA[i].to_string(), MONTHS_EN[i].to_lowercase()];
     (0..12)
-        .find(|&i| [DA[i], EN[i]].iter().any(|n| *n == s || (s.len() == 3 && n.starts_with(s))))
+        .find(|&i| names(i).iter().any(|n| *n == s || (s.chars().count() == 3 && n.starts_with(&s))))
         .map(|i| i as u32 + 1)
 }
 

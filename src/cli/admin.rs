@@ -20,7 +20,7 @@ pub(super) fn verify(path: &Path, ctx: &mut Context, quiet: &Quiet) -> Result<()
     say(ctx, &v.to_string())?;
     let ledger = Ledger::open(path)?;
     let (size, root) = ledger.tree_root()?;
-    let hex: String = root.0.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::ids::Hash(root.0).to_hex();
     say(ctx, &format!("tree: {size} leaves, root {hex} (base64 {root})"))?;
     // Accepted, and so not a failure, but for a reader to look at.
     for flag in crate::query::seat_flags(&ledger.model())? {

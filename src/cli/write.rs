@@ -77,14 +77,7 @@ pub(super) fn import(
             let f = std::fs::File::open(file).map_err(|e| Error::Input(format!("{source}: {e}")))?;
             let v = match ledger.import_export(&source, &mut std::io::BufReader::new(f)) {
                 Ok(v) => v,
-                Err(e) => {
-                    // Nothing was imported: a ledger this import created is not left behind.
-                    if created {
-                        drop(ledger);
-                        let _ = std::fs::remove_dir_all(path);
-                    }
-                    return Err(e);
-                }
+                Err(e) => return Err(abandon(ledger, created, path, e)),
             };
             ledger.checkpoint()?;
             return say(ctx, &format!("imported {source}: {v}"));
@@ -97,13 +90,7 @@ pub(super) fn import(
     let outcomes =
         match import::import_paths_amending(&mut ledger, paths, amend_because.as_deref(), &by, ctx.now, &progress) {
             Ok(o) => o,
-            Err(e) => {
-                if created {
-                    drop(ledger);
-                    let _ = std::fs::remove_dir_all(path);
-                }
-                return Err(e);
-            }
+            Err(e) => return Err(abandon(ledger, created, path, e)),
         };
     for outcome in outcomes {
         say(ctx, &outcome.to_string())?;
@@ -296,4 +283,13 @@ pub(super) fn redact(
     crate::ledger::compact(path, None)?;
     let (first, last) = (records[0].seq(), records[records.len() - 1].seq());
     say(ctx, &format!("{shown}\nerased, as recorded at seqs {first} to {last}; the store is compacted"))
+}
+
+/// Nothing was imported: a ledger this import created is not left behind. Returns `e`.
+fn abandon(ledger: Ledger, created: bool, path: &Path, e: Error) -> Error {
+    if created {
+        drop(ledger);
+        let _ = std::fs::remove_dir_all(path);
+    }
+    e
 }

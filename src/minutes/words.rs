@@ -147,34 +147,8 @@ pub(super) fn weekday(lang: Lang, d: Weekday) -> &'static str {
 pub(super) fn month(lang: Lang, m: u32) -> &'static str {
     let i = (m - 1) as usize;
     match lang {
-        Lang::Da => [
-            "januar",
-            "februar",
-            "marts",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ][i],
-        Lang::En => [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ][i],
+        Lang::Da => crate::said::MONTHS_DA[i],
+        Lang::En => crate::said::MONTHS_EN[i],
     }
 }
 

@@ -81,13 +81,12 @@ pub fn search(m: &Model, query: &str, at: NaiveDate) -> Result<Vec<Hit>, Error> 
     let mut hits: Vec<Hit> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut last_day: Option<String> = None;
+    let at_key = at.format("%Y-%m-%d").to_string();
     for posting in by_date(m, &driver) {
         let posting = posting?;
         let Some((day, subject)) = posting.split_once('/') else { continue };
         // By date: past the page's last day, or past `at`, nothing more can be shown.
-        if (hits.len() >= HITS_MAX && last_day.as_deref() != Some(day))
-            || day > at.format("%Y-%m-%d").to_string().as_str()
-        {
+        if (hits.len() >= HITS_MAX && last_day.as_deref() != Some(day)) || day > at_key.as_str() {
             break;
         }
         // A subject indexed on two days (a person renamed) is one hit.

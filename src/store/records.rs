@@ -92,36 +92,12 @@ impl Store {
         state: &Writes,
         documents: &[Vec<u8>],
     ) -> Result<(), StoreError> {
-        let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let mut batch = sled::Batch::default();
-        for record in records {
-            assert_eq!(record.seq(), seq.next(), "records must continue the chain without a gap");
-            assert_eq!(record.header.prev, prev, "records must link to the previous hash");
-            seq = record.seq();
-            prev = record.hash;
-            batch.insert(&seq.0.to_be_bytes(), record.encode());
-        }
-        // The head, in the same atomic batch: what lets verify see a log cut short.
-        let mut head = seq.0.to_be_bytes().to_vec();
-        head.extend_from_slice(&prev.0);
-        batch.insert(HEAD_KEY, head);
-        self.stage_tree(&mut batch, records)?;
-        stage_state(&mut batch, state, Some((seq, prev)));
-        for d in documents {
-            assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
-            batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());
-        }
-        self.log.apply_batch(batch).map_err(|e| self.io(e))?;
-        self.sync()?;
-        if let Some(last) = records.last() {
-            let head = self.head()?.map(|r| (r.seq(), r.hash));
-            assert_eq!(head, Some((last.seq(), last.hash)), "head after append must be the last record written");
-        }
-        Ok(())
+        let head = self.stage_log(&mut batch, records, expected_head, documents)?;
+        stage_state(&mut batch, state, Some(head));
+        self.write_log(batch, records)
     }
-}
 
-impl Store {
     /// Appends sealed records, as `append` does, and in the same atomic, durable batch
     /// stores each of `erased` (an earlier record, its envelope and hash as they were, its
     /// body erased) in place of the record it was. The projection is not written: its
@@ -134,15 +110,8 @@ impl Store {
         erased: &[Record],
         documents: &[Vec<u8>],
     ) -> Result<(), StoreError> {
-        let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let mut batch = sled::Batch::default();
-        for record in records {
-            assert_eq!(record.seq(), seq.next(), "records must continue the chain without a gap");
-            assert_eq!(record.header.prev, prev, "records must link to the previous hash");
-            seq = record.seq();
-            prev = record.hash;
-            batch.insert(&seq.0.to_be_bytes(), record.encode());
-        }
+        let (seq, _) = self.stage_log(&mut batch, records, expected_head, documents)?;
         for e in erased {
             let stored = self.get(e.seq())?.map(|b| Record::decode(&b));
             let stored = stored.and_then(Result::ok).map(|r| (r.hash, r.header_bytes));
@@ -150,19 +119,51 @@ impl Store {
             assert!(e.erased_by.is_some_and(|by| by > e.seq() && by <= seq), "erased by a record of this batch");
             batch.insert(&e.seq().0.to_be_bytes(), e.encode());
         }
+        self.write_log(batch, records)?;
+        for e in erased {
+            let read = self.get(e.seq())?.map(|b| Record::decode(&b));
+            assert_eq!(read.and_then(Result::ok).and_then(|r| r.erased_by), e.erased_by, "the erasure reads back");
+        }
+        Ok(())
+    }
+
+    /// Stages the records (asserting that they continue `expected_head`), the recorded
+    /// head, the tree's hashes for them and the documents kept with them; returns the new
+    /// head.
+    fn stage_log(
+        &self,
+        batch: &mut sled::Batch,
+        records: &[Record],
+        expected_head: Option<(Seq, Hash)>,
+        documents: &[Vec<u8>],
+    ) -> Result<(Seq, Hash), StoreError> {
+        let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
+        for record in records {
+            assert_eq!(record.seq(), seq.next(), "records must continue the chain without a gap");
+            assert_eq!(record.header.prev, prev, "records must link to the previous hash");
+            seq = record.seq();
+            prev = record.hash;
+            batch.insert(&seq.0.to_be_bytes(), record.encode());
+        }
+        // The head, in the same atomic batch: what lets verify see a log cut short.
         let mut head = seq.0.to_be_bytes().to_vec();
         head.extend_from_slice(&prev.0);
         batch.insert(HEAD_KEY, head);
-        self.stage_tree(&mut batch, records)?;
+        self.stage_tree(batch, records)?;
         for d in documents {
             assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
             batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());
         }
+        Ok((seq, prev))
+    }
+
+    /// Writes a staged batch durably, and reads the head back: the last record written.
+    fn write_log(&self, batch: sled::Batch, records: &[Record]) -> Result<(), StoreError> {
         self.log.apply_batch(batch).map_err(|e| self.io(e))?;
         self.sync()?;
-        for e in erased {
-            let read = self.get(e.seq())?.map(|b| Record::decode(&b));
-            assert_eq!(read.and_then(Result::ok).and_then(|r| r.erased_by), e.erased_by, "the erasure reads back");
+        if let Some(last) = records.last() {
+            let head = self.head()?.map(|r| (r.seq(), r.hash));
+            assert_eq!(head, Some((last.seq(), last.hash)), "head after append must be the last record written");
         }
         Ok(())
     }

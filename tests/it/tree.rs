@@ -82,7 +82,7 @@ fn format_mds_python_computes_the_same_root_from_an_export() {
         doc.split("<!-- example:python-tree-root -->\n```python\n").nth(1).unwrap().split("```").next().unwrap();
     let out = std::process::Command::new("python3").arg("-c").arg(block).arg(&file).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let hex: String = root.0.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = protokol::ids::Hash(root.0).to_hex();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hex, "the root of {size} leaves");
     drop(l);
     let shown = protokol(&path, &["verify"], None).stdout;

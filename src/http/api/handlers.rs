@@ -303,14 +303,7 @@ pub(super) async fn post_events(
     let by = s.writer(&headers)?;
     let (expect, events) = parse_batch(&body(b)?)?;
     let records = s.write().append("request", events, expect, &by, s.now())?;
-    let last = records.last().expect("a batch is never empty");
-    let out = Appended {
-        appended: records.len(),
-        first: records[0].seq(),
-        last: last.seq(),
-        head: HeadView { seq: last.seq(), hash: last.hash },
-    };
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,6 @@
 //! Erasure through the API: `redact::plan` for one seq, recorded with the writer's token.
 
-use super::routes::{Appended, HeadView};
+use super::routes::Appended;
 use crate::http::{ApiError, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -39,12 +39,5 @@ pub(crate) async fn post_redaction(
     let mut l = s.write();
     let plan = crate::redact::plan(&l, r.seq, &r.reason, &sets)?;
     let records = l.append(&format!("redact {}", r.seq), plan.events, None, &by, s.now())?;
-    let last = records.last().expect("a plan erases at least its target");
-    let out = Appended {
-        appended: records.len(),
-        first: records[0].seq(),
-        last: last.seq(),
-        head: HeadView { seq: last.seq(), hash: last.hash },
-    };
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response())
 }

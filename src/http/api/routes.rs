@@ -56,6 +56,19 @@ pub struct Appended {
     pub head: HeadView,
 }
 
+impl Appended {
+    /// What an append wrote: a batch is never empty.
+    pub fn of(records: &[crate::envelope::Record]) -> Appended {
+        let (first, last) = (records.first().expect("a batch is never empty"), records.last().expect("not empty"));
+        Appended {
+            appended: records.len(),
+            first: first.seq(),
+            last: last.seq(),
+            head: HeadView { seq: last.seq(), hash: last.hash },
+        }
+    }
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Imported {
     pub file: String,
