@@ -31,6 +31,10 @@ pub enum Error {
     Verify(#[from] Fault),
     #[error("{0}")]
     NotFound(String),
+    /// A proof, a checkpoint or a log that does not hold what it claims: a rewritten or
+    /// forked log, a bad signature.
+    #[error("{0}")]
+    Proof(String),
     /// A document that is not what it is checked against (verify-minutes).
     #[error("{0}")]
     NoMatch(String),

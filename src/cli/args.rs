@@ -1,5 +1,6 @@
 //! The command line's arguments: every command, its options, and the two times every
-//! query takes. What each command does is in the files beside this one.
+//! query takes. What each command does is in the files beside this one. Over 400 lines:
+//! it is the one list of every command and option, with their help texts.
 
 use crate::error::Error;
 use crate::event::{from_name, names_of, DecisionStatus, Outcome};
@@ -37,6 +38,78 @@ pub enum Command {
         /// The signer key file (`key init` makes it).
         #[arg(long, env = "PROTOKOL_KEY", default_value = "protokol.key")]
         key: PathBuf,
+    },
+    /// Write a proof that an event (SEQ), or every event that made a decision
+    /// (`--decision ID`), is in the log: the export lines, their RFC 6962 inclusion paths
+    /// and the signed checkpoint they lead to. Anyone checks it with `verify-proof`.
+    Prove {
+        #[arg(required_unless_present = "decision", conflicts_with = "decision")]
+        seq: Option<u64>,
+        #[arg(long)]
+        decision: Option<crate::ids::DecisionId>,
+        /// The signer key file, to sign a checkpoint when none signed yet covers the event.
+        #[arg(long, env = "PROTOKOL_KEY")]
+        key: Option<PathBuf>,
+        /// Write the bundle to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a proof bundle (of `prove`, `consistency` or the API) offline, with the log's
+    /// verifier key: exit 0 if it holds, 1 if it does not.
+    VerifyProof {
+        file: PathBuf,
+        /// The log's verifier key (`name+id+key`, as `key public` prints it), or a file
+        /// holding it.
+        #[arg(long)]
+        key: String,
+    },
+    /// Prove that this log extends an older checkpoint (a file holding it): exit 1, saying
+    /// where they part, if the log was rewritten or truncated since.
+    Consistency {
+        old: PathBuf,
+        /// Check the old checkpoint's signature with this verifier key first.
+        #[arg(long)]
+        vkey: Option<String>,
+        /// The signer key file, to sign a checkpoint when none signed yet covers the old one.
+        #[arg(long, env = "PROTOKOL_KEY")]
+        key: Option<PathBuf>,
+        /// Write the consistency bundle (for `verify-proof`) to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write the log of the last signed checkpoint (or one signed now with --key) into DIR
+    /// as C2SP tlog-tiles static files (`checkpoint`, `tile/...`), for any web server, CDN
+    /// or object store to serve; only what is new since the checkpoint DIR holds. A DIR
+    /// holding a checkpoint this log does not extend is refused.
+    Publish {
+        dir: PathBuf,
+        #[arg(long, env = "PROTOKOL_KEY")]
+        key: Option<PathBuf>,
+    },
+    /// Keep this ledger (--ledger) a verified replica of the log served at URL (a server's
+    /// address, or a directory `publish` wrote): its checkpoint's signature checked with
+    /// --key, every new event checked, and the checkpoint accepted only if it extends the
+    /// one accepted before. On a fork, a truncation or a rewritten event it stops (exit 1),
+    /// names the first seq that differs, and keeps what it had.
+    Follow {
+        url: String,
+        /// The log's verifier key, or a file holding it.
+        #[arg(long)]
+        key: String,
+    },
+    /// `follow`, then cosign the checkpoint accepted (C2SP tlog-cosignature) with the
+    /// witness's own key and print it; `--submit` sends it to the server, which serves it
+    /// with its checkpoint.
+    Witness {
+        url: String,
+        /// The log's verifier key, or a file holding it.
+        #[arg(long)]
+        key: String,
+        /// The witness's key file (`key init --origin WITNESS-NAME --key FILE`).
+        #[arg(long)]
+        witness_key: PathBuf,
+        #[arg(long)]
+        submit: bool,
     },
     /// Build the ATMP Danmark ledger from the embedded events/ (if it is empty or missing)
     /// and show an overview.
@@ -298,6 +371,14 @@ pub enum Command {
         /// A file of `name:token` lines.
         #[arg(long, env = "PROTOKOL_TOKENS_FILE")]
         tokens: Option<PathBuf>,
+        /// The log's signer key file: `/checkpoint` is then always of the head, signed
+        /// when asked for after the log moved on.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// A witness whose cosignatures `POST /api/cosignatures` takes (its cosigner key,
+        /// as `witness --print-key` prints it); may be given more than once.
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
     },
     /// Fill an empty ledger with a generated, realistic governance workload (for
     /// benchmarks): about N events, the same for the same seed.
@@ -373,5 +454,9 @@ pub enum KeyAction {
     Public {
         #[arg(long, env = "PROTOKOL_KEY", default_value = "protokol.key")]
         key: PathBuf,
+        /// The key as a witness's cosigner key (C2SP tlog-cosignature), for a log's
+        /// `serve --witness`.
+        #[arg(long)]
+        cosigner: bool,
     },
 }

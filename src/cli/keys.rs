@@ -6,7 +6,7 @@ use crate::ledger::Ledger;
 use std::path::Path;
 
 /// A key file: the signer key on its first line, the verifier key on its second.
-fn read_key(file: &Path) -> Result<(String, String), Error> {
+pub(super) fn read_key(file: &Path) -> Result<(String, String), Error> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         Error::Input(format!("{}: {e} (make one with `protokol key init --origin NAME`)", file.display()))
     })?;
@@ -38,7 +38,7 @@ pub(super) fn init(ctx: &mut Context, origin: &str, file: &Path) -> Result<(), E
     say(ctx, &format!("made the key for {origin} in {}; its verifier key, to publish:\n{vkey}", file.display()))
 }
 
-pub(super) fn public(ctx: &mut Context, file: &Path) -> Result<(), Error> {
+pub(super) fn public(ctx: &mut Context, file: &Path, cosigner: bool) -> Result<(), Error> {
     let (skey, vkey) = read_key(file)?;
     // The two lines belong together: a checkpoint signed with the one opens with the other.
     let probe =
@@ -46,6 +46,9 @@ pub(super) fn public(ctx: &mut Context, file: &Path) -> Result<(), Error> {
     crate::checkpoint::open(&probe, &vkey).map_err(|e| {
         Error::Input(format!("{}: its verifier key does not match its signer key ({e})", file.display()))
     })?;
+    if cosigner {
+        return say(ctx, &crate::checkpoint::cosigner_key(&skey).map_err(|e| Error::Input(e.to_string()))?);
+    }
     say(ctx, &vkey)
 }
 

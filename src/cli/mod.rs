@@ -6,6 +6,7 @@ mod admin;
 mod args;
 mod keys;
 mod progress;
+mod proofs;
 mod query;
 pub mod render;
 mod serve;
@@ -29,12 +30,17 @@ pub struct Context<'a> {
 }
 
 /// The one map from the library's errors to exit codes: 0 ok; 1 verification failed, a
-/// conflict, or a document that matches no approved minutes; 2 a usage or input error, a
+/// proof that does not hold, a conflict, or a document that matches no approved minutes; 2 a usage or input error, a
 /// refused event, a missing or locked ledger; 3 the ledger's stored state could not be
 /// read.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Conflict { .. } | Error::Verify(_) | Error::NoMatch(_) | Error::Projection(_) | Error::Document(_) => 1,
+        Error::Conflict { .. }
+        | Error::Verify(_)
+        | Error::Proof(_)
+        | Error::NoMatch(_)
+        | Error::Projection(_)
+        | Error::Document(_) => 1,
         Error::Store(StoreError::DamagedHead(_) | StoreError::Corrupt { .. }) => 1,
         Error::Read(_) => 3,
         Error::Store(_) | Error::Input(_) | Error::Refused { .. } | Error::NotFound(_) => 2,
@@ -52,8 +58,18 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Log { after, limit, json } => query::log(path, ctx, after, limit, json),
         Command::Verify { progress } => admin::verify(path, ctx, &progress),
         Command::Key { action: KeyAction::Init { origin, key } } => keys::init(ctx, &origin, &key),
-        Command::Key { action: KeyAction::Public { key } } => keys::public(ctx, &key),
+        Command::Key { action: KeyAction::Public { key, cosigner } } => keys::public(ctx, &key, cosigner),
+        Command::Publish { dir, key } => proofs::publish(path, ctx, &dir, key.as_deref()),
+        Command::Follow { url, key } => proofs::follow(path, ctx, &url, &key, None),
+        Command::Witness { url, key, witness_key, submit } => {
+            proofs::follow(path, ctx, &url, &key, Some((&witness_key, submit)))
+        }
         Command::Checkpoint { key } => keys::checkpoint(path, ctx, &key),
+        Command::Prove { seq, decision, key, out } => proofs::prove(path, ctx, seq, decision, key.as_deref(), out),
+        Command::VerifyProof { file, key } => proofs::verify_proof(ctx, &file, &key),
+        Command::Consistency { old, vkey, key, out } => {
+            proofs::consistency(path, ctx, &old, vkey.as_deref(), key.as_deref(), out)
+        }
         Command::Rebuild { progress } => admin::rebuild(path, ctx, &progress),
         Command::Compact { compress, plain, progress } => admin::compact(path, ctx, compress, plain, &progress),
         Command::Export { out } => admin::export(path, ctx, out),
@@ -92,7 +108,9 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
             write::minutes_step(path, ctx, &group, &number, Some(reason), effective, by)
         }
         Command::VerifyMinutes { file, rendered } => query::verify_minutes(path, ctx, file, rendered),
-        Command::Serve { addr, tokens } => serve::serve(path, ctx, addr, tokens),
+        Command::Serve { addr, tokens, key, witnesses } => {
+            serve::serve(path, ctx, addr, tokens, key.as_deref(), witnesses)
+        }
         Command::Gen { events, seed, progress } => admin::gen(path, ctx, events, seed, &progress),
         Command::Meeting { group, number, asof } => query::meeting(path, ctx, &group, &number, &asof),
     }

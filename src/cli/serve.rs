@@ -13,7 +13,10 @@ pub(super) fn serve(
     ctx: &mut Context,
     addr: std::net::SocketAddr,
     tokens: Option<PathBuf>,
+    key: Option<&Path>,
+    witnesses: Vec<String>,
 ) -> Result<(), Error> {
+    let skey = key.map(|f| super::keys::read_key(f).map(|(s, _)| s)).transpose()?;
     let tokens = match (tokens, std::env::var("PROTOKOL_TOKENS").ok()) {
         (Some(file), _) => {
             let text = std::fs::read_to_string(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
@@ -43,7 +46,11 @@ pub(super) fn serve(
     }
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt().with_target(false).with_ansi(ansi).with_writer(std::io::stderr).try_init();
-    let state = AppState::new(ledger, tokens);
+    if let Some(skey) = &skey {
+        ledger.sign_checkpoint(skey)?;
+        say(ctx, &format!("signing checkpoints as {}", crate::checkpoint::origin_of(skey).unwrap_or_default()))?;
+    }
+    let state = AppState::new(ledger, tokens).signing(skey, witnesses);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::Input(format!("starting the server: {e}")))?;
     let out = &mut *ctx.out;
     runtime.block_on(http::run(state, addr, |local| {

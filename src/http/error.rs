@@ -33,6 +33,7 @@ pub fn status(e: &Error) -> (StatusCode, &'static str) {
         Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
         Error::NotFound(_) | Error::Store(StoreError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
         Error::NoMatch(_) => (StatusCode::NOT_FOUND, "no_match"),
+        Error::Proof(_) => (StatusCode::CONFLICT, "proof_failed"),
         Error::Store(StoreError::Locked(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         Error::Read(_) => (StatusCode::INTERNAL_SERVER_ERROR, "read_failed"),
         Error::Verify(_) => (StatusCode::INTERNAL_SERVER_ERROR, "verification_failed"),

@@ -5,6 +5,7 @@ pub mod api;
 mod auth;
 mod error;
 pub mod site;
+mod tlog;
 
 pub use auth::{Tokens, TOKENS_MAX};
 pub use error::{status, ApiError};
@@ -29,6 +30,11 @@ pub struct Shared {
     ledger: RwLock<Ledger>,
     pub tokens: Tokens,
     clock: Clock,
+    /// The log's signer key: with one, the server signs the checkpoint of the head when
+    /// it is asked for one and the last signed is behind.
+    signer: Option<String>,
+    /// The witnesses whose cosignatures the server takes and serves (verifier keys).
+    witnesses: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -41,7 +47,36 @@ impl AppState {
     }
 
     pub fn with_clock(ledger: Ledger, tokens: Tokens, clock: Clock) -> AppState {
-        AppState(Arc::new(Shared { ledger: RwLock::new(ledger), tokens, clock }))
+        AppState(Arc::new(Shared { ledger: RwLock::new(ledger), tokens, clock, signer: None, witnesses: Vec::new() }))
+    }
+
+    /// The server signs checkpoints with `skey`, and takes cosignatures from `witnesses`.
+    pub fn signing(mut self, skey: Option<String>, witnesses: Vec<String>) -> AppState {
+        let shared = Arc::get_mut(&mut self.0).expect("set before the state is shared");
+        shared.signer = skey;
+        shared.witnesses = witnesses;
+        self
+    }
+
+    /// The checkpoint to serve: the last signed, with the cosignatures it received; signed
+    /// anew first when the server has the key and the head has moved past it.
+    pub fn checkpoint(&self) -> Result<Option<String>, Error> {
+        {
+            let l = self.read();
+            let last = l.last_checkpoint_size()?;
+            if self.0.signer.is_none() || last == Some(l.head_seq().0) {
+                return l.cosigned_checkpoint();
+            }
+        }
+        let l = self.write();
+        if l.last_checkpoint_size()? != Some(l.head_seq().0) {
+            l.sign_checkpoint(self.0.signer.as_deref().expect("checked above"))?;
+        }
+        l.cosigned_checkpoint()
+    }
+
+    pub fn witnesses(&self) -> &[String] {
+        &self.0.witnesses
     }
 
     /// A poisoned lock means a handler panicked mid-request; the ledger itself is only
@@ -67,6 +102,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(tlog::routes())
         .merge(site::routes())
         .layer(axum::extract::DefaultBodyLimit::max(REQUEST_BYTES_MAX))
         .layer(axum::middleware::from_fn(log_request))

@@ -106,7 +106,7 @@ impl Ledger {
     /// The records a batch's redactions erase, each as it will be stored: the envelope
     /// and hash, the seq that erased it, and the replacement in place of the body. The
     /// batch's erasures together are checked to leave no copy of a body in a correction.
-    fn erased_records(&self, source: &str, records: &[Record]) -> Result<Vec<Record>, Error> {
+    pub(super) fn erased_records(&self, source: &str, records: &[Record]) -> Result<Vec<Record>, Error> {
         let mut erased = Vec::new();
         let mut targets = Vec::new();
         for record in records.iter().filter(|r| r.header.kind == "BodyRedacted") {

@@ -38,42 +38,81 @@ impl Ledger {
         if self.head.is_some() {
             return Err(Error::Input(format!("{source}: an export can only be imported into an empty ledger")));
         }
-        let mut chain = ChainChecker::default();
+        let mut records = Vec::new();
+        for (n, line) in input.lines().enumerate() {
+            let line_no = n + 1;
+            let line = line.map_err(|e| Error::Input(format!("{source}:{line_no}: {e}")))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record = Record::from_export_line(&line)
+                .map_err(|p| Error::Input(format!("{source}:{line_no}: {p}; nothing was imported")))?;
+            records.push((format!("{source}:{line_no}"), record));
+        }
+        if records.is_empty() {
+            return Err(Error::Input(format!("{source}: no events")));
+        }
+        self.extend(source, records)
+    }
+
+    /// Takes in sealed records (each with the place it was read from) after the head, as
+    /// an export's or a followed log's: every hash, link, erasure and rule checked again,
+    /// then all written in one atomic batch, or nothing. A redaction of an event this
+    /// ledger holds erases its body here too, as the log it came from did.
+    pub fn extend(&mut self, source: &str, records: Vec<(String, Record)>) -> Result<Verified, Error> {
+        let before = self.head();
+        if records.is_empty() {
+            let (seq, head) = before.unwrap_or((Seq(0), crate::ids::Hash::ZERO));
+            return Ok(Verified { count: seq.0, head });
+        }
+        let mut chain = before.map_or_else(ChainChecker::default, |(s, h)| ChainChecker::after(s, h));
         let mut pairs = ErasureCheck::default();
         let mut batch = Batch::default();
-        let mut records = Vec::new();
+        let mut redactions_of_stored = Vec::new();
+        let old_head = self.head_seq();
         let result = (|| {
-            for (n, line) in input.lines().enumerate() {
-                let line_no = n + 1;
-                let line = line.map_err(|e| Error::Input(format!("{source}:{line_no}: {e}")))?;
-                if line.trim().is_empty() {
-                    continue;
+            for (at, record) in &records {
+                let bad = |what: String| Error::Input(format!("{at}: {what}; nothing was imported"));
+                chain.check(None, record).map_err(|f| bad(f.to_string()))?;
+                match stored_target(record).map_err(|p| bad(p.to_string()))? {
+                    Some(target) if target <= old_head => redactions_of_stored.push(record.clone()),
+                    _ => pairs.see(record).map_err(|f| bad(f.to_string()))?,
                 }
-                let bad = |what: String| Error::Input(format!("{source}:{line_no}: {what}; nothing was imported"));
-                let record = Record::from_export_line(&line).map_err(|p| bad(p.to_string()))?;
-                chain.check(None, &record).map_err(|f| bad(f.to_string()))?;
-                pairs.see(&record).map_err(|f| bad(f.to_string()))?;
                 if record.erased_by.is_some() {
                     batch.erased.insert(record.seq());
                 }
-                let entry = entry_of(&record).map_err(|p| bad(p.to_string()))?;
+                let entry = entry_of(record).map_err(|p| bad(p.to_string()))?;
                 self.take_in(&mut batch, entry).map_err(|e| match e {
                     TakeIn::Refused(r) => bad(format!("seq {}: refused: {r}", record.seq())),
                     TakeIn::Failed(e) => e,
                 })?;
-                records.push(record);
-            }
-            if records.is_empty() {
-                return Err(Error::Input(format!("{source}: no events")));
             }
             pairs.finish().map_err(|f| Error::Input(format!("{source}: {f}; nothing was imported")))?;
-            self.store.append(&records, None, self.model.kv().writes(), &[])?;
-            Ok(())
+            let records: Vec<Record> = records.iter().map(|(_, r)| r.clone()).collect();
+            if redactions_of_stored.is_empty() {
+                self.store.append(&records, before, self.model.kv().writes(), &[])?;
+            } else {
+                let erased = self.erased_records(source, &redactions_of_stored)?;
+                self.store.append_erasing(&records, before, &erased, &[])?;
+            }
+            Ok::<_, Error>(records)
         })();
         self.model = Model::new(Kv::over(self.store.state_reader()));
-        result?;
-        let last = records.last().expect("not empty");
+        let written = result?;
+        let last = written.last().expect("not empty");
         self.head = Some((last.seq(), last.hash, last.header.recorded_at));
+        if !redactions_of_stored.is_empty() {
+            self.rebuild()?;
+        }
         Ok(Verified { count: chain.count(), head: chain.head() })
     }
+}
+
+/// The seq a redaction erases (none for any other record).
+fn stored_target(record: &Record) -> Result<Option<Seq>, crate::envelope::Problem> {
+    if record.header.kind != "BodyRedacted" || record.erased_by.is_some() {
+        return Ok(None);
+    }
+    let body = record.body()?;
+    Ok(body.get("target").and_then(|t| t.as_u64()).map(Seq))
 }

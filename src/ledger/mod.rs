@@ -5,12 +5,15 @@ mod append;
 mod correct;
 mod exchange;
 mod past;
+mod prove;
+mod publish;
 mod read;
 mod rebuild;
 mod verify;
 
 pub use append::Checked;
 pub use past::KnownAt;
+pub use publish::Published;
 pub use rebuild::{compact, compact_with, DERIVE_WRITES_MAX};
 pub use verify::{verify, verify_with, Verified};
 
@@ -134,6 +137,20 @@ impl Ledger {
     /// The last checkpoint the ledger signed, if any.
     pub fn last_checkpoint(&self) -> Result<Option<String>, Error> {
         Ok(self.store.last_checkpoint()?.map(|c| c.2))
+    }
+
+    /// The tree size of the last checkpoint signed, if any.
+    pub fn last_checkpoint_size(&self) -> Result<Option<u64>, Error> {
+        Ok(self.store.last_checkpoint()?.map(|c| c.0))
+    }
+
+    /// The last checkpoint signed, with the cosignatures kept for it (none yet: it alone).
+    pub fn cosigned_checkpoint(&self) -> Result<Option<String>, Error> {
+        let Some(note) = self.last_checkpoint()? else { return Ok(None) };
+        Ok(Some(match self.store.cosigned()? {
+            Some(cosigned) if crate::checkpoint::same_text(&cosigned, &note) => cosigned,
+            _ => note,
+        }))
     }
 
     /// Whether the ledger keeps the document hashing to `hash` (a page links to it).

@@ -11,6 +11,11 @@ use std::collections::BTreeMap;
 const TREE_SIZE_KEY: &[u8] = b"mtree";
 /// The last checkpoint the ledger signed: size (8 bytes), root (32), the note.
 const CHECKPOINT_KEY: &[u8] = b"mckpt";
+/// The last checkpoint signed, with the cosignatures witnesses sent for it.
+const COSIGNED_KEY: &[u8] = b"mcosig";
+/// Of a replica (`follow`): the last checkpoint of the log it follows that it accepted,
+/// and where from: size (8 bytes), root (32), the note.
+const ACCEPTED_KEY: &[u8] = b"mseen";
 const TREE_PREFIX: &[u8] = b"mtree/";
 /// Records taken in by one batch when a ledger written before the tree gets its tree.
 const EXTEND_BATCH_RECORDS: u64 = 10_000;
@@ -70,7 +75,38 @@ impl Store {
 
     /// The last checkpoint signed: its size, root and note.
     pub fn last_checkpoint(&self) -> Result<Option<(u64, TreeHash, String)>, StoreError> {
-        let Some(v) = self.log.get(CHECKPOINT_KEY).map_err(|e| self.io(e))? else { return Ok(None) };
+        self.checkpoint_under(CHECKPOINT_KEY)
+    }
+
+    /// Of a replica, the last checkpoint accepted from the log it follows.
+    pub fn accepted_checkpoint(&self) -> Result<Option<(u64, TreeHash, String)>, StoreError> {
+        self.checkpoint_under(ACCEPTED_KEY)
+    }
+
+    /// Keeps `note` as the last checkpoint accepted from the log this replica follows.
+    pub fn record_accepted(&self, size: u64, root: TreeHash, note: &str) -> Result<(), StoreError> {
+        self.keep_checkpoint(ACCEPTED_KEY, size, root, note)?;
+        assert_eq!(self.accepted_checkpoint()?.map(|c| (c.0, c.1)), Some((size, root)), "the checkpoint reads back");
+        Ok(())
+    }
+
+    /// The last checkpoint signed, as cosigned, if a witness cosigned it.
+    pub fn cosigned(&self) -> Result<Option<String>, StoreError> {
+        let Some(v) = self.log.get(COSIGNED_KEY).map_err(|e| self.io(e))? else { return Ok(None) };
+        String::from_utf8(v.to_vec()).map(Some).map_err(|_| StoreError::Io {
+            path: self.path.clone(),
+            message: "the cosigned checkpoint is damaged".into(),
+        })
+    }
+
+    /// Keeps `note`, the last checkpoint signed with its cosignatures, durably.
+    pub fn record_cosigned(&self, note: &str) -> Result<(), StoreError> {
+        self.log.insert(COSIGNED_KEY, note.as_bytes()).map_err(|e| self.io(e))?;
+        self.sync()
+    }
+
+    fn checkpoint_under(&self, key: &[u8]) -> Result<Option<(u64, TreeHash, String)>, StoreError> {
+        let Some(v) = self.log.get(key).map_err(|e| self.io(e))? else { return Ok(None) };
         let bad = || StoreError::Io { path: self.path.clone(), message: "the last checkpoint is damaged".into() };
         if v.len() < 40 {
             return Err(bad());
@@ -83,11 +119,15 @@ impl Store {
 
     /// Keeps `note` as the last checkpoint signed, durably, before it is given out.
     pub fn record_checkpoint(&self, size: u64, root: TreeHash, note: &str) -> Result<(), StoreError> {
-        let value = [&size.to_be_bytes()[..], &root.0, note.as_bytes()].concat();
-        self.log.insert(CHECKPOINT_KEY, value).map_err(|e| self.io(e))?;
-        self.sync()?;
+        self.keep_checkpoint(CHECKPOINT_KEY, size, root, note)?;
         assert_eq!(self.last_checkpoint()?.map(|c| (c.0, c.1)), Some((size, root)), "the checkpoint reads back");
         Ok(())
+    }
+
+    fn keep_checkpoint(&self, key: &[u8], size: u64, root: TreeHash, note: &str) -> Result<(), StoreError> {
+        let value = [&size.to_be_bytes()[..], &root.0, note.as_bytes()].concat();
+        self.log.insert(key, value).map_err(|e| self.io(e))?;
+        self.sync()
     }
 
     /// The root of the stored tree's first `size` leaves.
@@ -95,7 +135,26 @@ impl Store {
         merkle::root(size, &self.tree()).map_err(|e| self.tree_error(e))
     }
 
-    pub(super) fn tree_error(&self, e: tlog_tiles::tlog::Error) -> StoreError {
+    /// The root the tree would have with `records` (the next after its last leaf) added,
+    /// nothing written: what a replica checks a served checkpoint against first.
+    pub fn tree_root_with(&self, records: &[Record]) -> Result<TreeHash, StoreError> {
+        let size = self.tree_size()?;
+        let mut reader = self.tree();
+        for (i, r) in records.iter().enumerate() {
+            if r.seq().0 != size + 1 + i as u64 {
+                return Err(StoreError::Io {
+                    path: self.path.clone(),
+                    message: format!("seq {} does not follow the tree's {} leaves", r.seq(), size + i as u64),
+                });
+            }
+            for (i, h) in merkle::hashes_to_store(r.seq().0 - 1, &r.hash, &reader).map_err(|e| self.tree_error(e))? {
+                reader.pending.insert(i, h);
+            }
+        }
+        merkle::root(size + records.len() as u64, &reader).map_err(|e| self.tree_error(e))
+    }
+
+    pub fn tree_error(&self, e: tlog_tiles::tlog::Error) -> StoreError {
         StoreError::Io { path: self.path.clone(), message: format!("the Merkle tree: {e}") }
     }
 

@@ -1,5 +1,6 @@
 //! The one integration-test binary (ripgrep's layout): one module per concern.
 
+mod accountability;
 mod bad_input;
 mod browser;
 mod cli;

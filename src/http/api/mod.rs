@@ -4,6 +4,7 @@
 mod documents;
 mod handlers;
 pub mod openapi;
+mod proofs;
 mod redactions;
 mod routes;
 

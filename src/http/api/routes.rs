@@ -1,5 +1,6 @@
 //! Every API route, declared once in [`ROUTES`]: the router and the OpenAPI document are
-//! both built from it, so neither can list a route the other lacks.
+//! both built from it, so neither can list a route the other lacks. Over 400 lines: it
+//! is that one list, with each route's documentation.
 
 use super::handlers::*;
 use crate::http::{ApiError, AppState};
@@ -329,6 +330,42 @@ pub const ROUTES: &[RouteDoc] = &[
     },
     RouteDoc {
         method: "get",
+        path: "/api/proof/{seq}",
+        summary: "An event's inclusion bundle: its export line, its RFC 6962 path and the signed checkpoint (check it with `protokol verify-proof`)",
+        query: &[],
+        body: None,
+        errors: &[BAD, (404, "no such event, or no checkpoint signed yet")],
+        response: (JSON, schema::<crate::proof::InclusionBundle>),
+    },
+    RouteDoc {
+        method: "get",
+        path: "/api/proof/decision/{decision}",
+        summary: "The inclusion bundle of every event that made a decision: its recording, corrections and changes of status",
+        query: &[],
+        body: None,
+        errors: &[BAD, (404, "no such decision, or no checkpoint signed yet")],
+        response: (JSON, schema::<crate::proof::InclusionBundle>),
+    },
+    RouteDoc {
+        method: "get",
+        path: "/api/consistency",
+        summary: "The consistency proof from an older tree to the served checkpoint",
+        query: &[("from", "the older tree's size")],
+        body: None,
+        errors: &[BAD, (404, "no checkpoint signed yet")],
+        response: (JSON, schema::<super::proofs::ConsistencyProof>),
+    },
+    RouteDoc {
+        method: "post",
+        path: "/api/cosignatures",
+        summary: "A witness's cosignature (C2SP tlog-cosignature) of the served checkpoint: the checkpoint with its signature line added",
+        query: &[],
+        body: Some("text/plain"),
+        errors: &[(400, "not the served checkpoint, or a cosignature that does not check"), (403, "the server takes no cosignatures")],
+        response: (JSON, schema::<super::proofs::Cosigned>),
+    },
+    RouteDoc {
+        method: "get",
         path: "/api/openapi.json",
         summary: "This document",
         query: &[],
@@ -360,6 +397,10 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("post", "/api/verify-minutes") => post(verify_minutes),
         ("get", "/api/documents/{hash}") => get(super::documents::document),
         ("get", "/api/export/popolo.json") => get(popolo),
+        ("get", "/api/proof/{seq}") => get(super::proofs::proof),
+        ("get", "/api/proof/decision/{decision}") => get(super::proofs::decision_proof),
+        ("get", "/api/consistency") => get(super::proofs::consistency),
+        ("post", "/api/cosignatures") => post(super::proofs::post_cosignature),
         ("get", "/api/openapi.json") => get(openapi),
         _ => unreachable!("every route in ROUTES has a handler: {method} {path}"),
     }

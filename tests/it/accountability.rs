@@ -1,0 +1,379 @@
+//! Held to account (issue 20, parts 3 to 5 and 8): proofs anyone checks offline, the log
+//! as tiles, served and published, replicas and witnesses, and the attack they stop: the
+//! operator rebuilding the log with one old event changed and signing it with the same key.
+
+use crate::common::*;
+use protokol::ids::Seq;
+use protokol::proof::{self, ConsistencyBundle, InclusionBundle};
+use protokol::tiles::Resource;
+use protokol::Ledger;
+use std::path::Path;
+
+/// A seeded ledger with a key; returns the key file and the verifier key.
+fn keyed(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    let ledger = dir.join("l");
+    drop(seeded(&ledger));
+    let key = dir.join("log.key");
+    let run =
+        protokol(&ledger, &["key", "init", "--origin", "atmp.example/protokol", "--key", key.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let vkey = std::fs::read_to_string(&key).unwrap().lines().nth(1).unwrap().to_string();
+    (ledger, key, vkey)
+}
+
+fn skey(key: &Path) -> String {
+    std::fs::read_to_string(key).unwrap().lines().next().unwrap().to_string()
+}
+
+#[test]
+fn a_proof_of_an_event_and_of_a_decision_checks_offline_and_a_changed_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let bundle = dir.path().join("p.json");
+    let run =
+        protokol(&ledger, &["prove", "85", "--key", key.to_str().unwrap(), "--out", bundle.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = protokol(&ledger, &["verify-proof", bundle.to_str().unwrap(), "--key", &vkey], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("seq 85 DecisionRecorded"), "{}", run.stdout);
+    assert!(run.stdout.contains("of 109 events"), "{}", run.stdout);
+
+    // Each part of the bundle is held: the line, the path, the checkpoint, the key.
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let b: InclusionBundle = serde_json::from_str(&text).unwrap();
+    let mut changed = b.clone();
+    changed.entries[0].line = changed.entries[0].line.replace("\"seq\":85", "\"seq\":86");
+    let mut other_path = b.clone();
+    other_path.entries[0].proof[0] = proof::to_base64(&protokol::merkle::TreeHash([1; 32]));
+    let mut other_checkpoint = b.clone();
+    other_checkpoint.checkpoint = other_checkpoint.checkpoint.replace("\n109\n", "\n108\n");
+    for (what, bad) in [("line", changed), ("path", other_path), ("checkpoint", other_checkpoint)] {
+        let f = dir.path().join(format!("{what}.json"));
+        std::fs::write(&f, serde_json::to_string(&bad).unwrap()).unwrap();
+        let run = protokol(&ledger, &["verify-proof", f.to_str().unwrap(), "--key", &vkey], None);
+        assert_eq!(run.code, 1, "a changed {what} is refused: {}", run.stdout);
+    }
+    let (_, other) = protokol::checkpoint::new_key("atmp.example/protokol", &mut rand_core::OsRng).unwrap();
+    let run = protokol(&ledger, &["verify-proof", bundle.to_str().unwrap(), "--key", &other], None);
+    assert_eq!(run.code, 1, "another key is refused");
+
+    // A decision's proof holds every event that made it as the register shows it.
+    let l = Ledger::open(&ledger).unwrap();
+    let seqs = l.decision_seqs(&"sg4-p1".to_string().try_into().unwrap()).unwrap();
+    let b = l.prove(&seqs, None).unwrap();
+    let (head, proved) = proof::check_inclusion(&b, &vkey).unwrap();
+    assert_eq!(head.size, 109);
+    assert_eq!(proved.iter().map(|p| p.seq).collect::<Vec<_>>(), seqs);
+    assert!(proved.iter().any(|p| p.kind == "DecisionRecorded"));
+}
+
+#[test]
+fn consistency_with_an_older_checkpoint_holds_as_the_log_grows_and_fails_once_it_is_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let old = dir.path().join("old.txt");
+    let run = protokol(&ledger, &["checkpoint", "--key", key.to_str().unwrap()], None);
+    std::fs::write(&old, format!("{}\n", run.stdout.trim_end())).unwrap();
+    {
+        let mut l = Ledger::open(&ledger).unwrap();
+        l.append("t", events(serde_json::json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}])), None, "test", now()).unwrap();
+    }
+    let out = dir.path().join("c.json");
+    let run = protokol(
+        &ledger,
+        &[
+            "consistency",
+            old.to_str().unwrap(),
+            "--vkey",
+            &vkey,
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let b: ConsistencyBundle = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let (then, now) = proof::check_consistency(&b, &vkey).unwrap();
+    assert_eq!((then.size, now.size), (109, 110));
+    assert!(!b.proof.is_empty());
+    let run = protokol(&ledger, &["verify-proof", out.to_str().unwrap(), "--key", &vkey], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // The same events with the decision at seq 85 changed and every hash recomputed.
+    let rewritten = dir.path().join("rewritten");
+    rewrite(&ledger, &rewritten, 85);
+    let run = protokol(&rewritten, &["consistency", old.to_str().unwrap(), "--key", key.to_str().unwrap()], None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("does not extend the checkpoint"), "{}", run.stderr);
+    assert!(run.stderr.contains("at or before seq 109"), "{}", run.stderr);
+}
+
+/// What an operator who controls the ledger can do: export it, change the text of `seq` (a decision),
+/// recompute every hash from there on, and import the result into a new ledger.
+fn rewrite(from: &Path, to: &Path, seq: u64) {
+    let l = Ledger::open(from).unwrap();
+    let mut export = Vec::new();
+    l.export(&mut export).unwrap();
+    drop(l);
+    let mut prev = protokol::ids::Hash::ZERO;
+    let mut out = String::new();
+    for line in String::from_utf8(export).unwrap().lines() {
+        let mut e: serde_json::Value = serde_json::from_str(line).unwrap();
+        let m = e.as_object_mut().unwrap();
+        m.remove("hash");
+        if m["seq"] == seq {
+            let text = &mut m.get_mut("body").unwrap()["text"];
+            *text = format!("{} Dog ikke enstemmigt.", text.as_str().unwrap()).into();
+        }
+        let body = m.remove("body").unwrap();
+        m.insert(
+            "body_hash".into(),
+            protokol::hash::body_hash(&protokol::hash::canonical(&body).unwrap()).to_hex().into(),
+        );
+        m.insert("prev".into(), prev.to_hex().into());
+        let hash = protokol::hash::event_hash(&protokol::hash::canonical(&e).unwrap());
+        let m = e.as_object_mut().unwrap();
+        m.insert("body".into(), body);
+        m.insert("hash".into(), hash.to_hex().into());
+        prev = hash;
+        out.push_str(&String::from_utf8(protokol::hash::canonical(&e).unwrap()).unwrap());
+        out.push('\n');
+    }
+    let mut l = Ledger::create(to).unwrap();
+    l.import_export("rewritten", &mut out.as_bytes()).unwrap();
+}
+
+#[test]
+fn the_rewrite_attack_a_follower_and_a_witness_refuse_it_and_name_the_first_seq_that_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let published = dir.path().join("site");
+    let run = protokol(&ledger, &["publish", published.to_str().unwrap(), "--key", key.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A follower takes the log in, and a witness cosigns what it verified.
+    let replica = dir.path().join("replica");
+    let run = protokol(&replica, &["follow", published.to_str().unwrap(), "--key", &vkey], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("took in seqs 1 to 109"), "{}", run.stdout);
+    let witness_key = dir.path().join("w.key");
+    assert_eq!(
+        protokol(
+            &replica,
+            &["key", "init", "--origin", "witness.example/w1", "--key", witness_key.to_str().unwrap()],
+            None
+        )
+        .code,
+        0
+    );
+    let witness = dir.path().join("witness");
+    let run = protokol(
+        &witness,
+        &["witness", published.to_str().unwrap(), "--key", &vkey, "--witness-key", witness_key.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let wvkey = protokol(&replica, &["key", "public", "--key", witness_key.to_str().unwrap(), "--cosigner"], None)
+        .stdout
+        .trim()
+        .to_string();
+    let cosigned = run.stdout.split_once("root ").unwrap().1.split_once('\n').unwrap().1.to_string();
+    assert_eq!(protokol::checkpoint::cosignatures(&cosigned, &[wvkey]).unwrap().len(), 1, "{cosigned}");
+    let export_of = |path: &Path| {
+        let l = Ledger::open(path).unwrap();
+        let mut out = Vec::new();
+        l.export(&mut out).unwrap();
+        (out, l.accepted_checkpoint().unwrap())
+    };
+    let replica_before = export_of(&replica);
+
+    // The operator rewrites the decision at seq 85, signs the result with the same key, and publishes it
+    // afresh (over the old publication it is refused).
+    let rewritten = dir.path().join("rewritten");
+    rewrite(&ledger, &rewritten, 85);
+    let run = protokol(&rewritten, &["publish", published.to_str().unwrap(), "--key", key.to_str().unwrap()], None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    std::fs::remove_dir_all(&published).unwrap();
+    let run = protokol(&rewritten, &["publish", published.to_str().unwrap(), "--key", key.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The new checkpoint's signature checks: only its history says what happened.
+    let note = std::fs::read_to_string(published.join("checkpoint")).unwrap();
+    assert_eq!(proof::read_checkpoint(&note, Some(&vkey)).unwrap().size, 109);
+
+    for (who, ledger, args) in [
+        ("follower", &replica, vec!["follow", published.to_str().unwrap(), "--key", &vkey]),
+        (
+            "witness",
+            &witness,
+            vec![
+                "witness",
+                published.to_str().unwrap(),
+                "--key",
+                &vkey,
+                "--witness-key",
+                witness_key.to_str().unwrap(),
+            ],
+        ),
+    ] {
+        let run = protokol(ledger, &args, None);
+        assert_eq!(run.code, 1, "the {who} refuses: {}", run.stdout);
+        assert!(run.stderr.contains("the log was rewritten: seq 85 differs"), "{who}: {}", run.stderr);
+        assert!(!run.stdout.contains("cosignature"), "{who} cosigns nothing");
+    }
+    assert_eq!(export_of(&replica), replica_before, "the replica keeps what it had, and the checkpoint it accepted");
+    let l = Ledger::open(&replica).unwrap();
+    assert_eq!(l.head_seq(), Seq(109));
+    l.verify().unwrap();
+}
+
+#[test]
+fn a_truncated_log_is_refused_and_a_grown_one_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let site = dir.path().join("site");
+    let k = key.to_str().unwrap();
+    assert_eq!(protokol(&ledger, &["publish", site.to_str().unwrap(), "--key", k], None).code, 0);
+    let replica = dir.path().join("replica");
+    assert_eq!(protokol(&replica, &["follow", site.to_str().unwrap(), "--key", &vkey], None).code, 0);
+    {
+        let mut l = Ledger::open(&ledger).unwrap();
+        l.append("t", events(serde_json::json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}])), None, "test", now()).unwrap();
+    }
+    let run = protokol(&ledger, &["publish", site.to_str().unwrap(), "--key", k], None);
+    assert!(run.stdout.contains("new since its checkpoint of 109"), "{}", run.stdout);
+    let run = protokol(&replica, &["follow", site.to_str().unwrap(), "--key", &vkey], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("took in seqs 110 to 110"), "{}", run.stdout);
+
+    // The first 108 events, signed anew with the same key and published.
+    let short = dir.path().join("short");
+    {
+        let l = Ledger::open(&ledger).unwrap();
+        let mut export = Vec::new();
+        l.export(&mut export).unwrap();
+        let text = String::from_utf8(export).unwrap();
+        let first: String = text.lines().take(108).map(|l| format!("{l}\n")).collect();
+        Ledger::create(&short).unwrap().import_export("short", &mut first.as_bytes()).unwrap();
+    }
+    std::fs::remove_dir_all(&site).unwrap();
+    assert_eq!(protokol(&short, &["publish", site.to_str().unwrap(), "--key", k], None).code, 0);
+    let run = protokol(&replica, &["follow", site.to_str().unwrap(), "--key", &vkey], None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("truncated") && run.stderr.contains("seqs 109 to 110 are gone"), "{}", run.stderr);
+    // A checkpoint signed by another key is not the log's.
+    let (other, _) = protokol::checkpoint::new_key("atmp.example/protokol", &mut rand_core::OsRng).unwrap();
+    let l = Ledger::open(&ledger).unwrap();
+    let (size, root) = l.tree_root().unwrap();
+    std::fs::write(site.join("checkpoint"), protokol::checkpoint::sign(&other, size, root).unwrap()).unwrap();
+    let run = protokol(&replica, &["follow", site.to_str().unwrap(), "--key", &vkey], None);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("signature"), "{}", run.stderr);
+}
+
+#[test]
+fn the_published_tiles_are_the_stored_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, _) = keyed(dir.path());
+    let site = dir.path().join("site");
+    assert_eq!(protokol(&ledger, &["publish", site.to_str().unwrap(), "--key", key.to_str().unwrap()], None).code, 0);
+    let l = Ledger::open(&ledger).unwrap();
+    let tile = std::fs::read(site.join("tile/0/000.p/109")).unwrap();
+    assert_eq!(tile.len(), 109 * 32);
+    // Level 0 holds the leaf hashes: SHA-256 of 0x00 and each event's hash.
+    for (i, h) in tile.chunks(32).enumerate() {
+        let record = l.record(Seq(i as u64 + 1)).unwrap();
+        assert_eq!(h, protokol::merkle::leaf_hash(&record.hash).0);
+    }
+    let entries = std::fs::read(site.join("tile/entries/000.p/109")).unwrap();
+    let entries = protokol::tiles::read_entry_bundle(&entries).unwrap();
+    assert_eq!(entries.len(), 109);
+    assert_eq!(entries[84], &l.record(Seq(85)).unwrap().hash.0[..]);
+    let lines = std::fs::read_to_string(site.join("tile/entries/000.p/109.jsonl")).unwrap();
+    let mut export = Vec::new();
+    l.export(&mut export).unwrap();
+    assert_eq!(lines.as_bytes(), &export[..], "the lines are the export");
+    // The root from the level-0 tile alone is the checkpoint's.
+    let note = std::fs::read_to_string(site.join("checkpoint")).unwrap();
+    let head = proof::read_checkpoint(&note, None).unwrap();
+    let mut tree = protokol::merkle::RootFromLeaves::default();
+    for i in 1..=109 {
+        let _ = tree.push(&l.record(Seq(i)).unwrap().hash);
+    }
+    assert_eq!(tree.root(), head.root);
+    assert_eq!(Resource::parse("tile/0/000.p/109").unwrap().leaves_needed(), Some(109));
+}
+
+#[tokio::test]
+async fn the_server_serves_its_checkpoint_tiles_proofs_and_the_cosignatures_it_was_sent() {
+    use crate::server::call;
+    use axum::body::Body;
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let witness = protokol::checkpoint::new_key("witness.example/w1", &mut rand_core::OsRng).unwrap().0;
+    let wvkey = protokol::checkpoint::cosigner_key(&witness).unwrap();
+    let state = protokol::http::AppState::new(Ledger::open(&ledger).unwrap(), protokol::http::Tokens::default())
+        .signing(Some(skey(&key)), vec![wvkey.clone()]);
+    let (status, note) = call(&state, "GET", "/checkpoint", None, Body::empty()).await;
+    assert_eq!(status, 200, "{note}");
+    let head = proof::read_checkpoint(&note, Some(&vkey)).unwrap();
+    assert_eq!(head.size, 109);
+    for (path, want) in [
+        ("/tile/0/000.p/109", 200),
+        ("/tile/entries/000.p/109", 200),
+        ("/tile/0/000.p/110", 404),
+        ("/tile/0/000", 404),
+        ("/tile/0/000.p/0", 404),
+        ("/tile/entries/000.p/109.jsonl", 200),
+    ] {
+        assert_eq!(call(&state, "GET", path, None, Body::empty()).await.0.as_u16(), want, "{path}");
+    }
+    let (status, body) = call(&state, "GET", "/api/proof/85", None, Body::empty()).await;
+    assert_eq!(status, 200, "{body}");
+    let b: InclusionBundle = serde_json::from_str(&body).unwrap();
+    assert_eq!(proof::check_inclusion(&b, &vkey).unwrap().1[0].seq, Seq(85));
+    let (status, body) = call(&state, "GET", "/api/proof/decision/sg4-p1", None, Body::empty()).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(&state, "GET", "/api/consistency?from=50", None, Body::empty()).await;
+    assert_eq!(status, 200, "{body}");
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let path: Vec<_> = c["proof"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect();
+    let old_root = {
+        let mut t = protokol::merkle::RootFromLeaves::default();
+        let lines: Vec<serde_json::Value> = {
+            let (_, text) = call(&state, "GET", "/tile/entries/000.p/109.jsonl", None, Body::empty()).await;
+            text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        };
+        for v in &lines[..50] {
+            let _ = t.push(&protokol::ids::Hash::from_hex(v["hash"].as_str().unwrap()).unwrap());
+        }
+        t.root()
+    };
+    let hashes: Vec<_> = path
+        .iter()
+        .map(|h| {
+            use base64::Engine;
+            protokol::merkle::TreeHash(base64::engine::general_purpose::STANDARD.decode(h).unwrap().try_into().unwrap())
+        })
+        .collect();
+    protokol::merkle::check_consistency(&hashes, 109, head.root, 50, old_root).unwrap();
+    assert_eq!(call(&state, "GET", "/api/consistency?from=200", None, Body::empty()).await.0, 400);
+
+    // A witness's cosignature of the served checkpoint is kept and served with it; one
+    // by a witness the server was not told of, or of another checkpoint, is not.
+    let cosigned = protokol::checkpoint::cosign(&note, &witness, 1_780_000_000).unwrap();
+    let (status, body) = call(&state, "POST", "/api/cosignatures", None, Body::from(cosigned.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, served) = call(&state, "GET", "/checkpoint", None, Body::empty()).await;
+    assert_eq!(served, cosigned);
+    assert_eq!(protokol::checkpoint::cosignatures(&served, &[wvkey]).unwrap().len(), 1);
+    let stranger = protokol::checkpoint::new_key("stranger.example/w", &mut rand_core::OsRng).unwrap().0;
+    let (_, served_before) = call(&state, "GET", "/checkpoint", None, Body::empty()).await;
+    let by_stranger = protokol::checkpoint::cosign(&note, &stranger, 1_780_000_000).unwrap();
+    let (status, body) = call(&state, "POST", "/api/cosignatures", None, Body::from(by_stranger)).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = call(&state, "POST", "/api/cosignatures", None, Body::from(cosigned)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"added\":[]"), "sent twice, kept once: {body}");
+    assert_eq!(call(&state, "GET", "/checkpoint", None, Body::empty()).await.1, served_before);
+}
