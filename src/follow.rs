@@ -33,7 +33,12 @@ pub trait Source {
 /// A URL prefix (`http://` or `https://`) or a directory.
 pub fn source(at: &str) -> Box<dyn Source> {
     if at.starts_with("http://") || at.starts_with("https://") {
-        Box::new(Http { prefix: at.trim_end_matches('/').to_string() })
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Box::new(Http { prefix: at.trim_end_matches('/').to_string(), agent })
     } else {
         Box::new(Dir(PathBuf::from(at)))
     }
@@ -69,22 +74,13 @@ impl Source for Dir {
 
 struct Http {
     prefix: String,
-}
-
-impl Http {
-    fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .build()
-            .into()
-    }
+    agent: ureq::Agent,
 }
 
 impl Source for Http {
     fn get(&self, path: &str, bytes_max: u64) -> Result<Option<Vec<u8>>, Error> {
         let url = format!("{}/{path}", self.prefix);
-        let mut response = Http::agent().get(&url).call().map_err(|e| Error::Input(format!("{url}: {e}")))?;
+        let mut response = self.agent.get(&url).call().map_err(|e| Error::Input(format!("{url}: {e}")))?;
         match response.status().as_u16() {
             200 => {}
             404 => return Ok(None),
@@ -105,7 +101,8 @@ impl Source for Http {
 
     fn send_cosignature(&self, note: &str) -> Result<String, Error> {
         let url = format!("{}/api/cosignatures", self.prefix);
-        let mut response = Http::agent()
+        let mut response = self
+            .agent
             .post(&url)
             .header("content-type", "text/plain; charset=utf-8")
             .send(note)
@@ -177,7 +174,7 @@ pub fn follow(replica: &mut Ledger, src: &dyn Source, vkey: &str) -> Result<Foll
     // of a log of a million events holds about 600 MB.
     let upto = head.size;
     let records = lines(src, from, upto, head.size)?;
-    let root = replica.tree_root_with(&records.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>())?;
+    let root = replica.tree_root_with(records.iter().map(|(_, r)| r))?;
     if root != head.root {
         let differs = first_difference(replica, src, from, head.size)?;
         return Err(Error::Proof(match differs {

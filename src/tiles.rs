@@ -206,15 +206,12 @@ mod tests {
         // full level-1 tile, one of width 17 and one level-2 tile of width 1.
         let hashes: Vec<Resource> =
             new_resources(0, 70_000).into_iter().filter(|r| matches!(r, Resource::Hashes { .. })).collect();
-        let count = |level: u8, width: u32| {
-            hashes.iter().filter(|r| **r == Resource::Hashes { level, n: r_n(r), width }).count()
+        let count = |l: u8, w: u32| {
+            hashes
+                .iter()
+                .filter(|r| matches!(r, Resource::Hashes { level, width, .. } if *level == l && *width == w))
+                .count()
         };
-        fn r_n(r: &Resource) -> u64 {
-            match r {
-                Resource::Hashes { n, .. } => *n,
-                _ => unreachable!(),
-            }
-        }
         assert_eq!(count(0, 256), 273);
         assert_eq!(count(0, 112), 1);
         assert_eq!(count(1, 256), 1);

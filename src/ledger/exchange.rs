@@ -65,13 +65,14 @@ impl Ledger {
             let (seq, head) = before.unwrap_or((Seq(0), crate::ids::Hash::ZERO));
             return Ok(Verified { count: seq.0, head });
         }
+        let (places, records): (Vec<String>, Vec<Record>) = records.into_iter().unzip();
         let mut chain = before.map_or_else(ChainChecker::default, |(s, h)| ChainChecker::after(s, h));
         let mut pairs = ErasureCheck::default();
         let mut batch = Batch::default();
         let mut redactions_of_stored = Vec::new();
         let old_head = self.head_seq();
         let result = (|| {
-            for (at, record) in &records {
+            for (at, record) in places.iter().zip(&records) {
                 let bad = |what: String| Error::Input(format!("{at}: {what}; nothing was imported"));
                 chain.check(None, record).map_err(|f| bad(f.to_string()))?;
                 match stored_target(record).map_err(|p| bad(p.to_string()))? {
@@ -88,18 +89,17 @@ impl Ledger {
                 })?;
             }
             pairs.finish().map_err(|f| Error::Input(format!("{source}: {f}; nothing was imported")))?;
-            let records: Vec<Record> = records.iter().map(|(_, r)| r.clone()).collect();
             if redactions_of_stored.is_empty() {
                 self.store.append(&records, before, self.model.kv().writes(), &[])?;
             } else {
                 let erased = self.erased_records(source, &redactions_of_stored)?;
                 self.store.append_erasing(&records, before, &erased, &[])?;
             }
-            Ok::<_, Error>(records)
+            Ok::<_, Error>(())
         })();
         self.model = Model::new(Kv::over(self.store.state_reader()));
-        let written = result?;
-        let last = written.last().expect("not empty");
+        result?;
+        let last = records.last().expect("not empty");
         self.head = Some((last.seq(), last.hash, last.header.recorded_at));
         if !redactions_of_stored.is_empty() {
             self.rebuild()?;

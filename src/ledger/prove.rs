@@ -65,12 +65,7 @@ impl Ledger {
         let then = proof::read_checkpoint(old, vkey).map_err(|e| Error::Input(e.to_string()))?;
         self.extends(&then)?;
         let (size, note) = self.checkpoint_covering(then.size, skey)?;
-        let path = if then.size == 0 || then.size == size {
-            Vec::new()
-        } else {
-            crate::merkle::prove_consistency(size, then.size, &self.store.tree())
-                .map_err(|e| Error::Proof(format!("the consistency proof: {e}")))?
-        };
+        let path = self.consistency_path(then.size, size)?;
         Ok(ConsistencyBundle {
             format: proof::CONSISTENCY_FORMAT.into(),
             old: old.to_string(),
@@ -79,8 +74,12 @@ impl Ledger {
         })
     }
 
-    /// The consistency path from the tree of `old` leaves to that of `size`.
+    /// The consistency path from the tree of `old` leaves to that of `size`: none when
+    /// the older tree is empty or the same tree.
     pub fn consistency_path(&self, old: u64, size: u64) -> Result<Vec<crate::merkle::TreeHash>, Error> {
+        if old == 0 || old == size {
+            return Ok(Vec::new());
+        }
         crate::merkle::prove_consistency(size, old, &self.store.tree())
             .map_err(|e| Error::Proof(format!("the consistency proof: {e}")))
     }
@@ -98,7 +97,10 @@ impl Ledger {
     }
 
     /// The tree's root with `records` added after the head, nothing written.
-    pub fn tree_root_with(&self, records: &[crate::envelope::Record]) -> Result<crate::merkle::TreeHash, Error> {
+    pub fn tree_root_with<'r>(
+        &self,
+        records: impl IntoIterator<Item = &'r crate::envelope::Record>,
+    ) -> Result<crate::merkle::TreeHash, Error> {
         Ok(self.store.tree_root_with(records)?)
     }
 

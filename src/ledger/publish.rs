@@ -30,14 +30,9 @@ impl Ledger {
                 let tile = r.tile().expect("a tile of hashes");
                 tile.read_data(&self.store.tree()).map_err(|e| Error::from(self.store.tree_error(e)))
             }
-            Resource::Entries { .. } => {
-                let seqs = r.seqs().expect("a bundle");
-                let records = self.records_after(Seq(seqs.start() - 1), (seqs.end() - seqs.start() + 1) as usize)?;
-                Ok(tiles::entry_bundle(records.iter().map(|r| &r.hash.0[..])))
-            }
+            Resource::Entries { .. } => Ok(tiles::entry_bundle(self.bundle_records(r)?.iter().map(|r| &r.hash.0[..]))),
             Resource::Lines { .. } => {
-                let seqs = r.seqs().expect("a bundle");
-                let records = self.records_after(Seq(seqs.start() - 1), (seqs.end() - seqs.start() + 1) as usize)?;
+                let records = self.bundle_records(r)?;
                 let mut out = String::new();
                 for rec in &records {
                     let line =
@@ -48,6 +43,12 @@ impl Ledger {
                 Ok(out.into_bytes())
             }
         }
+    }
+
+    /// The records of an entry bundle, each checked as it is read.
+    fn bundle_records(&self, r: &Resource) -> Result<Vec<crate::envelope::Record>, Error> {
+        let seqs = r.seqs().expect("a bundle");
+        self.records_after(Seq(seqs.start() - 1), seqs.count())
     }
 
     /// Writes the log of the last signed checkpoint (or one signed now with `skey`) into

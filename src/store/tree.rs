@@ -137,10 +137,11 @@ impl Store {
 
     /// The root the tree would have with `records` (the next after its last leaf) added,
     /// nothing written: what a replica checks a served checkpoint against first.
-    pub fn tree_root_with(&self, records: &[Record]) -> Result<TreeHash, StoreError> {
+    pub fn tree_root_with<'r>(&self, records: impl IntoIterator<Item = &'r Record>) -> Result<TreeHash, StoreError> {
         let size = self.tree_size()?;
         let mut reader = self.tree();
-        for (i, r) in records.iter().enumerate() {
+        let mut added = 0;
+        for (i, r) in records.into_iter().enumerate() {
             if r.seq().0 != size + 1 + i as u64 {
                 return Err(StoreError::Io {
                     path: self.path.clone(),
@@ -150,8 +151,9 @@ impl Store {
             for (i, h) in merkle::hashes_to_store(r.seq().0 - 1, &r.hash, &reader).map_err(|e| self.tree_error(e))? {
                 reader.pending.insert(i, h);
             }
+            added += 1;
         }
-        merkle::root(size + records.len() as u64, &reader).map_err(|e| self.tree_error(e))
+        merkle::root(size + added, &reader).map_err(|e| self.tree_error(e))
     }
 
     pub fn tree_error(&self, e: tlog_tiles::tlog::Error) -> StoreError {

@@ -21,6 +21,13 @@ fn keyed(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
     (ledger, key, vkey)
 }
 
+/// One more event (seq 110): the log grows.
+fn append_one(ledger: &Path) {
+    let mut l = Ledger::open(ledger).unwrap();
+    let one = serde_json::json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}]);
+    l.append("t", events(one), None, "test", now()).unwrap();
+}
+
 fn skey(key: &Path) -> String {
     std::fs::read_to_string(key).unwrap().lines().next().unwrap().to_string()
 }
@@ -74,10 +81,7 @@ fn consistency_with_an_older_checkpoint_holds_as_the_log_grows_and_fails_once_it
     let old = dir.path().join("old.txt");
     let run = protokol(&ledger, &["checkpoint", "--key", key.to_str().unwrap()], None);
     std::fs::write(&old, format!("{}\n", run.stdout.trim_end())).unwrap();
-    {
-        let mut l = Ledger::open(&ledger).unwrap();
-        l.append("t", events(serde_json::json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}])), None, "test", now()).unwrap();
-    }
+    append_one(&ledger);
     let out = dir.path().join("c.json");
     let run = protokol(
         &ledger,
@@ -236,10 +240,7 @@ fn a_truncated_log_is_refused_and_a_grown_one_is_followed() {
     assert_eq!(protokol(&ledger, &["publish", site.to_str().unwrap(), "--key", k], None).code, 0);
     let replica = dir.path().join("replica");
     assert_eq!(protokol(&replica, &["follow", site.to_str().unwrap(), "--key", &vkey], None).code, 0);
-    {
-        let mut l = Ledger::open(&ledger).unwrap();
-        l.append("t", events(serde_json::json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}])), None, "test", now()).unwrap();
-    }
+    append_one(&ledger);
     let run = protokol(&ledger, &["publish", site.to_str().unwrap(), "--key", k], None);
     assert!(run.stdout.contains("new since its checkpoint of 109"), "{}", run.stdout);
     let run = protokol(&replica, &["follow", site.to_str().unwrap(), "--key", &vkey], None);
