@@ -1,6 +1,7 @@
-//! Held to account (issue 20, parts 3 to 5 and 8): proofs anyone checks offline, the log
-//! as tiles, served and published, replicas and witnesses, and the attack they stop: the
-//! operator rebuilding the log with one old event changed and signing it with the same key.
+//! Held to account (issue 20): proofs anyone checks offline, with protokol or with an
+//! independent checker written from FORMAT.md, the log as tiles, served and published,
+//! replicas and witnesses, and the attack they stop: the operator rebuilding the log with
+//! one old event changed and signing it with the same key.
 
 use crate::common::*;
 use protokol::ids::Seq;
@@ -377,4 +378,136 @@ async fn the_server_serves_its_checkpoint_tiles_proofs_and_the_cosignatures_it_w
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"added\":[]"), "sent twice, kept once: {body}");
     assert_eq!(call(&state, "GET", "/checkpoint", None, Body::empty()).await.1, served_before);
+}
+
+/// Runs the independent checker (`tests/checkers/proofs.py`, written from FORMAT.md):
+/// its exit code and output. None where python3 lacks blake3 or cryptography, outside
+/// CI, which installs them.
+fn python_checker(what: &str, file: &Path, vkey: &str) -> Option<(i32, String)> {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import blake3, cryptography"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        assert!(std::env::var("CI").is_err(), "CI installs python3's blake3 and cryptography for this test");
+        eprintln!("python3 with blake3 and cryptography is not installed: the Python checker is run in CI");
+        return None;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/checkers/proofs.py");
+    let out = std::process::Command::new("python3").args([script, what]).arg(file).arg(vkey).output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+#[test]
+fn an_independent_python_checker_written_from_format_md_agrees_with_protokol() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let file = |name: &str, text: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        f
+    };
+    let holds = |what: &str, f: &Path, key: &str| -> Option<String> {
+        let (code, out) = python_checker(what, f, key)?;
+        assert_eq!(code, 0, "{what} {}: {out}", f.display());
+        assert!(out.starts_with("ok: "), "{out}");
+        Some(out)
+    };
+    let refused = |what: &str, f: &Path, key: &str, why: &str| {
+        if let Some((code, out)) = python_checker(what, f, key) {
+            assert_eq!(code, 1, "{what} {} must be refused: {out}", f.display());
+            assert!(out.starts_with("refused: ") && out.contains(why), "{what} {}: {out}", f.display());
+        }
+    };
+
+    // A checkpoint, as `protokol checkpoint` prints it; and with another key, or changed.
+    let run = protokol(&ledger, &["checkpoint", "--key", key.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let note = file("checkpoint", &run.stdout);
+    let Some(out) = holds("checkpoint", &note, &vkey) else { return };
+    let (size, root) = Ledger::open(&ledger).unwrap().tree_root().unwrap();
+    assert_eq!(
+        out.trim(),
+        format!(
+            "ok: atmp.example/protokol's tree of {size} events, root {}",
+            root.0.map(|b| format!("{b:02x}")).concat()
+        )
+    );
+    let (_, other) = protokol::checkpoint::new_key("atmp.example/protokol", &mut rand_core::OsRng).unwrap();
+    refused("checkpoint", &note, &other, "no signature by atmp.example/protokol");
+    let grown = file("grown", &run.stdout.replace("\n109\n", "\n110\n"));
+    refused("checkpoint", &grown, &vkey, "the log's signature does not check");
+
+    // A decision's inclusion bundle, from the CLI: every event that made it.
+    let bundle = dir.path().join("sg4-p1.json");
+    let run = protokol(
+        &ledger,
+        &["prove", "--decision", "sg4-p1", "--key", key.to_str().unwrap(), "--out", bundle.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = holds("inclusion", &bundle, key.to_str().unwrap()).unwrap();
+    assert!(out.contains("85 DecisionRecorded"), "{out}");
+    refused("inclusion", &bundle, &other, "no signature");
+    let b: InclusionBundle = serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    let mut body = b.clone();
+    body.entries[0].line = body.entries[0].line.replacen("\"body\":{", "\"body\":{\"extra\":1,", 1);
+    let mut index = b.clone();
+    index.entries[0].index += 1;
+    let mut path = b.clone();
+    path.entries[0].proof.swap(0, 1);
+    let mut short = b.clone();
+    short.entries[0].proof.pop();
+    for (name, bad, why) in [
+        ("body", body, "the body does not hash to body_hash"),
+        ("index", index, "index 85 is not seq 85 - 1"),
+        ("path", path, "leaf 84 does not reach the root of 109"),
+        ("short", short, "leaf 84 does not reach the root of 109"),
+    ] {
+        refused("inclusion", &file(name, &serde_json::to_string(&bad).unwrap()), &vkey, why);
+    }
+
+    // Consistency from trees of every shape (a power of two, odd, even, one leaf, the
+    // same tree) to the head's, and from the CLI once the log has grown.
+    let l = Ledger::open(&ledger).unwrap();
+    let skey = skey(&key);
+    let mut roots = protokol::merkle::RootFromLeaves::default();
+    let mut old_roots = vec![roots.root()];
+    for r in l.records_after(Seq(0), 200).unwrap() {
+        roots.push(&r.hash);
+        old_roots.push(roots.root());
+    }
+    let head = protokol::checkpoint::sign(&skey, size, root).unwrap();
+    for old in [1u64, 2, 3, 7, 64, 65, 100, 108, 109] {
+        let path = l.consistency_path(old, size).unwrap();
+        let c = ConsistencyBundle {
+            format: proof::CONSISTENCY_FORMAT.into(),
+            old: protokol::checkpoint::sign(&skey, old, old_roots[old as usize]).unwrap(),
+            checkpoint: head.clone(),
+            proof: path.iter().map(proof::to_base64).collect(),
+        };
+        let out = holds("consistency", &file(&format!("c{old}.json"), &serde_json::to_string(&c).unwrap()), &vkey);
+        assert!(out.unwrap().contains(&format!("tree of 109 events extends its tree of {old}")));
+        // The same proof does not hold for another old tree of that size.
+        if old < size {
+            let wrong = ConsistencyBundle {
+                old: protokol::checkpoint::sign(&skey, old, old_roots[old as usize - 1]).unwrap(),
+                ..c.clone()
+            };
+            let f = file(&format!("w{old}.json"), &serde_json::to_string(&wrong).unwrap());
+            refused("consistency", &f, &vkey, &format!("the tree of 109 does not extend the tree of {old}"));
+        }
+    }
+    drop(l);
+    append_one(&ledger);
+    let out = dir.path().join("grown.json");
+    let run = protokol(
+        &ledger,
+        &["consistency", note.to_str().unwrap(), "--key", key.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    holds("consistency", &out, &vkey);
+    refused("consistency", &out, &other, "no signature");
 }
