@@ -239,6 +239,7 @@ pub fn generate_each<E>(
                     at_meeting: None,
                     item: None,
                     decision: None,
+                    checkpoint: None,
                 }),
             ));
         }

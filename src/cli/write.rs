@@ -156,6 +156,7 @@ pub(super) fn approve_minutes(
         at_meeting: place.at_meeting,
         item: place.item,
         decision: place.decision,
+        checkpoint: None,
     });
     let effective = When::Date(effective.unwrap_or(ctx.now.date_naive()));
     let origin = format!("approve-minutes {}", file.display());

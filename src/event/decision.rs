@@ -176,6 +176,27 @@ pub struct MinutesApproved {
     pub item: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionId>,
+    /// The log as it stood when the minutes were approved, written by the ledger: what
+    /// the approved document records is what those events said, and a signed checkpoint
+    /// of any later size proves the approval and everything before it. A new field:
+    /// approvals recorded before it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<LogCheckpoint>,
+}
+
+/// A tree of the log, as a checkpoint states it: `size` leaves (the events with seq 1
+/// to `size`) and the RFC 6962 `root` in standard base64 (FORMAT.md, "The Merkle tree").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogCheckpoint {
+    pub size: u64,
+    pub root: String,
+}
+
+impl LogCheckpoint {
+    pub fn of(size: u64, root: &crate::merkle::TreeHash) -> LogCheckpoint {
+        LogCheckpoint { size, root: crate::proof::to_base64(root) }
+    }
 }
 
 /// The draft minutes were sent to the members for comments ("udsendt til kommentering").

@@ -4,13 +4,14 @@
 use super::{Batch, Expect, Ledger, TakeIn};
 use crate::envelope::{Header, Record, BODY_BYTES_MAX, NAME_LEN_MAX};
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{Event, LogCheckpoint};
 use crate::hash;
 use crate::ids::{Hash, Seq};
 use crate::input::{NewEvent, BATCH_LEN_MAX};
 use crate::kv::Kv;
 use crate::model::{Entry, Model};
 use crate::rules::{self, Refusal};
+use crate::store::GrowingTree;
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 
@@ -180,6 +181,7 @@ impl Ledger {
     ) -> Result<Vec<Record>, Error> {
         let (mut seq, mut prev) = self.head().unwrap_or((Seq(0), Hash::ZERO));
         let first = seq.next();
+        let mut tree = self.store.growing_tree()?;
         let mut records = Vec::with_capacity(events.len());
         let mut origins: Vec<String> = Vec::with_capacity(events.len());
         for NewEvent { effective, event, origin, entries } in events {
@@ -195,6 +197,14 @@ impl Ledger {
                 effective: effective.to_string(),
                 // A refusal never cites a seq this batch would have written: it was not.
                 refusal: Box::new(Refusal { message: unwritten(&refusal.message, first, &origins), ..refusal }),
+            };
+            let event = match self.approved_at(event, &tree, &batch.pending) {
+                Ok(e) => e,
+                Err(TakeIn::Refused(r)) => {
+                    refused_with(refused(r))?;
+                    continue;
+                }
+                Err(TakeIn::Failed(e)) => return Err(e),
             };
             let body_bytes = match hash::canonical(&event.body_value()) {
                 Ok(b) if b.len() <= BODY_BYTES_MAX => b,
@@ -228,11 +238,40 @@ impl Ledger {
             }
             seq = at;
             let record = Record::seal(header, body_bytes);
+            tree.push(&self.store, &record)?;
             prev = record.hash;
             records.push(record);
             origins.push(origin);
         }
         Ok(records)
+    }
+
+    /// A minutes approval as it is recorded: with the checkpoint of the log before it
+    /// (`tree`, every event sealed so far), which one that names a checkpoint must
+    /// give; a correction of an approval keeps the approval's.
+    fn approved_at(&self, event: Event, tree: &GrowingTree, pending: &[Entry]) -> Result<Event, TakeIn> {
+        match event {
+            Event::MinutesApproved(mut a) => {
+                let root = tree.root(&self.store).map_err(|e| TakeIn::Failed(e.into()))?;
+                let at = Seq(tree.size() + 1);
+                rules::approval_checkpoint(&a, at, &root)?;
+                a.checkpoint = Some(LogCheckpoint::of(tree.size(), &root));
+                Ok(Event::MinutesApproved(a))
+            }
+            Event::EventCorrected(mut c) => {
+                if let Some(Event::MinutesApproved(now)) = c.replacement.as_deref_mut() {
+                    let target = match pending.iter().find(|e| e.seq == c.target) {
+                        Some(e) => Some(e.clone()),
+                        None => self.entry(c.target).map_err(TakeIn::Failed)?,
+                    };
+                    if let Some(Entry { event: Event::MinutesApproved(was), .. }) = target {
+                        now.checkpoint = now.checkpoint.take().or(was.checkpoint);
+                    }
+                }
+                Ok(Event::EventCorrected(c))
+            }
+            other => Ok(other),
+        }
     }
 
     /// Checks one event of a batch against the working model and takes it in.

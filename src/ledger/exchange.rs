@@ -5,9 +5,11 @@ use super::verify::Verified;
 use super::{entry_of, Batch, Ledger, TakeIn};
 use crate::envelope::{ChainChecker, ErasureCheck, Fault, Record};
 use crate::error::Error;
+use crate::event::Event;
 use crate::ids::Seq;
 use crate::kv::Kv;
 use crate::model::Model;
+use crate::rules;
 use std::io::{BufRead, Write};
 
 impl Ledger {
@@ -72,6 +74,7 @@ impl Ledger {
         let mut redactions_of_stored = Vec::new();
         let old_head = self.head_seq();
         let result = (|| {
+            let mut tree = self.store.growing_tree()?;
             for (at, record) in places.iter().zip(&records) {
                 let bad = |what: String| Error::Input(format!("{at}: {what}; nothing was imported"));
                 chain.check(None, record).map_err(|f| bad(f.to_string()))?;
@@ -83,6 +86,12 @@ impl Ledger {
                     batch.erased.insert(record.seq());
                 }
                 let entry = entry_of(record).map_err(|p| bad(p.to_string()))?;
+                if let (Event::MinutesApproved(a), None) = (&entry.event, record.erased_by) {
+                    let root = tree.root(&self.store)?;
+                    rules::approval_checkpoint(a, record.seq(), &root)
+                        .map_err(|e| bad(format!("seq {}: refused: {e}", record.seq())))?;
+                }
+                tree.push(&self.store, record)?;
                 self.take_in(&mut batch, entry).map_err(|e| match e {
                     TakeIn::Refused(r) => bad(format!("seq {}: refused: {r}", record.seq())),
                     TakeIn::Failed(e) => e,

@@ -10,6 +10,7 @@ use crate::ids::{Hash, Seq};
 use crate::kv::{AsOf, Kv, ReadError, Tally};
 use crate::model::{Entry, Model};
 use crate::progress::{Progress, Silent};
+use crate::rules;
 use crate::store::{RecordedHead, Store};
 use std::path::Path;
 use std::sync::Arc;
@@ -117,6 +118,12 @@ impl Ledger {
         for entry in self.entries(from, upto) {
             let entry = entry?;
             let seq = entry.seq;
+            if let Event::MinutesApproved(a) = &entry.event {
+                // The tree was checked against the records before this walk.
+                let root = self.store.tree_root(seq.0 - 1)?;
+                rules::approval_checkpoint(a, seq, &root)
+                    .map_err(|e| Error::Verify(Fault { seq, problem: Problem::Tree(e.to_string()) }))?;
+            }
             let before = Arc::new(AsOf::new(stored.clone(), seq.0 - 1));
             let mut model = Model::new(Kv::over(before.clone()));
             // Replayed over the stored state: what cannot be read there is a finding of

@@ -92,6 +92,9 @@ pub struct Approved {
     pub seq: Seq,
     pub document_hash: Hash,
     pub document_name: Option<String>,
+    /// The log the approval was made at: a checkpoint of that size or later proves it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<crate::event::LogCheckpoint>,
 }
 
 impl std::fmt::Display for Approved {
@@ -105,7 +108,11 @@ impl std::fmt::Display for Approved {
             self.held,
             self.approved,
             self.seq
-        )
+        )?;
+        match &self.checkpoint {
+            Some(c) => write!(f, ", when the log held {} events (tree root {})", c.size, c.root),
+            None => Ok(()),
+        }
     }
 }
 
@@ -129,6 +136,7 @@ pub fn find_approved(model: &Model, document: &[u8]) -> Result<Vec<Approved>, Er
                     seq: a.seq,
                     document_hash: a.document_hash,
                     document_name: a.document_name.clone(),
+                    checkpoint: a.checkpoint.clone(),
                 })
                 .collect::<Vec<_>>()
         })

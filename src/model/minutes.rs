@@ -23,6 +23,10 @@ pub struct MinutesApproval {
     pub item: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionId>,
+    /// The log as it stood when the minutes were approved (none for approvals recorded
+    /// before approvals recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<crate::event::LogCheckpoint>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,6 +91,7 @@ impl Model {
                 at_meeting: e.at_meeting.clone(),
                 item: e.item,
                 decision: e.decision.clone(),
+                checkpoint: e.checkpoint.clone(),
             },
         )?;
         self.set_minutes(&e.meeting, MinutesStatus::Approved { date, seq })

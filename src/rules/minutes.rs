@@ -78,3 +78,24 @@ pub(super) fn reopened(m: &Model, e: &MinutesReopened, date: NaiveDate) -> Resul
     }
     Ok(())
 }
+
+/// An approval records the log as it stood before it: the tree of the `seq - 1` events
+/// recorded before it, whose root is `root`. One recorded before the field was has none.
+pub fn approval_checkpoint(
+    e: &MinutesApproved,
+    seq: crate::ids::Seq,
+    root: &crate::merkle::TreeHash,
+) -> Result<(), RuleError> {
+    let Some(given) = &e.checkpoint else { return Ok(()) };
+    let before = LogCheckpoint::of(seq.0 - 1, root);
+    if given != &before {
+        return refuse(
+            "approval-checkpoint",
+            format!(
+                "the approval records the log at {} events, root {}; the log before it is {} events, root {}",
+                given.size, given.root, before.size, before.root
+            ),
+        );
+    }
+    Ok(())
+}

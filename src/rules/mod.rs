@@ -9,6 +9,7 @@ mod redaction;
 mod refs;
 
 pub use events::{check, check_replacement};
+pub use minutes::approval_checkpoint;
 pub use redaction::{check_redaction, check_redaction_batch};
 
 use crate::event::*;
@@ -82,6 +83,19 @@ pub fn check_correction(m: &Model, target: Option<&Entry>, entry: &Entry, c: &Ev
                     r.kind()
                 ),
             );
+        }
+        // The log an approval was made at is a fact of the log, not of the minutes.
+        if let (Event::MinutesApproved(was), Event::MinutesApproved(now)) = (&target.event, r.as_ref()) {
+            if was.checkpoint != now.checkpoint {
+                let at = match &was.checkpoint {
+                    Some(c) => format!("was approved at the log of {} events, root {}", c.size, c.root),
+                    None => "records no checkpoint".to_string(),
+                };
+                return refuse(
+                    "approval-checkpoint",
+                    format!("seq {} {at}; its replacement records the same (or, left out, is given it)", c.target),
+                );
+            }
         }
     }
     Ok(())

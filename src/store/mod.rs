@@ -15,7 +15,7 @@ pub use compact::{Compacted, Storage};
 pub use documents::DOCUMENT_BYTES_MAX;
 pub use projection::Scratch;
 pub use records::{RawRecord, RecordedHead};
-pub use tree::TreeReader;
+pub use tree::{GrowingTree, TreeReader};
 
 use crate::envelope::Fault;
 use sled_quirks::{is_same_file, remove_unfinished_snapshots};

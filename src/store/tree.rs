@@ -24,10 +24,43 @@ fn tree_key(index: u64) -> Vec<u8> {
     [TREE_PREFIX, &index.to_be_bytes()].concat()
 }
 
-/// The stored tree, with the hashes of a batch not yet written over it.
+/// The stored tree as it grows by records not yet written: what an append stages, and
+/// the root each minutes approval of a batch records. It holds the new hashes alone, and
+/// reads the rest from the store it is given.
+pub struct GrowingTree {
+    pending: BTreeMap<u64, TreeHash>,
+    size: u64,
+}
+
+impl GrowingTree {
+    /// Adds the next record's leaf; refuses one that does not follow the last.
+    pub fn push(&mut self, store: &Store, r: &Record) -> Result<(), StoreError> {
+        if r.seq().0 != self.size + 1 {
+            return Err(StoreError::Io {
+                path: store.path.clone(),
+                message: format!("seq {} does not follow the tree's {} leaves", r.seq(), self.size),
+            });
+        }
+        let reader = TreeReader { store, pending: Some(&self.pending) };
+        let hashes = merkle::hashes_to_store(self.size, &r.hash, &reader).map_err(|e| store.tree_error(e))?;
+        self.pending.extend(hashes);
+        self.size += 1;
+        Ok(())
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn root(&self, store: &Store) -> Result<TreeHash, StoreError> {
+        merkle::root(self.size, &TreeReader { store, pending: Some(&self.pending) }).map_err(|e| store.tree_error(e))
+    }
+}
+
+/// The stored tree, with the hashes of records not yet written over it.
 pub struct TreeReader<'s> {
     store: &'s Store,
-    pending: BTreeMap<u64, TreeHash>,
+    pending: Option<&'s BTreeMap<u64, TreeHash>>,
 }
 
 impl HashReader for TreeReader<'_> {
@@ -35,7 +68,7 @@ impl HashReader for TreeReader<'_> {
         let missing = |i: u64| tlog_tiles::tlog::Error::InvalidInput(format!("stored hash {i} is not in the tree"));
         indexes
             .iter()
-            .map(|&i| match self.pending.get(&i) {
+            .map(|&i| match self.pending.and_then(|p| p.get(&i)) {
                 Some(h) => Ok(*h),
                 None => match self.store.log.get(tree_key(i)) {
                     Ok(Some(v)) if v.len() == 32 => Ok(TreeHash(v.as_ref().try_into().expect("32 bytes"))),
@@ -58,7 +91,7 @@ impl Store {
 
     /// A reader of the stored tree.
     pub fn tree(&self) -> TreeReader<'_> {
-        TreeReader { store: self, pending: BTreeMap::new() }
+        TreeReader { store: self, pending: None }
     }
 
     /// Every hash the tree keeps, in the order of their stored-hash indexes.
@@ -138,22 +171,16 @@ impl Store {
     /// The root the tree would have with `records` (the next after its last leaf) added,
     /// nothing written: what a replica checks a served checkpoint against first.
     pub fn tree_root_with<'r>(&self, records: impl IntoIterator<Item = &'r Record>) -> Result<TreeHash, StoreError> {
-        let size = self.tree_size()?;
-        let mut reader = self.tree();
-        let mut added = 0;
-        for (i, r) in records.into_iter().enumerate() {
-            if r.seq().0 != size + 1 + i as u64 {
-                return Err(StoreError::Io {
-                    path: self.path.clone(),
-                    message: format!("seq {} does not follow the tree's {} leaves", r.seq(), size + i as u64),
-                });
-            }
-            for (i, h) in merkle::hashes_to_store(r.seq().0 - 1, &r.hash, &reader).map_err(|e| self.tree_error(e))? {
-                reader.pending.insert(i, h);
-            }
-            added += 1;
+        let mut tree = self.growing_tree()?;
+        for r in records {
+            tree.push(self, r)?;
         }
-        merkle::root(size + added, &reader).map_err(|e| self.tree_error(e))
+        tree.root(self)
+    }
+
+    /// The stored tree, to grow by records not yet written: its root after each.
+    pub fn growing_tree(&self) -> Result<GrowingTree, StoreError> {
+        Ok(GrowingTree { size: self.tree_size()?, pending: BTreeMap::new() })
     }
 
     pub fn tree_error(&self, e: tlog_tiles::tlog::Error) -> StoreError {
@@ -164,15 +191,12 @@ impl Store {
     /// first seq) and its new size.
     pub(super) fn stage_tree(&self, batch: &mut sled::Batch, records: &[Record]) -> Result<(), StoreError> {
         let Some(first) = records.first() else { return Ok(()) };
-        let size = self.tree_size()?;
-        assert_eq!(size, first.seq().0 - 1, "the tree is as long as the log before the batch");
-        let mut reader = self.tree();
+        let mut tree = self.growing_tree()?;
+        assert_eq!(tree.size(), first.seq().0 - 1, "the tree is as long as the log before the batch");
         for r in records {
-            for (i, h) in merkle::hashes_to_store(r.seq().0 - 1, &r.hash, &reader).map_err(|e| self.tree_error(e))? {
-                reader.pending.insert(i, h);
-            }
+            tree.push(self, r)?;
         }
-        for (i, h) in &reader.pending {
+        for (i, h) in &tree.pending {
             batch.insert(tree_key(*i), &h.0);
         }
         batch.insert(TREE_SIZE_KEY, &records.last().expect("not empty").seq().0.to_be_bytes());

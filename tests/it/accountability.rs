@@ -118,6 +118,20 @@ fn consistency_with_an_older_checkpoint_holds_as_the_log_grows_and_fails_once_it
 /// What an operator who controls the ledger can do: export it, change the text of `seq` (a decision),
 /// recompute every hash from there on, and import the result into a new ledger.
 fn rewrite(from: &Path, to: &Path, seq: u64) {
+    rewrite_with(from, to, seq, |body| {
+        let text = &mut body["text"];
+        *text = format!("{} Dog ikke enstemmigt.", text.as_str().unwrap()).into();
+    })
+    .unwrap();
+}
+
+/// `rewrite`, with `change` made to the body of `seq`: the import's answer.
+fn rewrite_with(
+    from: &Path,
+    to: &Path,
+    seq: u64,
+    change: impl Fn(&mut serde_json::Value),
+) -> Result<protokol::ledger::Verified, protokol::Error> {
     let l = Ledger::open(from).unwrap();
     let mut export = Vec::new();
     l.export(&mut export).unwrap();
@@ -129,8 +143,7 @@ fn rewrite(from: &Path, to: &Path, seq: u64) {
         let m = e.as_object_mut().unwrap();
         m.remove("hash");
         if m["seq"] == seq {
-            let text = &mut m.get_mut("body").unwrap()["text"];
-            *text = format!("{} Dog ikke enstemmigt.", text.as_str().unwrap()).into();
+            change(m.get_mut("body").unwrap());
         }
         let body = m.remove("body").unwrap();
         m.insert(
@@ -147,7 +160,7 @@ fn rewrite(from: &Path, to: &Path, seq: u64) {
         out.push('\n');
     }
     let mut l = Ledger::create(to).unwrap();
-    l.import_export("rewritten", &mut out.as_bytes()).unwrap();
+    l.import_export("rewritten", &mut out.as_bytes())
 }
 
 #[test]
@@ -510,4 +523,138 @@ fn an_independent_python_checker_written_from_format_md_agrees_with_protokol() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     holds("consistency", &out, &vkey);
     refused("consistency", &out, &other, "no signature");
+}
+
+/// The body the ledger recorded at `seq`.
+fn body_at(l: &Ledger, seq: u64) -> serde_json::Value {
+    l.record(Seq(seq)).unwrap().body().unwrap()
+}
+
+/// The checkpoint member an approval at `seq` must record: the tree of the events before.
+fn log_before(l: &Ledger, seq: u64) -> serde_json::Value {
+    let mut tree = protokol::merkle::RootFromLeaves::default();
+    for r in l.records_after(Seq(0), (seq - 1) as usize).unwrap() {
+        tree.push(&r.hash);
+    }
+    assert_eq!(tree.size(), seq - 1);
+    serde_json::json!({"size": seq - 1, "root": proof::to_base64(&tree.root())})
+}
+
+#[test]
+fn each_minutes_approval_records_the_checkpoint_it_was_approved_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, key, vkey) = keyed(dir.path());
+    let hash = "ab".repeat(32);
+    let approval = |checkpoint: Option<serde_json::Value>| {
+        let mut body = serde_json::json!({"meeting": "styregruppen-2026-01-21", "document_hash": hash});
+        if let Some(c) = checkpoint {
+            body["checkpoint"] = c;
+        }
+        serde_json::json!({"effective": "2026-02-01", "kind": "MinutesApproved", "body": body})
+    };
+
+    // One that gives another log than the one before it is refused, and writes nothing.
+    let signed = protokol(&ledger, &["checkpoint", "--key", key.to_str().unwrap()], None);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let mut l = Ledger::open(&ledger).unwrap();
+    let before = l.head();
+    for wrong in [log_before(&l, 109), serde_json::json!({"size": 109, "root": "AAAA"})] {
+        let err = l.append("t", events(serde_json::json!([approval(Some(wrong))])), None, "t", now()).unwrap_err();
+        assert!(err.to_string().contains("approval-checkpoint"), "{err}");
+    }
+    assert_eq!(l.head(), before, "a refused approval writes nothing");
+    assert_eq!(l.tree_root().unwrap().0, 109);
+    drop(l);
+
+    // Approved from the command line, it records the log of the checkpoint signed just
+    // before: the 109 events of the seed, and that checkpoint's root.
+    let doc = dir.path().join("referat.pdf");
+    std::fs::write(&doc, b"%PDF referat").unwrap();
+    let run = protokol(&ledger, &["approve-minutes", "styregruppen", "4", "--file", doc.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let head = proof::read_checkpoint(&signed.stdout, Some(&vkey)).unwrap();
+    let l = Ledger::open(&ledger).unwrap();
+    let recorded = body_at(&l, 110)["checkpoint"].clone();
+    assert_eq!(recorded, serde_json::json!({"size": 109, "root": proof::to_base64(&head.root)}));
+    assert_eq!(recorded, log_before(&l, 110));
+    drop(l);
+    let run = protokol(&ledger, &["verify-minutes", doc.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let said = format!("when the log held 109 events (tree root {})", proof::to_base64(&head.root));
+    assert!(run.stdout.contains(&said), "{}", run.stdout);
+
+    // In a batch, an approval's log holds the events of the batch before it; given
+    // exactly, it is taken as it is.
+    let mut l = Ledger::open(&ledger).unwrap();
+    let reopened = serde_json::json!({"effective": "2026-02-02", "kind": "MinutesReopened",
+        "body": {"meeting": "styregruppen-2026-01-21", "reason": "a name was misspelt"}});
+    let mut again = approval(None);
+    again["effective"] = "2026-02-03".into();
+    l.append("t", events(serde_json::json!([reopened.clone(), again])), None, "t", now()).unwrap();
+    assert_eq!(body_at(&l, 112)["checkpoint"], log_before(&l, 112));
+    // The next batch's approval, at seq 114, after a reopening at 113 (whose hash is not
+    // known before it is sealed): the tree of 113 leaves is the one of 112 and seq 113.
+    let mut given = approval(None);
+    given["effective"] = "2026-02-05".into();
+    let mut reopened_again = reopened;
+    reopened_again["effective"] = "2026-02-04".into();
+    l.append("t", events(serde_json::json!([reopened_again.clone()])), None, "t", now()).unwrap();
+    given["body"]["checkpoint"] = log_before(&l, 114);
+    l.append("t", events(serde_json::json!([given])), None, "t", now()).unwrap();
+
+    // A correction of an approval keeps its checkpoint, given or left out; another is refused.
+    let correct = |checkpoint: Option<serde_json::Value>| {
+        let mut replacement = approval(checkpoint)["body"].clone();
+        replacement["document_name"] = "referat.pdf".into();
+        serde_json::json!([{"effective": "2026-02-06", "kind": "EventCorrected",
+            "body": {"target": 114, "reason": "the file's name", "replacement": {"kind": "MinutesApproved", "body": replacement}}}])
+    };
+    let err = l.append("t", events(correct(Some(log_before(&l, 110)))), None, "t", now()).unwrap_err();
+    assert!(err.to_string().contains("approval-checkpoint"), "{err}");
+    l.append("t", events(correct(None)), None, "t", now()).unwrap();
+    assert_eq!(body_at(&l, 115)["replacement"]["body"]["checkpoint"], log_before(&l, 114));
+    let old = log_before(&l, 100);
+    drop(l);
+    assert_eq!(protokol(&ledger, &["verify"], None).code, 0);
+
+    // An export carries it, and the operator who rewrites it (every hash recomputed) is
+    // refused on import, naming the approval.
+    let copy = dir.path().join("copy");
+    rewrite_with(&ledger, &copy, 1, |_| {}).unwrap();
+    let err = rewrite_with(&ledger, &dir.path().join("rewritten"), 110, |body| {
+        body["checkpoint"] = old.clone();
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("seq 110") && err.to_string().contains("approval-checkpoint"), "{err}");
+}
+
+#[test]
+fn verify_names_an_approval_whose_checkpoint_is_not_the_log_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("l");
+    let l = seeded(&ledger);
+    let (seq, prev) = l.head().unwrap();
+    let wrong = log_before(&l, seq.0); // the log of 108 events, given as the log before seq 110
+    drop(l);
+    // Written past the rules, as only a changed program could: the chain and the tree hold.
+    let body = serde_json::json!({"meeting": "styregruppen-2026-01-21", "document_hash": "ab".repeat(32),
+        "checkpoint": {"size": seq.0, "root": wrong["root"]}});
+    let bytes = protokol::hash::canonical(&body).unwrap();
+    let header = protokol::envelope::Header {
+        seq: seq.next(),
+        recorded_at: protokol::when::RecordedAt(now()),
+        effective: "2026-02-01".parse().unwrap(),
+        recorded_by: "t".into(),
+        kind: "MinutesApproved".into(),
+        body_hash: protokol::hash::body_hash(&bytes),
+        prev,
+    };
+    let store = protokol::store::Store::open(&ledger).unwrap();
+    store
+        .append(&[protokol::envelope::Record::seal(header, bytes)], Some((seq, prev)), &Default::default(), &[])
+        .unwrap();
+    drop(store);
+    let run = protokol(&ledger, &["verify"], None);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("seq 110") && run.stderr.contains("approval-checkpoint"), "{}", run.stderr);
 }
