@@ -2,6 +2,7 @@
 //! projection beside them, and knows nothing of what either means; the chain above it
 //! catches anything it loses or corrupts.
 
+mod bundles;
 mod compact;
 mod documents;
 mod projection;

@@ -1,6 +1,8 @@
-//! The log: sealed records under their seq (8 bytes, big endian), the recorded head
-//! beside them, and the one atomic, durable append of records and projection.
+//! The log: sealed records under their seq (8 bytes, big endian), 256 at a time in a
+//! bundle (`bundles`), the recorded head beside them, and the one atomic, durable append
+//! of records and projection.
 
+use super::bundles::RECORDS;
 use super::projection::stage_state;
 use super::{Store, StoreError, HEAD_KEY};
 use crate::envelope::{Fault, Problem, Record};
@@ -23,10 +25,8 @@ pub enum RecordedHead {
 impl Store {
     /// The newest record, decoded and re-hashed. A damaged one is an error, never a guess.
     pub fn head(&self) -> Result<Option<Record>, StoreError> {
-        let Some((key, value)) = self.log.range(..HEAD_KEY).next_back().transpose().map_err(|e| self.io(e))? else {
-            return Ok(None);
-        };
-        let seq = decode_key(&key).ok_or_else(|| {
+        let Some((key, value)) = RECORDS.last(self)? else { return Ok(None) };
+        let seq = key.map(Seq).map_err(|_| {
             StoreError::DamagedHead(Fault { seq: Seq(0), problem: Problem::Undecodable("bad key".into()) })
         })?;
         let record = Record::decode(&value)
@@ -42,28 +42,24 @@ impl Store {
         self.records_between(None, None)
     }
 
-    /// The stored records whose keys lie from `from` up to, not including, `to` (`None`:
-    /// that end of the log), as [`Store::records`] yields them: a slice of the log for one
+    /// The stored records from seq `from` up to, not including, `to` (`None`: that end
+    /// of the log), as [`Store::records`] yields them: a slice of the log for one
     /// verifying thread.
     pub fn records_between(
         &self,
         from: Option<Seq>,
         to: Option<Seq>,
     ) -> impl Iterator<Item = Result<RawRecord, StoreError>> + '_ {
-        let from = from.map_or(Vec::new(), |s| s.0.to_be_bytes().to_vec());
-        let to = to.map_or(HEAD_KEY.to_vec(), |s| s.0.to_be_bytes().to_vec());
-        self.log.range(from..to).map(|item| {
-            let (k, v) = item.map_err(|e| self.io(e))?;
-            Ok((decode_key(&k).ok_or_else(|| k.to_vec()), v.to_vec()))
-        })
+        RECORDS.range(self, from.map(|s| s.0), to.map(|s| s.0)).map(|item| item.map(|(k, v)| (k.map(Seq), v)))
     }
 
     /// Records from `seq` on, in order, for paging. Keys that are not seqs end the walk:
     /// verify reports them.
     pub fn records_from(&self, seq: Seq) -> impl Iterator<Item = Result<(Seq, Vec<u8>), StoreError>> + '_ {
-        self.log.range(seq.0.to_be_bytes().to_vec()..HEAD_KEY.to_vec()).map_while(|item| match item {
-            Ok((k, v)) => decode_key(&k).map(|s| Ok((s, v.to_vec()))),
-            Err(e) => Some(Err(self.io(e))),
+        RECORDS.range(self, Some(seq.0), None).map_while(|item| match item {
+            Ok((Ok(i), v)) => Some(Ok((Seq(i), v))),
+            Ok((Err(_), _)) => None,
+            Err(e) => Some(Err(e)),
         })
     }
 
@@ -78,7 +74,7 @@ impl Store {
     }
 
     pub fn get(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.log.get(seq.0.to_be_bytes()).map_err(|e| self.io(e))?.map(|v| v.to_vec()))
+        RECORDS.get(self, seq.0)
     }
 
     /// Appends sealed records and the projection's writes as one atomic sled batch, then
@@ -93,7 +89,7 @@ impl Store {
         documents: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        let head = self.stage_log(&mut batch, records, expected_head, documents)?;
+        let head = self.stage_log(&mut batch, records, expected_head, &[], documents)?;
         stage_state(&mut batch, state, Some(head));
         self.write_log(batch, records)
     }
@@ -111,14 +107,15 @@ impl Store {
         documents: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        let (seq, _) = self.stage_log(&mut batch, records, expected_head, documents)?;
+        let last = expected_head.map_or(0, |h| h.0 .0) + records.len() as u64;
         for e in erased {
             let stored = self.get(e.seq())?.map(|b| Record::decode(&b));
             let stored = stored.and_then(Result::ok).map(|r| (r.hash, r.header_bytes));
             assert_eq!(stored, Some((e.hash, e.header_bytes.clone())), "an erased record keeps its envelope and hash");
-            assert!(e.erased_by.is_some_and(|by| by > e.seq() && by <= seq), "erased by a record of this batch");
-            batch.insert(&e.seq().0.to_be_bytes(), e.encode());
+            assert!(e.erased_by.is_some_and(|by| by > e.seq() && by.0 <= last), "erased by a record of this batch");
         }
+        let replaced: Vec<(u64, Vec<u8>)> = erased.iter().map(|e| (e.seq().0, e.encode())).collect();
+        self.stage_log(&mut batch, records, expected_head, &replaced, documents)?;
         self.write_log(batch, records)?;
         for e in erased {
             let read = self.get(e.seq())?.map(|b| Record::decode(&b));
@@ -127,24 +124,28 @@ impl Store {
         Ok(())
     }
 
-    /// Stages the records (asserting that they continue `expected_head`), the recorded
-    /// head, the tree's hashes for them and the documents kept with them; returns the new
-    /// head.
+    /// Stages the records (asserting that they continue `expected_head`) with
+    /// `replaced` (stored records, changed: erasures), the recorded head, the tree's
+    /// hashes for them and the documents kept with them; returns the new head.
     fn stage_log(
         &self,
         batch: &mut sled::Batch,
         records: &[Record],
         expected_head: Option<(Seq, Hash)>,
+        replaced: &[(u64, Vec<u8>)],
         documents: &[Vec<u8>],
     ) -> Result<(Seq, Hash), StoreError> {
         let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
+        let stored = seq.0;
+        let mut encoded = Vec::with_capacity(records.len());
         for record in records {
             assert_eq!(record.seq(), seq.next(), "records must continue the chain without a gap");
             assert_eq!(record.header.prev, prev, "records must link to the previous hash");
             seq = record.seq();
             prev = record.hash;
-            batch.insert(&seq.0.to_be_bytes(), record.encode());
+            encoded.push(record.encode());
         }
+        RECORDS.stage(self, batch, stored, &encoded, replaced)?;
         // The head, in the same atomic batch: what lets verify see a log cut short.
         let mut head = seq.0.to_be_bytes().to_vec();
         head.extend_from_slice(&prev.0);
@@ -167,8 +168,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-fn decode_key(key: &[u8]) -> Option<Seq> {
-    Some(Seq(u64::from_be_bytes(key.try_into().ok()?)))
 }

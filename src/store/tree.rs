@@ -1,7 +1,9 @@
 //! The Merkle tree over the log (`merkle`), kept beside the records: each stored hash
-//! under `mtree/` and its stored-hash index (8 bytes big-endian), the tree's size under
-//! `mtree`, both written in the same atomic batch as the records they cover.
+//! under `mtree/` and its stored-hash index (8 bytes big-endian), 256 at a time in a
+//! bundle (`bundles`), the tree's size under `mtree`, both written in the same atomic
+//! batch as the records they cover.
 
+use super::bundles::TREE_HASHES;
 use super::{Store, StoreError};
 use crate::envelope::Record;
 use crate::ids::Seq;
@@ -16,13 +18,8 @@ const COSIGNED_KEY: &[u8] = b"mcosig";
 /// Of a replica (`follow`): the last checkpoint of the log it follows that it accepted,
 /// and where from: size (8 bytes), root (32), the note.
 const ACCEPTED_KEY: &[u8] = b"mseen";
-const TREE_PREFIX: &[u8] = b"mtree/";
 /// Records taken in by one batch when a ledger written before the tree gets its tree.
 const EXTEND_BATCH_RECORDS: u64 = 10_000;
-
-fn tree_key(index: u64) -> Vec<u8> {
-    [TREE_PREFIX, &index.to_be_bytes()].concat()
-}
 
 /// The stored tree as it grows by records not yet written: what an append stages, and
 /// the root each minutes approval of a batch records. It holds the new hashes alone, and
@@ -70,8 +67,8 @@ impl HashReader for TreeReader<'_> {
             .iter()
             .map(|&i| match self.pending.and_then(|p| p.get(&i)) {
                 Some(h) => Ok(*h),
-                None => match self.store.log.get(tree_key(i)) {
-                    Ok(Some(v)) if v.len() == 32 => Ok(TreeHash(v.as_ref().try_into().expect("32 bytes"))),
+                None => match TREE_HASHES.get(self.store, i) {
+                    Ok(Some(v)) if v.len() == 32 => Ok(TreeHash(v.as_slice().try_into().expect("32 bytes"))),
                     Ok(_) => Err(missing(i)),
                     Err(e) => Err(tlog_tiles::tlog::Error::InvalidInput(format!("reading stored hash {i}: {e}"))),
                 },
@@ -96,9 +93,9 @@ impl Store {
 
     /// Every hash the tree keeps, in the order of their stored-hash indexes.
     pub fn tree_hashes(&self) -> impl Iterator<Item = Result<TreeHash, StoreError>> + '_ {
-        self.log.scan_prefix(TREE_PREFIX).map(|item| {
-            let (_, v) = item.map_err(|e| self.io(e))?;
-            let bytes: [u8; 32] = v.as_ref().try_into().map_err(|_| StoreError::Io {
+        TREE_HASHES.range(self, None, None).map(|item| {
+            let (_, v) = item?;
+            let bytes: [u8; 32] = v.as_slice().try_into().map_err(|_| StoreError::Io {
                 path: self.path.clone(),
                 message: "a stored tree hash that is not 32 bytes".into(),
             })?;
@@ -196,9 +193,13 @@ impl Store {
         for r in records {
             tree.push(self, r)?;
         }
-        for (i, h) in &tree.pending {
-            batch.insert(tree_key(*i), &h.0);
-        }
+        let stored = merkle::stored_count(first.seq().0 - 1);
+        assert!(
+            tree.pending.keys().copied().eq(stored..stored + tree.pending.len() as u64),
+            "the tree's hashes are appended"
+        );
+        let hashes: Vec<Vec<u8>> = tree.pending.values().map(|h| h.0.to_vec()).collect();
+        TREE_HASHES.stage(self, batch, stored, &hashes, &[])?;
         batch.insert(TREE_SIZE_KEY, &records.last().expect("not empty").seq().0.to_be_bytes());
         Ok(())
     }

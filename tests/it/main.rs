@@ -3,6 +3,7 @@
 mod accountability;
 mod bad_input;
 mod browser;
+mod bundles;
 mod cli;
 mod common;
 mod concurrent;
