@@ -47,6 +47,24 @@ pub struct RootFromLeaves {
 }
 
 impl RootFromLeaves {
+    /// The walk resumed after the first `size` leaves, from the stored roots of the
+    /// complete subtrees that cover them: what lets verify check the tree in slices, each
+    /// slice's hashes built on the ones the slices before it checked.
+    pub fn resume<R: HashReader>(size: u64, r: &R) -> Result<RootFromLeaves, tlog::Error> {
+        let mut heights = Vec::new();
+        let mut indexes = Vec::new();
+        let mut start = 0u64;
+        for h in (0..64u8).rev() {
+            if size & (1 << h) != 0 {
+                heights.push(h);
+                indexes.push(tlog::stored_hash_index(h, start >> h));
+                start += 1 << h;
+            }
+        }
+        let stack = heights.into_iter().zip(r.read_hashes(&indexes)?).collect();
+        Ok(RootFromLeaves { stack, size })
+    }
+
     /// Adds the next leaf; returns the hashes the stored tree keeps for it, in the order
     /// of their stored-hash indexes (the leaf's, then each subtree it completes).
     pub fn push(&mut self, event_hash: &crate::ids::Hash) -> Vec<TreeHash> {
@@ -194,6 +212,19 @@ mod tests {
             let proof = prove_consistency(size, old, &tree).unwrap();
             check_consistency(&proof, size, top, old, root(old, &tree).unwrap()).unwrap();
             assert!(check_consistency(&proof, size, top, old, root(old - 1, &tree).unwrap_or(top)).is_err());
+        }
+        // Resumed at any size from the stored tree, the walk gives the same hashes on.
+        for at in [0, 1, 5, 16, 23, 36] {
+            let mut resumed = RootFromLeaves::resume(at, &tree).unwrap();
+            assert_eq!(resumed.root(), root(at, &tree).unwrap(), "at {at}");
+            let mut index = stored_count(at);
+            for (n, e) in events.iter().enumerate().skip(at as usize) {
+                for h in resumed.push(e) {
+                    assert_eq!(Some(&h), tree.0.get(&index), "leaf {n}, resumed at {at}");
+                    index += 1;
+                }
+            }
+            assert_eq!(index, stored_count(size));
         }
     }
 }

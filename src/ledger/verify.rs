@@ -191,11 +191,9 @@ pub(super) fn verify_store(store: &Store, progress: &dyn Progress) -> Result<Ver
     });
     let mut chain = ChainChecker::default();
     let mut erasures = Vec::new();
-    let mut leaves = Vec::new();
     for slice in slices {
-        let Slice { from, walked, fault, erasures: met, leaves: walked_leaves } = slice?;
+        let Slice { from, walked, fault, erasures: met } = slice?;
         erasures.extend(met);
-        leaves.extend(walked_leaves);
         if walked.is_none() && fault.is_none() {
             continue; // an empty slice
         }
@@ -224,38 +222,17 @@ pub(super) fn verify_store(store: &Store, progress: &dyn Progress) -> Result<Ver
         pairs.see(&Record::decode(&bytes).map_err(|problem| Fault { seq, problem })?)?;
     }
     pairs.finish()?;
-    check_tree(store, &leaves)?;
-    Ok(Verified { count: chain.count(), head: chain.head() })
-}
-
-/// The stored Merkle tree holds exactly the log's records: every hash it keeps is the
-/// one the records give, in order.
-fn check_tree(store: &Store, leaves: &[Hash]) -> Result<(), Error> {
+    // Each slice checked its part of the tree; the tree must end where the log does.
     let size = store.tree_size()?;
-    let n = leaves.len() as u64;
-    let differs = |seq: u64, what: String| Error::Verify(Fault { seq: Seq(seq), problem: Problem::Tree(what) });
-    if size != n {
-        return Err(differs(size.min(n) + 1, format!("the tree holds {size} leaves, the log {n} records")));
+    if size != chain.count() {
+        let what = format!("the tree holds {size} leaves, the log {} records", chain.count());
+        return Err(Fault { seq: Seq(size.min(chain.count()) + 1), problem: Problem::Tree(what) }.into());
     }
-    let mut expected = crate::merkle::RootFromLeaves::default();
-    let mut stored = store.tree_hashes();
-    for (i, leaf) in leaves.iter().enumerate() {
-        for want in expected.push(leaf) {
-            match stored.next().transpose()? {
-                Some(have) if have == want => {}
-                _ => {
-                    return Err(differs(
-                        i as u64 + 1,
-                        "a hash the tree keeps for this record is not the one it gives".into(),
-                    ))
-                }
-            }
-        }
+    if store.tree_hashes_between(crate::merkle::stored_count(size), None).next().is_some() {
+        let what = "the tree keeps hashes beyond the log's end".to_string();
+        return Err(Fault { seq: Seq(size), problem: Problem::Tree(what) }.into());
     }
-    if stored.next().is_some() {
-        return Err(differs(n, "the tree keeps hashes beyond the log's end".into()));
-    }
-    Ok(())
+    Ok(Verified { count: chain.count(), head: chain.head() })
 }
 
 /// What one thread found in its slice of the log.
@@ -269,8 +246,6 @@ struct Slice {
     fault: Option<Fault>,
     /// The erased records and redactions met, to be matched across the slices.
     erasures: Vec<Seq>,
-    /// The hashes of the records walked, in order: the tree's leaves (32 bytes a record).
-    leaves: Vec<Hash>,
 }
 
 /// Records walked between two reports of progress: the walk does half a million a
@@ -278,9 +253,21 @@ struct Slice {
 const PROGRESS_STEP_RECORDS: u64 = 4096;
 
 /// Walks the records keyed `from` up to `to` (or to the log's end), checking every
-/// hash and every link but the first record's, which the join checks.
+/// hash and every link but the first record's, which the join checks, and every hash
+/// the tree keeps for them, recomputed on the roots of the subtrees before the slice
+/// (which the slices before check).
 fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progress) -> Result<Slice, Error> {
-    let mut slice = Slice { from, walked: None, fault: None, erasures: Vec::new(), leaves: Vec::new() };
+    let mut slice = Slice { from, walked: None, fault: None, erasures: Vec::new() };
+    let tree_fault = |seq: Seq, what: &str| Fault { seq, problem: Problem::Tree(what.to_string()) };
+    let mut tree = match crate::merkle::RootFromLeaves::resume(from.0 - 1, &store.tree()) {
+        Ok(tree) => tree,
+        Err(e) => {
+            slice.fault = Some(tree_fault(from, &format!("the subtrees before this seq cannot be read ({e})")));
+            return Ok(slice);
+        }
+    };
+    let mut stored = store
+        .tree_hashes_between(crate::merkle::stored_count(from.0 - 1), to.map(|t| crate::merkle::stored_count(t.0 - 1)));
     // The first slice also takes in any keys below seq 1, to report them.
     let from_key = (from > Seq(1)).then_some(from);
     let mut walked = 0u64;
@@ -301,7 +288,6 @@ fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progres
                 if link.erasure {
                     slice.erasures.push(seq);
                 }
-                slice.leaves.push(link.hash);
                 Ok((seq, link, hashes))
             });
         let result = checked.and_then(|(seq, link, hashes)| match &mut slice.walked {
@@ -318,6 +304,16 @@ fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progres
         if let Err(fault) = result {
             slice.fault = Some(fault);
             break;
+        }
+        let (seq, link_hash) = match &slice.walked {
+            Some((_, chain)) => (Seq(chain.count()), chain.head()),
+            None => unreachable!("a record walked without a fault is in the chain"),
+        };
+        for want in tree.push(&link_hash) {
+            if stored.next().transpose()? != Some(want) {
+                slice.fault = Some(tree_fault(seq, "a hash the tree keeps for this record is not the one it gives"));
+                return Ok(slice);
+            }
         }
     }
     Ok(slice)

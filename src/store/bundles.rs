@@ -70,10 +70,7 @@ impl Sequence {
         }
         let start = self.start_of(i);
         let Some(bundle) = store.log.get(self.bundle_key(start)).map_err(|e| store.io(e))? else { return Ok(None) };
-        Ok(Some(match split(&bundle) {
-            Some(values) => values[(i - start) as usize].to_vec(),
-            None => Vec::new(),
-        }))
+        Ok(Some(nth(&bundle, (i - start) as usize).map_or_else(Vec::new, <[u8]>::to_vec)))
     }
 
     /// The values from `from` up to, not including, `to` (`None`: that end), in order,
@@ -223,6 +220,32 @@ fn join(values: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
+/// The `n`-th value of a bundle, found by its lengths alone (a proof reads one hash
+/// from each of many bundles), or none if the bundle is not whole.
+fn nth(bytes: &[u8], n: usize) -> Option<&[u8]> {
+    let (&version, mut rest) = bytes.split_first()?;
+    if version != BUNDLE_VERSION {
+        return None;
+    }
+    let mut found = None;
+    let mut count = 0;
+    while !rest.is_empty() {
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let value = rest.get(4..4 + len)?;
+        if count == n {
+            found = Some(value);
+        }
+        count += 1;
+        rest = &rest[4 + len..];
+    }
+    // The whole bundle is walked: a value is read only from a bundle that is whole.
+    if count as u64 == BUNDLE_LEN {
+        found
+    } else {
+        None
+    }
+}
+
 /// A bundle's values, or none if it is not a whole bundle.
 fn split(bytes: &[u8]) -> Option<Vec<&[u8]>> {
     let (&version, mut rest) = bytes.split_first()?;
@@ -252,6 +275,9 @@ mod tests {
         let mut other = bytes.clone();
         other[0] = 2;
         assert!(split(&other).is_none(), "another version");
+        assert_eq!(nth(&bytes, 9), Some(&values[9][..]));
+        assert_eq!(nth(&bytes, 256), None);
+        assert_eq!(nth(&bytes[..bytes.len() - 1], 9), None, "a value of a bundle cut short is not read");
     }
 
     #[test]

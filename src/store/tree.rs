@@ -91,9 +91,14 @@ impl Store {
         TreeReader { store: self, pending: None }
     }
 
-    /// Every hash the tree keeps, in the order of their stored-hash indexes.
-    pub fn tree_hashes(&self) -> impl Iterator<Item = Result<TreeHash, StoreError>> + '_ {
-        TREE_HASHES.range(self, None, None).map(|item| {
+    /// The hashes the tree keeps from stored-hash index `from` up to `to` (`None`: all
+    /// the rest), in order.
+    pub fn tree_hashes_between(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> impl Iterator<Item = Result<TreeHash, StoreError>> + '_ {
+        TREE_HASHES.range(self, Some(from), to).map(|item| {
             let (_, v) = item?;
             let bytes: [u8; 32] = v.as_slice().try_into().map_err(|_| StoreError::Io {
                 path: self.path.clone(),
