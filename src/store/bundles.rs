@@ -1,38 +1,70 @@
 //! Append-only sequences kept in bundles: the records, and the tree's stored hashes. A
 //! value is written under its own key (the sequence's prefix and its index, 8 bytes big
 //! endian) until the 256 values of its group are all written; in that same atomic batch
-//! the group becomes one bundle under the key of its first index followed by `B`, and
-//! the single keys go. A walk of the log then reads one key per 256 records, not one per
-//! record: sled's cost is per key (docs/PERFORMANCE.md, "sled's own floor").
+//! the group becomes one bundle, under the sequence's bundle prefix and the group's first
+//! index, and the single keys go. A walk of the log then reads one key per 256 records,
+//! not one per record: sled's cost is per key (docs/PERFORMANCE.md, "sled's own floor").
+//! The bundles live apart from the single keys, which every append writes: sled rewrites
+//! a page whole now and then, and a page of bundles rewritten with each append would cost
+//! many times the bundles themselves.
 //!
 //! Ledgers written before bundles keep their values one a key; every read takes either
 //! form, so nothing needs rewriting.
 
 use super::{Store, StoreError};
+use std::iter::Peekable;
 
 /// Values in a bundle: a tlog-tiles bundle's 256 entries.
 pub(super) const BUNDLE_LEN: u64 = 256;
-const BUNDLE_MARK: u8 = b'B';
 const BUNDLE_VERSION: u8 = 1;
 
 /// A value as read: its index (or the raw key, for a key that is not one of the
 /// sequence's) and its bytes. A bundle that cannot be read gives its first index with
 /// no bytes, which no reader takes for a value.
-pub(super) type Item = (Result<u64, Vec<u8>>, Vec<u8>);
+pub(super) type Item = (Result<u64, Vec<u8>>, Stored);
 
-/// One append-only sequence: its key prefix and the index of its first value.
+/// A stored value's bytes, where sled holds them: a walk of the log reads each bundle
+/// once and copies none of its records.
+#[derive(Clone)]
+pub struct Stored {
+    page: sled::IVec,
+    at: std::ops::Range<usize>,
+}
+
+impl Stored {
+    fn whole(page: sled::IVec) -> Stored {
+        let at = 0..page.len();
+        Stored { page, at }
+    }
+
+    fn empty() -> Stored {
+        Stored { page: sled::IVec::default(), at: 0..0 }
+    }
+}
+
+impl std::ops::Deref for Stored {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.page[self.at.clone()]
+    }
+}
+
+/// One append-only sequence: where its single values and its bundles are kept, and the
+/// index of its first value.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Sequence {
     pub prefix: &'static [u8],
-    pub first: u64,
-    /// The key every key of the sequence sorts before.
+    /// The key every single value's key sorts before.
     pub end: &'static [u8],
+    pub bundles: &'static [u8],
+    pub first: u64,
 }
 
-/// The records, from seq 1, before the recorded head.
-pub(super) const RECORDS: Sequence = Sequence { prefix: b"", first: 1, end: super::HEAD_KEY };
-/// The Merkle tree's stored hashes, from index 0.
-pub(super) const TREE_HASHES: Sequence = Sequence { prefix: b"mtree/", first: 0, end: b"mtree0" };
+/// The records, from seq 1, before the recorded head; their bundles under `rec/`.
+pub(super) const RECORDS: Sequence = Sequence { prefix: b"", end: super::HEAD_KEY, bundles: b"rec/", first: 1 };
+/// The Merkle tree's stored hashes, from index 0; their bundles under `mtreeb/`.
+pub(super) const TREE_HASHES: Sequence = Sequence { prefix: b"mtree/", end: b"mtree0", bundles: b"mtreeb/", first: 0 };
 
 impl Sequence {
     pub fn key(&self, i: u64) -> Vec<u8> {
@@ -44,20 +76,24 @@ impl Sequence {
     }
 
     fn bundle_key(&self, start: u64) -> Vec<u8> {
-        let mut k = self.key(start);
-        k.push(BUNDLE_MARK);
-        k
+        [self.bundles, &start.to_be_bytes()].concat()
     }
 
-    /// What a key of the sequence names: one value, or the bundle from an index.
-    fn read_key(&self, key: &[u8]) -> Option<(u64, bool)> {
-        let rest = key.strip_prefix(self.prefix)?;
-        let index = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
-        match &rest[8..] {
-            [] => Some((index, false)),
-            [BUNDLE_MARK] if index >= self.first && self.start_of(index) == index => Some((index, true)),
-            _ => None,
-        }
+    /// The index a single value's key names.
+    fn single(&self, key: &[u8]) -> Option<u64> {
+        Some(u64::from_be_bytes(key.strip_prefix(self.prefix)?.try_into().ok()?))
+    }
+
+    /// The first index of the bundle a key names, if it names one.
+    fn bundle(&self, key: &[u8]) -> Option<u64> {
+        let start = u64::from_be_bytes(key.strip_prefix(self.bundles)?.try_into().ok()?);
+        (start >= self.first && self.start_of(start) == start).then_some(start)
+    }
+
+    fn bundles_end(&self) -> Vec<u8> {
+        let mut end = self.bundles.to_vec();
+        *end.last_mut().expect("a prefix") += 1;
+        end
     }
 
     /// The value at `i`: under its own key, or in its bundle.
@@ -74,7 +110,8 @@ impl Sequence {
     }
 
     /// The values from `from` up to, not including, `to` (`None`: that end), in order,
-    /// each bundle's spread out; keys that are not the sequence's are yielded as such.
+    /// single ones and each bundle's spread out; keys that are not the sequence's are
+    /// yielded as such.
     pub fn range<'s>(
         &self,
         store: &'s Store,
@@ -82,55 +119,55 @@ impl Sequence {
         to: Option<u64>,
     ) -> impl Iterator<Item = Result<Item, StoreError>> + 's {
         let seq = *self;
-        // A bundle's key sorts right after the key of its first index: start there.
-        let lo = from.map_or(seq.prefix.to_vec(), |f| seq.key(if f < seq.first { f } else { seq.start_of(f) }));
-        let hi = to.map_or(seq.end.to_vec(), |t| seq.key(t));
         let wanted = move |i: u64| from.is_none_or(|f| i >= f) && to.is_none_or(|t| i < t);
-        store.log.range(lo..hi).flat_map(move |item| -> Vec<Result<Item, StoreError>> {
+        let lo = from.map_or(seq.prefix.to_vec(), |f| seq.key(f));
+        let hi = to.map_or(seq.end.to_vec(), |t| seq.key(t));
+        let singles = store.log.range(lo..hi).map(move |item| {
+            let (k, v) = item.map_err(|e| store.io(e))?;
+            Ok(match seq.single(&k) {
+                Some(i) => (Ok(i), Stored::whole(v)),
+                None => (Err(k.to_vec()), Stored::whole(v)),
+            })
+        });
+        let lo = from.map_or(seq.bundles.to_vec(), |f| seq.bundle_key(if f < seq.first { f } else { seq.start_of(f) }));
+        let hi = to.map_or(seq.bundles_end(), |t| seq.bundle_key(t));
+        let bundles = store.log.range(lo..hi).flat_map(move |item| -> Vec<Result<Item, StoreError>> {
             let (k, v) = match item {
                 Ok(kv) => kv,
                 Err(e) => return vec![Err(store.io(e))],
             };
-            match seq.read_key(&k) {
-                Some((i, false)) => {
-                    if wanted(i) {
-                        vec![Ok((Ok(i), v.to_vec()))]
-                    } else {
-                        Vec::new()
-                    }
-                }
-                Some((start, true)) => match split(&v) {
-                    Some(values) => (start..)
-                        .zip(values)
-                        .filter(|(i, _)| wanted(*i))
-                        .map(|(i, value)| Ok((Ok(i), value.to_vec())))
-                        .collect(),
-                    None => vec![Ok((Ok(start), Vec::new()))],
-                },
-                None => vec![Ok((Err(k.to_vec()), v.to_vec()))],
+            let Some(start) = seq.bundle(&k) else { return vec![Ok((Err(k.to_vec()), Stored::whole(v)))] };
+            match spans(&v) {
+                Some(spans) => (start..)
+                    .zip(spans)
+                    .filter(|(i, _)| wanted(*i))
+                    .map(|(i, at)| Ok((Ok(i), Stored { page: v.clone(), at })))
+                    .collect(),
+                None => vec![Ok((Ok(start), Stored::empty()))],
             }
-        })
+        });
+        Merged { a: singles.peekable(), b: bundles.peekable() }
     }
 
     /// The last value stored.
     pub fn last(&self, store: &Store) -> Result<Option<Item>, StoreError> {
-        let Some((k, v)) = store
-            .log
-            .range(self.prefix.to_vec()..self.end.to_vec())
-            .next_back()
-            .transpose()
-            .map_err(|e| store.io(e))?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(match self.read_key(&k) {
-            Some((i, false)) => (Ok(i), v.to_vec()),
-            Some((start, true)) => match split(&v) {
-                Some(values) => (Ok(start + BUNDLE_LEN - 1), values[values.len() - 1].to_vec()),
-                None => (Ok(start), Vec::new()),
+        let last_of =
+            |lo: Vec<u8>, hi: Vec<u8>| store.log.range(lo..hi).next_back().transpose().map_err(|e| store.io(e));
+        let single = last_of(self.prefix.to_vec(), self.end.to_vec())?.map(|(k, v)| match self.single(&k) {
+            Some(i) => (Ok(i), Stored::whole(v)),
+            None => (Err(k.to_vec()), Stored::whole(v)),
+        });
+        let bundled = last_of(self.bundles.to_vec(), self.bundles_end())?.map(|(k, v)| match self.bundle(&k) {
+            Some(start) => match spans(&v).and_then(|mut s| s.pop()) {
+                Some(at) => (Ok(start + BUNDLE_LEN - 1), Stored { page: v, at }),
+                None => (Ok(start), Stored::empty()),
             },
-            None => (Err(k.to_vec()), v.to_vec()),
-        }))
+            None => (Err(k.to_vec()), Stored::whole(v)),
+        });
+        Ok(match (single, bundled) {
+            (Some(s), Some(b)) => Some(if matches!((&s.0, &b.0), (Ok(i), Ok(j)) if i < j) { b } else { s }),
+            (s, b) => s.or(b),
+        })
     }
 
     /// Stages in `batch` the values `new` (indexes `len` on, `len` the count stored) and
@@ -206,6 +243,36 @@ impl Sequence {
     }
 }
 
+/// Two walks in index order as one: a key that is not the sequence's first, as met.
+struct Merged<A: Iterator, B: Iterator> {
+    a: Peekable<A>,
+    b: Peekable<B>,
+}
+
+impl<A, B> Iterator for Merged<A, B>
+where
+    A: Iterator<Item = Result<Item, StoreError>>,
+    B: Iterator<Item = Result<Item, StoreError>>,
+{
+    type Item = Result<Item, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let index = |x: Option<&Result<Item, StoreError>>| match x {
+            Some(Ok((Ok(i), _))) => Some(*i),
+            _ => None,
+        };
+        match (self.a.peek(), self.b.peek()) {
+            (None, _) => self.b.next(),
+            (_, None) => self.a.next(),
+            (a, b) => match (index(a), index(b)) {
+                (Some(i), Some(j)) if j < i => self.b.next(),
+                (Some(_), None) => self.b.next(),
+                _ => self.a.next(),
+            },
+        }
+    }
+}
+
 /// A bundle's bytes: the version, then each value as a 4-byte big-endian length and the
 /// value (FORMAT.md, "Stored form").
 fn join(values: &[Vec<u8>]) -> Vec<u8> {
@@ -246,19 +313,26 @@ fn nth(bytes: &[u8], n: usize) -> Option<&[u8]> {
     }
 }
 
-/// A bundle's values, or none if it is not a whole bundle.
-fn split(bytes: &[u8]) -> Option<Vec<&[u8]>> {
-    let (&version, mut rest) = bytes.split_first()?;
+/// Where a bundle's values lie in it, or none if it is not a whole bundle.
+fn spans(bytes: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    let (&version, _) = bytes.split_first()?;
     if version != BUNDLE_VERSION {
         return None;
     }
-    let mut values = Vec::with_capacity(BUNDLE_LEN as usize);
-    while !rest.is_empty() {
-        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        values.push(rest.get(4..4 + len)?);
-        rest = &rest[4 + len..];
+    let mut spans = Vec::with_capacity(BUNDLE_LEN as usize);
+    let mut at = 1;
+    while at < bytes.len() {
+        let len = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
+        let end = (at + 4).checked_add(len).filter(|&end| end <= bytes.len())?;
+        spans.push(at + 4..end);
+        at = end;
     }
-    (values.len() as u64 == BUNDLE_LEN).then_some(values)
+    (spans.len() as u64 == BUNDLE_LEN).then_some(spans)
+}
+
+/// A bundle's values, or none if it is not a whole bundle.
+fn split(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    Some(spans(bytes)?.into_iter().map(|at| &bytes[at]).collect())
 }
 
 #[cfg(test)]
@@ -283,12 +357,17 @@ mod tests {
     #[test]
     fn keys_name_values_and_aligned_bundles_only() {
         let s = RECORDS;
-        assert_eq!(s.read_key(&s.key(5)), Some((5, false)));
-        assert_eq!(s.read_key(&s.bundle_key(257)), Some((257, true)));
-        assert_eq!(s.read_key(&s.bundle_key(258)), None, "a bundle starts a group");
-        assert_eq!(s.read_key(b"head"), None);
-        assert_eq!(TREE_HASHES.read_key(&TREE_HASHES.bundle_key(256)), Some((256, true)));
-        assert!(s.bundle_key(1) < s.key(2) && s.key(1) < s.bundle_key(1), "a bundle sorts where its values would");
-        assert!(s.bundle_key(1 << 40).as_slice() < s.end);
+        assert_eq!(s.single(&s.key(5)), Some(5));
+        assert_eq!(s.bundle(&s.bundle_key(257)), Some(257));
+        assert_eq!(s.bundle(&s.bundle_key(258)), None, "a bundle starts a group");
+        assert_eq!(s.single(b"head"), None);
+        assert_eq!(TREE_HASHES.bundle(&TREE_HASHES.bundle_key(256)), Some(256));
+        assert!(s.key(1 << 40).as_slice() < s.end);
+        // Apart from the single keys, and from every other key the ledger keeps.
+        for other in [&b"head"[..], b"idoc/", b"mtree", b"mtree/", b"mckpt", b"~"] {
+            assert!(!other.starts_with(s.bundles) && !s.bundles.starts_with(other), "{other:?}");
+        }
+        assert!(s.bundles > s.end && s.bundles_end().as_slice() < b"~".as_slice());
+        assert!(TREE_HASHES.bundles > TREE_HASHES.end, "tree bundles after the tree's single hashes");
     }
 }

@@ -12,6 +12,7 @@ mod sled_quirks;
 mod tests;
 mod tree;
 
+pub use bundles::Stored;
 pub use compact::{Compacted, Storage};
 pub use documents::DOCUMENT_BYTES_MAX;
 pub use projection::Scratch;

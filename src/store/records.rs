@@ -2,7 +2,7 @@
 //! bundle (`bundles`), the recorded head beside them, and the one atomic, durable append
 //! of records and projection.
 
-use super::bundles::RECORDS;
+use super::bundles::{Stored, RECORDS};
 use super::projection::stage_state;
 use super::{Store, StoreError, HEAD_KEY};
 use crate::envelope::{Fault, Problem, Record};
@@ -11,7 +11,7 @@ use crate::kv::Writes;
 
 /// A stored record as read: its key (a seq, or the raw bytes of a key that is not one)
 /// and its undecoded value.
-pub type RawRecord = (Result<Seq, Vec<u8>>, Vec<u8>);
+pub type RawRecord = (Result<Seq, Vec<u8>>, Stored);
 
 /// The head written with the last append, as found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl Store {
 
     /// Records from `seq` on, in order, for paging. Keys that are not seqs end the walk:
     /// verify reports them.
-    pub fn records_from(&self, seq: Seq) -> impl Iterator<Item = Result<(Seq, Vec<u8>), StoreError>> + '_ {
+    pub fn records_from(&self, seq: Seq) -> impl Iterator<Item = Result<(Seq, Stored), StoreError>> + '_ {
         RECORDS.range(self, Some(seq.0), None).map_while(|item| match item {
             Ok((Ok(i), v)) => Some(Ok((Seq(i), v))),
             Ok((Err(_), _)) => None,

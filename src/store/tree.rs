@@ -100,7 +100,7 @@ impl Store {
     ) -> impl Iterator<Item = Result<TreeHash, StoreError>> + '_ {
         TREE_HASHES.range(self, Some(from), to).map(|item| {
             let (_, v) = item?;
-            let bytes: [u8; 32] = v.as_slice().try_into().map_err(|_| StoreError::Io {
+            let bytes: [u8; 32] = v[..].try_into().map_err(|_| StoreError::Io {
                 path: self.path.clone(),
                 message: "a stored tree hash that is not 32 bytes".into(),
             })?;

@@ -36,32 +36,32 @@ fn split(bundle: &[u8]) -> Vec<Vec<u8>> {
     values
 }
 
-/// The log tree's keys under `prefix` (the records' keys sort before `head`): bundles
-/// (by first index) and single values (by index).
-fn keys(t: &sled::Tree, prefix: &[u8]) -> (Vec<u64>, Vec<u64>) {
-    let (mut bundles, mut singles) = (Vec::new(), Vec::new());
-    let end: &[u8] = if prefix.is_empty() { b"head" } else { b"mtree0" };
-    for kv in t.range(prefix..end) {
-        let (k, _) = kv.unwrap();
-        let rest = &k[prefix.len()..];
-        match rest.len() {
-            8 => singles.push(u64::from_be_bytes(rest.try_into().unwrap())),
-            9 if rest[8] == b'B' => bundles.push(u64::from_be_bytes(rest[..8].try_into().unwrap())),
-            _ => {}
-        }
-    }
+/// Where a sequence's single values and its bundles are kept (FORMAT.md).
+struct Place {
+    singles: &'static [u8],
+    end: &'static [u8],
+    bundles: &'static [u8],
+}
+
+const RECORDS: Place = Place { singles: b"", end: b"head", bundles: b"rec/" };
+const TREE: Place = Place { singles: b"mtree/", end: b"mtree0", bundles: b"mtreeb/" };
+
+/// The first index of each bundle, and each single value's index.
+fn keys(t: &sled::Tree, p: &Place) -> (Vec<u64>, Vec<u64>) {
+    let index = |k: &[u8], prefix: &[u8]| u64::from_be_bytes(k[prefix.len()..].try_into().unwrap());
+    let bundles = t.scan_prefix(p.bundles).map(|kv| index(&kv.unwrap().0, p.bundles)).collect();
+    let singles = t.range(p.singles..p.end).map(|kv| index(&kv.unwrap().0, p.singles)).collect();
     (bundles, singles)
 }
 
-/// Every bundle under `prefix` spread out again into one key a value: a ledger as
-/// protokol stored it before bundles.
-fn unbundle(t: &sled::Tree, prefix: &[u8]) {
-    let (bundles, _) = keys(t, prefix);
+/// Every bundle spread out again into one key a value: a ledger as protokol stored it
+/// before bundles.
+fn unbundle(t: &sled::Tree, p: &Place) {
+    let (bundles, _) = keys(t, p);
     for first in bundles {
-        let key = [prefix, &first.to_be_bytes(), b"B"].concat();
-        let bundle = t.remove(&key).unwrap().unwrap();
+        let bundle = t.remove([p.bundles, &first.to_be_bytes()].concat()).unwrap().unwrap();
         for (i, v) in split(&bundle).into_iter().enumerate() {
-            t.insert([prefix, &(first + i as u64).to_be_bytes()].concat(), v).unwrap();
+            t.insert([p.singles, &(first + i as u64).to_be_bytes()].concat(), v).unwrap();
         }
     }
 }
@@ -78,11 +78,11 @@ fn a_bundled_log_reads_verifies_and_proves_and_one_stored_the_old_way_keeps_work
 
     // Whole groups of 256 are bundles; the rest of the log is one record a key.
     with_log_tree(&path, |t| {
-        let (bundles, singles) = keys(t, b"");
+        let (bundles, singles) = keys(t, &RECORDS);
         let full = n / 256;
         assert_eq!(bundles, (0..full).map(|g| g * 256 + 1).collect::<Vec<_>>());
         assert_eq!(singles, (full * 256 + 1..=n).collect::<Vec<_>>());
-        let (bundles, singles) = keys(t, b"mtree/");
+        let (bundles, singles) = keys(t, &TREE);
         assert_eq!(bundles, (0..stored_hashes / 256).map(|g| g * 256).collect::<Vec<_>>());
         assert_eq!(singles, (stored_hashes / 256 * 256..stored_hashes).collect::<Vec<_>>());
     });
@@ -111,9 +111,9 @@ fn a_bundled_log_reads_verifies_and_proves_and_one_stored_the_old_way_keeps_work
     // Stored the old way, one value a key: the same log, the same tree, and appends
     // that complete a group bundle it, old values and new.
     with_log_tree(&path, |t| {
-        unbundle(t, b"");
-        unbundle(t, b"mtree/");
-        assert!(keys(t, b"").0.is_empty());
+        unbundle(t, &RECORDS);
+        unbundle(t, &TREE);
+        assert!(keys(t, &RECORDS).0.is_empty());
     });
     let l = Ledger::open(&path).unwrap();
     l.verify().unwrap();
@@ -132,7 +132,7 @@ fn a_bundled_log_reads_verifies_and_proves_and_one_stored_the_old_way_keeps_work
     drop(l);
     let m = n + 300;
     with_log_tree(&path, |t| {
-        let (bundles, singles) = keys(t, b"");
+        let (bundles, singles) = keys(t, &RECORDS);
         let done = n / 256; // groups whole before the append stay single keys
         assert_eq!(bundles, (done..m / 256).map(|g| g * 256 + 1).collect::<Vec<_>>());
         assert_eq!(singles.len() as u64, done * 256 + m % 256);
@@ -145,7 +145,7 @@ fn damage_inside_a_bundle_is_named_by_seq_and_an_erasure_in_a_bundle_verifies() 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l");
     generated(&path, 600);
-    let bundle_key = [&257u64.to_be_bytes()[..], b"B"].concat();
+    let bundle_key = [&b"rec/"[..], &257u64.to_be_bytes()].concat();
     let pristine = with_log_tree(&path, |t| t.get(&bundle_key).unwrap().unwrap().to_vec());
 
     // One byte of seq 300's body (its last) flipped: verify names seq 300.
