@@ -29,11 +29,7 @@ pub(super) fn append(
     by: Option<String>,
 ) -> Result<(), Error> {
     let by = who(by, ctx, "enters the events")?;
-    let mut expect = match (expect_seq, expect_hash) {
-        (Some(s), _) => Some(Expect::Seq(Seq(s))),
-        (_, Some(h)) => Some(Expect::Hash(h)),
-        _ => None,
-    };
+    let mut expect = Expect::of(expect_seq.map(Seq), expect_hash);
     let mut ledger = Ledger::open(path)?;
     // Read and parse every file before writing any, so a bad later file stops the run early.
     let batches = files

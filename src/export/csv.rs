@@ -3,11 +3,16 @@
 use crate::event::name_of;
 use crate::query::DecisionView;
 
+/// A cell as a spreadsheet shows it and never runs it: one that would start with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return (a formula, or one a spreadsheet reads as
+/// one) gets a `'` before it, as OWASP's guidance on CSV injection says; then RFC 4180's
+/// quoting.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -36,4 +41,19 @@ pub fn decisions(rows: &[DecisionView]) -> String {
         out += "\r\n";
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn a_cell_that_a_spreadsheet_would_run_is_shown_as_text() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+        for s in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_field(s).trim_start_matches('"').starts_with('\''), "{s:?}");
+        }
+        assert_eq!(csv_field("Godkendt, med forbehold"), "\"Godkendt, med forbehold\"");
+        assert_eq!(csv_field("2026-01-21"), "2026-01-21");
+    }
 }

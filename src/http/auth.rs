@@ -21,11 +21,14 @@ impl std::fmt::Debug for Tokens {
 }
 
 impl Tokens {
-    /// Reads `name:token` pairs, one per line or comma-separated; `#` starts a comment.
+    /// Reads `name:token` pairs, one per line or comma-separated; a line that starts
+    /// with `#` is a comment (a `#` anywhere else is part of the token, which may hold
+    /// one). Each token is one writer's: a token given twice is refused, whatever names.
     pub fn parse(source: &str, text: &str) -> Result<Tokens, Error> {
-        let mut out = Vec::new();
-        for (n, entry) in text.split(['\n', ',']).enumerate() {
-            let entry = entry.split('#').next().unwrap_or("").trim();
+        let mut out: Vec<(String, blake3::Hash)> = Vec::new();
+        let entries = text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(|l| l.split(','));
+        for (n, entry) in entries.enumerate() {
+            let entry = entry.trim();
             if entry.is_empty() {
                 continue;
             }
@@ -39,7 +42,21 @@ impl Tokens {
                     n + 1
                 )));
             }
-            out.push((name.to_string(), blake3::hash(token.as_bytes())));
+            if let Some((_, c)) = crate::rules::hidden_char(name, false) {
+                return Err(Error::Input(format!(
+                    "{source}: entry {}: the name holds U+{:04X}; a name is visible characters",
+                    n + 1,
+                    c as u32
+                )));
+            }
+            let hash = blake3::hash(token.as_bytes());
+            if let Some((other, _)) = out.iter().find(|(_, h)| *h == hash) {
+                return Err(Error::Input(format!(
+                    "{source}: entry {}: this token is already {other}'s; give each writer a token of their own",
+                    n + 1
+                )));
+            }
+            out.push((name.to_string(), hash));
         }
         if out.len() > TOKENS_MAX {
             return Err(Error::Input(format!("{source}: more than {TOKENS_MAX} tokens")));

@@ -35,7 +35,28 @@ pub struct Shared {
     signer: Option<String>,
     /// The witnesses whose cosignatures the server takes and serves (verifier keys).
     witnesses: Vec<String>,
+    /// What the last verify found: requests show it, and never run one (a verify reads
+    /// the whole log; on a request path anyone could stall the server with it).
+    last_verify: std::sync::Mutex<Option<LastVerify>>,
 }
+
+/// The outcome of the last verify the server ran (at start, and again in the background
+/// once the head has moved on).
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct LastVerify {
+    pub ok: bool,
+    /// The events it verified, and the head hash they end in.
+    pub count: u64,
+    pub head: crate::ids::Hash,
+    /// What failed, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When it ended (the server's clock).
+    pub verified_at: DateTime<Utc>,
+}
+
+/// How often the server verifies the ledger again in the background, if the head moved.
+pub const REVERIFY_INTERVAL_S: u64 = 3600;
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<Shared>);
@@ -47,7 +68,14 @@ impl AppState {
     }
 
     pub fn with_clock(ledger: Ledger, tokens: Tokens, clock: Clock) -> AppState {
-        AppState(Arc::new(Shared { ledger: RwLock::new(ledger), tokens, clock, signer: None, witnesses: Vec::new() }))
+        AppState(Arc::new(Shared {
+            ledger: RwLock::new(ledger),
+            tokens,
+            clock,
+            signer: None,
+            witnesses: Vec::new(),
+            last_verify: std::sync::Mutex::new(None),
+        }))
     }
 
     /// The server signs checkpoints with `skey`, and takes cosignatures from `witnesses`.
@@ -73,6 +101,33 @@ impl AppState {
             l.sign_checkpoint(self.0.signer.as_deref().expect("checked above"))?;
         }
         l.cosigned_checkpoint()
+    }
+
+    /// Verifies the ledger (under the read lock: appends wait) and keeps the outcome
+    /// for the pages and `/api/verify` to show. A blocking call: the server runs it off
+    /// the async workers.
+    pub fn verify_now(&self) -> LastVerify {
+        let outcome = {
+            let l = self.read();
+            let head = l.head().unwrap_or((crate::ids::Seq(0), crate::ids::Hash::ZERO));
+            match l.verify() {
+                Ok(v) => LastVerify { ok: true, count: v.count, head: v.head, error: None, verified_at: self.now() },
+                Err(e) => LastVerify {
+                    ok: false,
+                    count: head.0 .0,
+                    head: head.1,
+                    error: Some(e.to_string()),
+                    verified_at: self.now(),
+                },
+            }
+        };
+        *self.0.last_verify.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome.clone());
+        outcome
+    }
+
+    /// The last verify's outcome, if one has run.
+    pub fn last_verify(&self) -> Option<LastVerify> {
+        self.0.last_verify.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn witnesses(&self) -> &[String] {
@@ -131,6 +186,22 @@ pub async fn run(
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Error::Input(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| Error::Input(e.to_string()))?;
     ready(local);
+    // The ledger verified at start and again when the head has moved, on a thread of
+    // its own: it holds the state only while it verifies, so that the server's end
+    // closes the ledger, and the process's end stops the thread.
+    let verifier = Arc::downgrade(&state.0);
+    std::thread::spawn(move || {
+        let mut verified = None;
+        while let Some(shared) = verifier.upgrade() {
+            let s = AppState(shared);
+            let head = s.read().head_seq().0;
+            if verified != Some(head) {
+                verified = Some(s.verify_now().count);
+            }
+            drop(s);
+            std::thread::sleep(std::time::Duration::from_secs(REVERIFY_INTERVAL_S));
+        }
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown())
         .await

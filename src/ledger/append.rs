@@ -74,6 +74,13 @@ impl Ledger {
         if recorded_by.trim().is_empty() || recorded_by.chars().count() > NAME_LEN_MAX {
             return Err(Error::Input(format!("recorded_by must be 1 to {NAME_LEN_MAX} characters")));
         }
+        if let Some((i, c)) = rules::hidden_char(recorded_by, false) {
+            return Err(Error::Input(format!(
+                "recorded_by holds U+{:04X} at character {}: a name is visible characters",
+                c as u32,
+                i + 1
+            )));
+        }
         self.check_expected(expect)?;
         // Recorded time never goes backwards along the chain, even if the clock does:
         // `known_at INSTANT` relies on it.
@@ -343,6 +350,7 @@ impl Ledger {
         match expect {
             Some(Expect::Seq(s)) if s != seq => Err(conflict(format!("seq {s}"))),
             Some(Expect::Hash(h)) if h != hash => Err(conflict(h.to_hex())),
+            Some(Expect::Head(s, h)) if (s, h) != (seq, hash) => Err(conflict(format!("seq {s} ({h})"))),
             _ => Ok(()),
         }
     }

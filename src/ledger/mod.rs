@@ -33,6 +33,21 @@ use std::path::Path;
 pub enum Expect {
     Seq(Seq),
     Hash(Hash),
+    /// Both: the head must be this seq with this hash.
+    Head(Seq, Hash),
+}
+
+impl Expect {
+    /// What a writer that gave an expected seq, hash, both or neither expects: both
+    /// parts are held, never one dropped for the other.
+    pub fn of(seq: Option<Seq>, hash: Option<Hash>) -> Option<Expect> {
+        match (seq, hash) {
+            (Some(s), Some(h)) => Some(Expect::Head(s, h)),
+            (Some(s), None) => Some(Expect::Seq(s)),
+            (None, Some(h)) => Some(Expect::Hash(h)),
+            (None, None) => None,
+        }
+    }
 }
 
 pub struct Ledger {

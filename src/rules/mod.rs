@@ -11,6 +11,7 @@ mod refs;
 pub use events::{check, check_replacement};
 pub use minutes::approval_checkpoint;
 pub use redaction::{check_redaction, check_redaction_batch};
+pub use refs::hidden_char;
 
 use crate::event::*;
 use crate::kv::ReadError;

@@ -92,6 +92,7 @@ pub(super) fn name(field: &str, s: &str) -> Result<(), RuleError> {
     if s.trim().is_empty() {
         return refuse("limits", format!("{field} is empty"));
     }
+    visible(field, s, false)?;
     text_max(field, s, NAME_CHARS_MAX)
 }
 
@@ -99,7 +100,42 @@ pub(super) fn text(field: &str, s: &str) -> Result<(), RuleError> {
     if s.trim().is_empty() {
         return refuse("limits", format!("{field} is empty"));
     }
+    visible(field, s, true)?;
     text_max(field, s, TEXT_CHARS_MAX)
+}
+
+/// The first character (its position from 0, and it) that a terminal or a browser acts
+/// on rather than shows: a control character, but for a text's line breaks and tabs, or
+/// a bidi embedding, override or isolate.
+pub fn hidden_char(s: &str, text: bool) -> Option<(usize, char)> {
+    let hidden = |c: char| {
+        (c.is_control() && !(text && matches!(c, '\n' | '\r' | '\t')))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    s.chars().enumerate().find(|(_, c)| hidden(*c))
+}
+
+/// No character that a terminal or a browser acts on rather than shows: a control
+/// character (an ESC sequence rewrites a terminal; a text may hold line breaks and tabs,
+/// a name not even those) or a bidi embedding, override or isolate, which shows what
+/// follows it in another order than it is recorded in.
+fn visible(field: &str, s: &str, text: bool) -> Result<(), RuleError> {
+    match hidden_char(s, text) {
+        Some((i, c)) => refuse(
+            "characters",
+            format!(
+                "{field} holds U+{:04X} at character {}: {}",
+                c as u32,
+                i + 1,
+                if text {
+                    "a text holds visible characters, line breaks and tabs, no control or bidi override characters"
+                } else {
+                    "a name is one line of visible characters, with no control or bidi override characters"
+                }
+            ),
+        ),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn text_max(field: &str, s: &str, max: usize) -> Result<(), RuleError> {

@@ -1,12 +1,12 @@
 //! Append-only sequences kept in bundles: the records, and the tree's stored hashes. A
 //! value is written under its own key (the sequence's prefix and its index, 8 bytes big
-//! endian) until the 256 values of its group are all written; in that same atomic batch
-//! the group becomes one bundle, under the sequence's bundle prefix and the group's first
-//! index, and the single keys go. A walk of the log then reads one key per 256 records,
-//! not one per record: sled's cost is per key (docs/PERFORMANCE.md, "sled's own floor").
-//! The bundles live apart from the single keys, which every append writes: sled rewrites
-//! a page whole now and then, and a page of bundles rewritten with each append would cost
-//! many times the bundles themselves.
+//! endian) until the values of its group (8 records, 128 hashes) are all written; in
+//! that same atomic batch the group becomes one bundle, under the sequence's bundle
+//! prefix and the group's first index, and the single keys go. A walk of the log then
+//! reads one key per 8 records and per 128 hashes: sled's cost is per key
+//! (docs/PERFORMANCE.md, "sled's own floor"). The bundles live apart from the single
+//! keys, which every append writes, and are small (`BUNDLE_BYTES_MAX`): sled rewrites a
+//! page whole now and then, and keeps a large one in a blob file of its own.
 //!
 //! Ledgers written before bundles keep their values one a key; every read takes either
 //! form, so nothing needs rewriting.
@@ -14,9 +14,13 @@
 use super::{Store, StoreError};
 use std::iter::Peekable;
 
-/// Values in a bundle: a tlog-tiles bundle's 256 entries.
-pub(super) const BUNDLE_LEN: u64 = 256;
 const BUNDLE_VERSION: u8 = 1;
+/// Largest bundle kept. sled 0.34 writes a page larger than a quarter of its 512 KiB
+/// segment to a blob file of its own, rewrites it whole, and on a full disk hangs
+/// writing one rather than failing; a leaf page holds up to 16 keys. Bundles no larger
+/// than this keep every page of them under that size; a group whose values are larger
+/// (a record with a long body) stays single values.
+pub(super) const BUNDLE_BYTES_MAX: usize = 7 * 1024;
 
 /// A value as read: its index (or the raw key, for a key that is not one of the
 /// sequence's) and its bytes. A bundle that cannot be read gives its first index with
@@ -59,12 +63,18 @@ pub(super) struct Sequence {
     pub end: &'static [u8],
     pub bundles: &'static [u8],
     pub first: u64,
+    /// Values in a bundle: as many as keep a bundle of typical values under
+    /// `BUNDLE_BYTES_MAX`.
+    pub len: u64,
 }
 
-/// The records, from seq 1, before the recorded head; their bundles under `rec/`.
-pub(super) const RECORDS: Sequence = Sequence { prefix: b"", end: super::HEAD_KEY, bundles: b"rec/", first: 1 };
-/// The Merkle tree's stored hashes, from index 0; their bundles under `mtreeb/`.
-pub(super) const TREE_HASHES: Sequence = Sequence { prefix: b"mtree/", end: b"mtree0", bundles: b"mtreeb/", first: 0 };
+/// The records, from seq 1, before the recorded head; their bundles (8 records, about
+/// 4.5 KiB) under `rec/`.
+pub(super) const RECORDS: Sequence = Sequence { prefix: b"", end: super::HEAD_KEY, bundles: b"rec/", first: 1, len: 8 };
+/// The Merkle tree's stored hashes, from index 0; their bundles (128 hashes, 4.6 KiB)
+/// under `mtreeb/`.
+pub(super) const TREE_HASHES: Sequence =
+    Sequence { prefix: b"mtree/", end: b"mtree0", bundles: b"mtreeb/", first: 0, len: 128 };
 
 impl Sequence {
     pub fn key(&self, i: u64) -> Vec<u8> {
@@ -72,7 +82,7 @@ impl Sequence {
     }
 
     fn start_of(&self, i: u64) -> u64 {
-        self.first + (i - self.first) / BUNDLE_LEN * BUNDLE_LEN
+        self.first + (i - self.first) / self.len * self.len
     }
 
     fn bundle_key(&self, start: u64) -> Vec<u8> {
@@ -106,7 +116,7 @@ impl Sequence {
         }
         let start = self.start_of(i);
         let Some(bundle) = store.log.get(self.bundle_key(start)).map_err(|e| store.io(e))? else { return Ok(None) };
-        Ok(Some(nth(&bundle, (i - start) as usize).map_or_else(Vec::new, <[u8]>::to_vec)))
+        Ok(Some(nth(&bundle, (i - start) as usize, self.len).map_or_else(Vec::new, <[u8]>::to_vec)))
     }
 
     /// The values from `from` up to, not including, `to` (`None`: that end), in order,
@@ -137,7 +147,7 @@ impl Sequence {
                 Err(e) => return vec![Err(store.io(e))],
             };
             let Some(start) = seq.bundle(&k) else { return vec![Ok((Err(k.to_vec()), Stored::whole(v)))] };
-            match spans(&v) {
+            match spans(&v, seq.len) {
                 Some(spans) => (start..)
                     .zip(spans)
                     .filter(|(i, _)| wanted(*i))
@@ -158,8 +168,8 @@ impl Sequence {
             None => (Err(k.to_vec()), Stored::whole(v)),
         });
         let bundled = last_of(self.bundles.to_vec(), self.bundles_end())?.map(|(k, v)| match self.bundle(&k) {
-            Some(start) => match spans(&v).and_then(|mut s| s.pop()) {
-                Some(at) => (Ok(start + BUNDLE_LEN - 1), Stored { page: v, at }),
+            Some(start) => match spans(&v, self.len).and_then(|mut s| s.pop()) {
+                Some(at) => (Ok(start + self.len - 1), Stored { page: v, at }),
                 None => (Ok(start), Stored::empty()),
             },
             None => (Err(k.to_vec()), Stored::whole(v)),
@@ -189,24 +199,30 @@ impl Sequence {
         let mut at = next;
         while at < end {
             let start = self.start_of(at);
-            let stop = (start + BUNDLE_LEN).min(end);
-            if stop - start == BUNDLE_LEN {
-                let mut values = Vec::with_capacity(BUNDLE_LEN as usize);
+            let stop = (start + self.len).min(end);
+            let mut bundle = None;
+            if stop - start == self.len {
+                let mut values = Vec::with_capacity(self.len as usize);
                 for i in start..stop {
                     values.push(if i >= next {
                         new[(i - next) as usize].clone()
-                    } else if let Some(v) = replaced.remove(&i) {
-                        batch.remove(self.key(i));
+                    } else if let Some(v) = replaced.get(&i) {
                         v.to_vec()
                     } else {
-                        batch.remove(self.key(i));
                         self.get(store, i)?.ok_or_else(|| StoreError::Io {
                             path: store.path.clone(),
                             message: format!("value {i} of {:?} is missing where its group is bundled", self.prefix),
                         })?
                     });
                 }
-                batch.insert(self.bundle_key(start), join(&values));
+                bundle = Some(join(&values, self.len)).filter(|b| b.len() <= BUNDLE_BYTES_MAX);
+            }
+            if let Some(bundle) = bundle {
+                for i in start..next.max(start) {
+                    replaced.remove(&i);
+                    batch.remove(self.key(i));
+                }
+                batch.insert(self.bundle_key(start), bundle);
             } else {
                 for i in at..stop {
                     batch.insert(self.key(i), new[(i - next) as usize].as_slice());
@@ -223,7 +239,7 @@ impl Sequence {
             let start = self.start_of(i);
             let key = self.bundle_key(start);
             let bundle = store.log.get(&key).map_err(|e| store.io(e))?;
-            let mut values: Vec<Vec<u8>> = match bundle.as_deref().and_then(split) {
+            let mut values: Vec<Vec<u8>> = match bundle.as_deref().and_then(|b| split(b, self.len)) {
                 Some(values) => values.into_iter().map(<[u8]>::to_vec).collect(),
                 None => {
                     return Err(StoreError::Io {
@@ -232,12 +248,13 @@ impl Sequence {
                     })
                 }
             };
-            for j in start..start + BUNDLE_LEN {
+            for j in start..start + self.len {
                 if let Some(v) = replaced.remove(&j) {
                     values[(j - start) as usize] = v.to_vec();
                 }
             }
-            batch.insert(key, join(&values));
+            // An erasure only shortens a value: the bundle stays within its bound.
+            batch.insert(key, join(&values, self.len));
         }
         Ok(())
     }
@@ -275,21 +292,21 @@ where
 
 /// A bundle's bytes: the version, then each value as a 4-byte big-endian length and the
 /// value (FORMAT.md, "Stored form").
-fn join(values: &[Vec<u8>]) -> Vec<u8> {
-    assert_eq!(values.len() as u64, BUNDLE_LEN, "a bundle holds a whole group");
+fn join(values: &[Vec<u8>], len: u64) -> Vec<u8> {
+    assert_eq!(values.len() as u64, len, "a bundle holds a whole group");
     let mut out = Vec::with_capacity(1 + values.iter().map(|v| 4 + v.len()).sum::<usize>());
     out.push(BUNDLE_VERSION);
     for v in values {
         out.extend_from_slice(&u32::try_from(v.len()).expect("a value under 4 GiB").to_be_bytes());
         out.extend_from_slice(v);
     }
-    assert_eq!(split(&out).map(|v| v.len()), Some(BUNDLE_LEN as usize), "a bundle reads back whole");
+    assert_eq!(split(&out, len).map(|v| v.len()), Some(len as usize), "a bundle reads back whole");
     out
 }
 
 /// The `n`-th value of a bundle, found by its lengths alone (a proof reads one hash
 /// from each of many bundles), or none if the bundle is not whole.
-fn nth(bytes: &[u8], n: usize) -> Option<&[u8]> {
+fn nth(bytes: &[u8], n: usize, len: u64) -> Option<&[u8]> {
     let (&version, mut rest) = bytes.split_first()?;
     if version != BUNDLE_VERSION {
         return None;
@@ -306,7 +323,7 @@ fn nth(bytes: &[u8], n: usize) -> Option<&[u8]> {
         rest = &rest[4 + len..];
     }
     // The whole bundle is walked: a value is read only from a bundle that is whole.
-    if count as u64 == BUNDLE_LEN {
+    if count as u64 == len {
         found
     } else {
         None
@@ -314,12 +331,12 @@ fn nth(bytes: &[u8], n: usize) -> Option<&[u8]> {
 }
 
 /// Where a bundle's values lie in it, or none if it is not a whole bundle.
-fn spans(bytes: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+fn spans(bytes: &[u8], len: u64) -> Option<Vec<std::ops::Range<usize>>> {
     let (&version, _) = bytes.split_first()?;
     if version != BUNDLE_VERSION {
         return None;
     }
-    let mut spans = Vec::with_capacity(BUNDLE_LEN as usize);
+    let mut spans = Vec::with_capacity(len as usize);
     let mut at = 1;
     while at < bytes.len() {
         let len = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
@@ -327,12 +344,12 @@ fn spans(bytes: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
         spans.push(at + 4..end);
         at = end;
     }
-    (spans.len() as u64 == BUNDLE_LEN).then_some(spans)
+    (spans.len() as u64 == len).then_some(spans)
 }
 
 /// A bundle's values, or none if it is not a whole bundle.
-fn split(bytes: &[u8]) -> Option<Vec<&[u8]>> {
-    Some(spans(bytes)?.into_iter().map(|at| &bytes[at]).collect())
+fn split(bytes: &[u8], len: u64) -> Option<Vec<&[u8]>> {
+    Some(spans(bytes, len)?.into_iter().map(|at| &bytes[at]).collect())
 }
 
 #[cfg(test)]
@@ -341,27 +358,35 @@ mod tests {
 
     #[test]
     fn a_bundle_reads_back_and_a_damaged_one_is_not_read() {
-        let values: Vec<Vec<u8>> = (0..BUNDLE_LEN).map(|i| vec![i as u8; (i % 7) as usize]).collect();
-        let bytes = join(&values);
-        assert_eq!(split(&bytes).unwrap(), values.iter().map(Vec::as_slice).collect::<Vec<_>>());
-        assert!(split(&bytes[..bytes.len() - 1]).is_none(), "cut short");
-        assert!(split(&[&bytes[..], &[0, 0, 0, 0]].concat()).is_none(), "a value too many");
+        let len = 128;
+        let values: Vec<Vec<u8>> = (0..len).map(|i| vec![i as u8; (i % 7) as usize]).collect();
+        let bytes = join(&values, len);
+        assert_eq!(split(&bytes, len).unwrap(), values.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        assert!(split(&bytes[..bytes.len() - 1], len).is_none(), "cut short");
+        assert!(split(&[&bytes[..], &[0, 0, 0, 0]].concat(), len).is_none(), "a value too many");
         let mut other = bytes.clone();
         other[0] = 2;
-        assert!(split(&other).is_none(), "another version");
-        assert_eq!(nth(&bytes, 9), Some(&values[9][..]));
-        assert_eq!(nth(&bytes, 256), None);
-        assert_eq!(nth(&bytes[..bytes.len() - 1], 9), None, "a value of a bundle cut short is not read");
+        assert!(split(&other, len).is_none(), "another version");
+        assert_eq!(nth(&bytes, 9, len), Some(&values[9][..]));
+        assert_eq!(nth(&bytes, 128, len), None);
+        assert_eq!(nth(&bytes[..bytes.len() - 1], 9, len), None, "a value of a bundle cut short is not read");
     }
 
     #[test]
     fn keys_name_values_and_aligned_bundles_only() {
         let s = RECORDS;
         assert_eq!(s.single(&s.key(5)), Some(5));
-        assert_eq!(s.bundle(&s.bundle_key(257)), Some(257));
-        assert_eq!(s.bundle(&s.bundle_key(258)), None, "a bundle starts a group");
+        assert_eq!(s.bundle(&s.bundle_key(9)), Some(9));
+        assert_eq!(s.bundle(&s.bundle_key(10)), None, "a bundle starts a group");
         assert_eq!(s.single(b"head"), None);
         assert_eq!(TREE_HASHES.bundle(&TREE_HASHES.bundle_key(256)), Some(256));
+        // A bundle of typical values, and the sixteen a leaf page may hold, stay under
+        // what sled writes to a blob file.
+        for seq in [RECORDS, TREE_HASHES] {
+            let typical = if seq.len == RECORDS.len { 600 } else { 32 };
+            assert!(seq.len as usize * (4 + typical) < BUNDLE_BYTES_MAX, "{seq:?}");
+        }
+        const { assert!(16 * BUNDLE_BYTES_MAX < 512 * 1024 / 4 - 20) };
         assert!(s.key(1 << 40).as_slice() < s.end);
         // Apart from the single keys, and from every other key the ledger keeps.
         for other in [&b"head"[..], b"idoc/", b"mtree", b"mtree/", b"mckpt", b"~"] {

@@ -1,4 +1,4 @@
-//! The log: sealed records under their seq (8 bytes, big endian), 256 at a time in a
+//! The log: sealed records under their seq (8 bytes, big endian), 8 at a time in a
 //! bundle (`bundles`), the recorded head beside them, and the one atomic, durable append
 //! of records and projection.
 

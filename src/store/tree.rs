@@ -1,5 +1,5 @@
 //! The Merkle tree over the log (`merkle`), kept beside the records: each stored hash
-//! under `mtree/` and its stored-hash index (8 bytes big-endian), 256 at a time in a
+//! under `mtree/` and its stored-hash index (8 bytes big-endian), 128 at a time in a
 //! bundle (`bundles`), the tree's size under `mtree`, both written in the same atomic
 //! batch as the records they cover.
 

@@ -33,7 +33,40 @@ fn protokol(ledger: &Path, args: &[&str], stdin: &str) -> Output {
         .spawn()
         .unwrap();
     let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    wait_at_most(child, std::time::Duration::from_secs(RUN_S_MAX))
+}
+
+/// How long one command may take before the test calls it hung. Not a speed target: a
+/// command on a full disk that never returns (as sled did once, writing a blob file) must
+/// fail the test, not stall CI until its limit.
+const RUN_S_MAX: u64 = 120;
+
+fn wait_at_most(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+    use std::io::Read;
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    }
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+            panic!("a command hung for over {limit:?} and was killed: {err}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    Output { status, stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() }
 }
 
 fn no_panic(out: &Output) -> String {

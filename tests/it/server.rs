@@ -393,3 +393,102 @@ async fn path_tricks_in_parameters_are_refused() {
         assert!(!body.contains("root:"), "{uri}");
     }
 }
+
+#[tokio::test]
+async fn a_cell_a_spreadsheet_would_run_is_exported_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let text = "=HYPERLINK(\"http://evil.example\",\"Klik\")";
+    let batch = json!({"events": [{"effective": "2026-01-21", "kind": "DecisionRecorded", "body": {
+        "decision": "sg4-formula", "meeting": "styregruppen-2026-01-21", "item": 2, "outcome": "approved_with_reservations",
+        "text": text, "conditions": ["+SUM(A1:A9)", "@cmd", "-2+3"]}}]});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), batch.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, csv) = call(&s, "GET", "/api/decisions.csv?group=styregruppen", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = csv.lines().find(|l| l.starts_with("sg4-formula,")).expect("the decision's row");
+    assert!(row.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Klik\"\")\""), "{row}");
+    assert!(row.contains(",'+SUM(A1:A9) | @cmd | -2+3,"), "{row}");
+    assert!(!row.contains(",=") && !row.contains(",+") && !row.contains(",@"), "{row}");
+}
+
+#[tokio::test]
+async fn both_parts_of_an_expected_head_are_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let head = get_json(&s, "/api/head").await;
+    let event = json!([{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}]);
+    let wrong = json!({"expect_seq": 109, "expect_hash": "ab".repeat(32), "events": event});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), wrong.to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(get_json(&s, "/api/head").await, head, "nothing written");
+    let right = json!({"expect_seq": 109, "expect_hash": head["hash"], "events": event});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), right.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn control_and_bidi_characters_are_refused_in_names_and_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let head = get_json(&s, "/api/head").await;
+    for (name, code) in [
+        ("Mallory\u{1b}[2J", "U+001B"),
+        ("evil\u{202e}txt.exe", "U+202E"),
+        ("two\nlines", "U+000A"),
+        ("nul\u{0}", "U+0000"),
+    ] {
+        let batch = json!({"events": [{"effective": "2026-02-01", "kind": "PersonRegistered", "body": {"person": "mallory", "name": name}}]});
+        let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), batch.to_string()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}: {body}");
+        assert!(body.contains("characters") && body.contains(code), "{name:?}: {body}");
+    }
+    // A text may hold line breaks and tabs, not an ESC.
+    let item = |text: &str| {
+        json!({"events": [{"effective": "2026-01-21", "kind": "ItemMinuted", "body": {
+        "meeting": "styregruppen-2026-01-21", "item": 2, "text": text}}]})
+    };
+    let (status, body) =
+        call(&s, "POST", "/api/events", Some(TOKEN), item("a\u{1b}]8;;http://x\u{7}b").to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(get_json(&s, "/api/head").await, head, "nothing written");
+    let (status, body) =
+        call(&s, "POST", "/api/events", Some(TOKEN), item("Første linje.\n\n\tAnden.").to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[test]
+fn the_tokens_file_takes_comments_at_a_lines_start_and_each_token_once() {
+    let t = Tokens::parse("tokens", "# the secretariat\ncecilie:abc#defghijklmnopq\n  # indented comment\n").unwrap();
+    assert!(!t.is_empty());
+    let err =
+        Tokens::parse("tokens", "cecilie:abcdefghijklmnopqr\nmallory:abcdefghijklmnopqr").unwrap_err().to_string();
+    assert!(err.contains("entry 2") && err.contains("already cecilie's"), "{err}");
+    let err = Tokens::parse("tokens", "cec\u{1b}ilie:abcdefghijklmnopqr").unwrap_err().to_string();
+    assert!(err.contains("U+001B"), "{err}");
+}
+
+#[tokio::test]
+async fn no_request_runs_a_verify_the_pages_show_the_last_the_server_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let (_, home) = call(&s, "GET", "/?lang=en", None, Body::empty()).await;
+    assert!(home.contains("The record holds <strong>109</strong> events"), "{home}");
+    assert!(home.contains("Not yet verified by the server."), "{home}");
+    let v = get_json(&s, "/api/verify").await;
+    assert_eq!((v["ok"].as_bool(), v["last"].is_null(), v["head_now"]["seq"].as_u64()), (Some(false), true, Some(109)));
+
+    assert!(s.verify_now().ok);
+    let event = json!({"events": [{"effective": "2026-02-03", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}]});
+    assert_eq!(call(&s, "POST", "/api/events", Some(TOKEN), event.to_string()).await.0, StatusCode::CREATED);
+    // The head moved on; what was verified stays what the last verify saw.
+    let (_, home) = call(&s, "GET", "/?lang=en", None, Body::empty()).await;
+    assert!(home.contains("The record holds <strong>110</strong> events"), "{home}");
+    assert!(home.contains("The chain verifies: <strong>109</strong> events"), "{home}");
+    let v = get_json(&s, "/api/verify").await;
+    assert_eq!(
+        (v["ok"].as_bool(), v["count"].as_u64(), v["head_now"]["seq"].as_u64()),
+        (Some(true), Some(109), Some(110)),
+        "{v}"
+    );
+}

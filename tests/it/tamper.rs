@@ -1,6 +1,7 @@
 //! Tamper tests: a ledger damaged at random, in every way a disk or a person could, must
 //! fail verification every time, naming the first affected seq.
 
+use crate::bundles::{put_back, spread, RECORDS};
 use crate::common::*;
 use proptest::prelude::*;
 use protokol::envelope::Record;
@@ -64,43 +65,42 @@ fn damage() -> impl Strategy<Value = Damage> {
     ]
 }
 
-/// Applies the damage through sled directly; returns the first seq it affects.
+/// Applies the damage through sled directly, to each record where it is stored (most
+/// of them in bundles); returns the first seq it affects.
 fn apply(path: &Path, d: &Damage) -> u64 {
     let db = sled::open(path).unwrap();
     let t = db.open_tree("log").unwrap();
-    let key = |s: u64| s.to_be_bytes();
+    let mut log = spread(&t, &RECORDS);
+    let v = &mut log.values;
     let first = match *d {
         Damage::FlipBit { seq, at, bit } => {
-            let mut v = t.get(key(seq)).unwrap().unwrap().to_vec();
-            let i = at % v.len();
-            v[i] ^= 1 << bit;
-            t.insert(key(seq), v).unwrap();
+            let r = v.get_mut(&seq).unwrap();
+            let i = at % r.len();
+            r[i] ^= 1 << bit;
             seq
         }
         Damage::Drop { seq } => {
-            t.remove(key(seq)).unwrap();
+            v.remove(&seq).unwrap();
             seq
         }
         Damage::Swap { a, b } => {
-            let va = t.get(key(a)).unwrap().unwrap();
-            let vb = t.get(key(b)).unwrap().unwrap();
-            t.insert(key(a), vb).unwrap();
-            t.insert(key(b), va).unwrap();
+            let va = v.remove(&a).unwrap();
+            let vb = v.insert(b, va).unwrap();
+            v.insert(a, vb);
             a
         }
         Damage::Truncate { keep } => {
-            for s in keep + 1..=N {
-                t.remove(key(s)).unwrap();
-            }
+            v.retain(|&s, _| s <= keep);
             keep + 1
         }
         Damage::Relink { seq } => {
-            let mut r = Record::decode(&t.get(key(seq)).unwrap().unwrap()).unwrap();
+            let mut r = Record::decode(&v[&seq]).unwrap();
             r.header.prev = Hash(*blake3::hash(&r.header.prev.0).as_bytes());
-            t.insert(key(seq), Record::seal(r.header, r.body_bytes).encode()).unwrap();
+            v.insert(seq, Record::seal(r.header, r.body_bytes).encode());
             seq
         }
     };
+    put_back(&t, &RECORDS, &log);
     db.flush().unwrap();
     first
 }

@@ -80,10 +80,18 @@ pub(super) async fn head(State(s): State<AppState>) -> ApiResult {
 }
 
 pub(super) async fn verify(State(s): State<AppState>) -> ApiResult {
+    let last = s.last_verify();
     let l = s.read();
-    let v = l.verify()?;
+    let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
     let flags = query::seat_flags(&l.model())?;
-    ok(VerifyView { ok: true, count: v.count, head: v.head, flags })
+    ok(VerifyView {
+        ok: last.as_ref().is_some_and(|v| v.ok),
+        count: last.as_ref().map_or(0, |v| v.count),
+        head: last.as_ref().map_or(Hash::ZERO, |v| v.head),
+        last,
+        head_now: HeadView { seq, hash },
+        flags,
+    })
 }
 
 pub(super) async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection>) -> ApiResult {
@@ -285,13 +293,11 @@ struct Batch {
 /// Reads a `POST /api/events` body: `{expect_seq?, expect_hash?, events: [...]}`.
 pub fn parse_batch(bytes: &[u8]) -> Result<(Option<Expect>, Vec<crate::input::NewEvent>), ApiError> {
     let batch: Batch = serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request: {e}")))?;
-    let expect = match (batch.expect_seq, &batch.expect_hash) {
-        (Some(seq), _) => Some(Expect::Seq(Seq(seq))),
-        (None, Some(h)) => {
-            Some(Expect::Hash(Hash::from_hex(h).map_err(|e| ApiError::bad_request(format!("expect_hash: {e}")))?))
-        }
-        (None, None) => None,
+    let hash = match &batch.expect_hash {
+        Some(h) => Some(Hash::from_hex(h).map_err(|e| ApiError::bad_request(format!("expect_hash: {e}")))?),
+        None => None,
     };
+    let expect = Expect::of(batch.expect_seq.map(Seq), hash);
     Ok((expect, parse_events("request", &batch.events.to_string())?))
 }
 

@@ -32,9 +32,16 @@ pub struct HeadView {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct VerifyView {
+    /// Of the last verify the server ran (at start, then in the background when the
+    /// head has moved; none on a request): whether it passed, the events it verified
+    /// and the head hash they end in. `false` and 0 until one has run.
     pub ok: bool,
     pub count: u64,
     pub head: Hash,
+    /// That verify, whole: when it ran, and what failed, if anything did.
+    pub last: Option<crate::http::LastVerify>,
+    /// The head now, which may be past the one verified.
+    pub head_now: HeadView,
     /// What the record holds that was accepted but should be looked at: seats over
     /// capacity, a constituency beyond its share.
     pub flags: Vec<query::SeatFlag>,
@@ -152,10 +159,10 @@ pub const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "get",
         path: "/api/verify",
-        summary: "Verify the whole chain",
+        summary: "The last verify the server ran (at start, then in the background once the head moves; never on a request), the head now, and the seat flags",
         query: &[],
         body: None,
-        errors: &[(500, "verification failed")],
+        errors: &[],
         response: (JSON, schema::<VerifyView>),
     },
     RouteDoc {

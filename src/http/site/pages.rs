@@ -40,19 +40,46 @@ pub(super) async fn home(State(s): State<AppState>, Query(p): Query<Params>) -> 
         );
     }
     body += "</table>\n";
-    let verified = match l.verify() {
-        Ok(v) => format!(
-            "<p>{} <strong>{}</strong> {}, head <code>{}</code></p>\n",
+    // What the ledger is now, and what the server's last verify found: never a verify
+    // on a request.
+    let (seq, hash) = l.head().unwrap_or((crate::ids::Seq(0), crate::ids::Hash::ZERO));
+    let mut verified = format!(
+        "<p>{} <strong>{}</strong> {}, head <code>{}</code></p>\n",
+        t(lang, "Protokollen rummer", "The record holds"),
+        seq.0,
+        t(lang, "hændelser", "events"),
+        hash
+    );
+    match l.last_checkpoint_size() {
+        Ok(Some(size)) => {
+            let _ = writeln!(
+                verified,
+                "<p>{} <a href=\"/checkpoint\">{} {size} {}</a></p>",
+                t(lang, "Senest signeret:", "Last signed:"),
+                t(lang, "checkpoint ved", "checkpoint at"),
+                t(lang, "hændelser", "events")
+            );
+        }
+        Ok(None) => {}
+        Err(e) => return from_error(lang, e),
+    }
+    verified += &match s.last_verify() {
+        Some(v) if v.ok => format!(
+            "<p>{} <strong>{}</strong> {} ({} {})</p>\n",
             t(lang, "Kæden er verificeret:", "The chain verifies:"),
             v.count,
             t(lang, "hændelser", "events"),
-            v.head
+            t(lang, "kontrolleret", "checked"),
+            v.verified_at.format("%Y-%m-%d %H:%M UTC")
         ),
-        Err(e) => format!(
+        Some(v) => format!(
             "<p class=\"err\">{}: {}</p>\n",
             t(lang, "Verifikation fejlede", "Verification failed"),
-            esc(&e.to_string())
+            esc(v.error.as_deref().unwrap_or(""))
         ),
+        None => {
+            format!("<p>{}</p>\n", t(lang, "Endnu ikke verificeret af serveren.", "Not yet verified by the server."))
+        }
     };
     body += &format!("<h2>{}</h2>\n{verified}", t(lang, "Ledgeren", "The ledger"));
     page(lang, t(lang, "Protokol", "Record"), &body)
