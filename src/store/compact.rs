@@ -1,7 +1,7 @@
 //! `compact`: the database rewritten in key order beside the ledger, read back and
 //! compared, then exchanged with it in one step; and how sled keeps the pages.
 
-use super::sled_quirks::exchange;
+use super::sled_quirks::{ensure_room, exchange};
 use super::{Store, StoreError, COMPACT_CACHE_BYTES_MAX, COMPRESSION_RATIO, COPY_BATCH_KEYS};
 use crate::progress::Progress;
 use std::path::{Path, PathBuf};
@@ -121,7 +121,7 @@ impl Store {
             let fresh = Store::open_sled(fresh_path, COMPACT_CACHE_BYTES_MAX, Some(storage))?;
             // sled counts a tree only by walking it: the copy shows its count as it goes.
             progress.phase("copying in key order", 0);
-            let copied = copy_in_key_order(&old.db, &fresh.db, progress).map_err(|e| fresh.io(e))?;
+            let copied = copy_in_key_order(&old.db, &fresh.db, fresh_path, progress).map_err(|e| fresh.io(e))?;
             fresh.sync()?;
             copied
         };
@@ -159,21 +159,29 @@ type Digest = ([u8; 32], u64);
 
 /// Copies every tree of `from` into `to`, in key order, in batches; returns the digest
 /// of what it copied.
-fn copy_in_key_order(from: &sled::Db, to: &sled::Db, progress: &dyn Progress) -> Result<Digest, sled::Error> {
+fn copy_in_key_order(
+    from: &sled::Db,
+    to: &sled::Db,
+    to_path: &Path,
+    progress: &dyn Progress,
+) -> Result<Digest, sled::Error> {
     walk_in_key_order(from, |name, pairs| {
         let tree = to.open_tree(name)?;
         let mut batch = sled::Batch::default();
-        let mut staged = 0;
+        let (mut staged, mut bytes) = (0, 0);
         for pair in pairs {
             let (k, v) = pair?;
+            bytes += (k.len() + v.len()) as u64;
             batch.insert(k, v);
             staged += 1;
             if staged == COPY_BATCH_KEYS {
                 progress.advance(staged as u64);
+                ensure_room(to_path, std::mem::take(&mut bytes))?;
                 tree.apply_batch(std::mem::take(&mut batch))?;
                 staged = 0;
             }
         }
+        ensure_room(to_path, bytes)?;
         tree.apply_batch(batch)
     })
 }

@@ -20,7 +20,7 @@ pub use records::{RawRecord, RecordedHead};
 pub use tree::{GrowingTree, TreeReader};
 
 use crate::envelope::Fault;
-use sled_quirks::{is_same_file, remove_unfinished_snapshots};
+use sled_quirks::{ensure_room, is_same_file, remove_unfinished_snapshots};
 use std::path::{Path, PathBuf};
 
 /// Marks a sled database as a protokol ledger, so we never append to someone else's data.
@@ -188,6 +188,13 @@ impl Store {
         let log = db.open_tree(LOG_TREE).map_err(|e| io(e.to_string()))?;
         let data_file = std::fs::File::open(path.join("db")).map_err(|e| io(format!("db: {e}")))?;
         Ok(Store { db, log, path: path.to_path_buf(), data_file, _lock: lock, storage })
+    }
+
+    /// Writes a batch of about `bytes` bytes, if the disk has room for it (`ensure_room`).
+    pub(super) fn write_batch(&self, batch: sled::Batch, bytes: u64) -> Result<(), StoreError> {
+        ensure_room(&self.path, bytes)
+            .map_err(|e| StoreError::Io { path: self.path.clone(), message: e.to_string() })?;
+        self.log.apply_batch(batch).map_err(|e| self.io(e))
     }
 
     pub(super) fn io(&self, e: sled::Error) -> StoreError {

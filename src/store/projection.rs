@@ -149,26 +149,29 @@ impl Store {
         self.log.remove(STATE_HEAD_KEY).map_err(|e| self.io(e))?;
         self.sync()?;
         let mut batch = sled::Batch::default();
-        let mut staged = 0;
+        let (mut staged, mut bytes) = (0, 0);
         for key in self.log.scan_prefix(STATE_PREFIX).keys() {
-            batch.remove(key.map_err(|e| self.io(e))?);
+            let key = key.map_err(|e| self.io(e))?;
+            bytes += key.len() as u64;
+            batch.remove(key);
             staged += 1;
             if staged == COPY_BATCH_KEYS {
-                self.log.apply_batch(std::mem::take(&mut batch)).map_err(|e| self.io(e))?;
+                self.write_batch(std::mem::take(&mut batch), std::mem::take(&mut bytes))?;
                 staged = 0;
             }
         }
         for pair in derived {
             let (k, v) = pair?;
+            bytes += (k.len() + v.len()) as u64;
             batch.insert(state_key(&k), v);
             staged += 1;
             if staged == COPY_BATCH_KEYS {
-                self.log.apply_batch(std::mem::take(&mut batch)).map_err(|e| self.io(e))?;
+                self.write_batch(std::mem::take(&mut batch), std::mem::take(&mut bytes))?;
                 staged = 0;
             }
         }
         stage_state(&mut batch, &Writes::new(), head);
-        self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+        self.write_batch(batch, bytes)?;
         self.sync()
     }
 }

@@ -89,9 +89,10 @@ impl Store {
         documents: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        let head = self.stage_log(&mut batch, records, expected_head, &[], documents)?;
+        let (head, bytes) = self.stage_log(&mut batch, records, expected_head, &[], documents)?;
         stage_state(&mut batch, state, Some(head));
-        self.write_log(batch, records)
+        let state_bytes: usize = state.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum();
+        self.write_log(batch, bytes + state_bytes as u64, records)
     }
 
     /// Appends sealed records, as `append` does, and in the same atomic, durable batch
@@ -115,8 +116,8 @@ impl Store {
             assert!(e.erased_by.is_some_and(|by| by > e.seq() && by.0 <= last), "erased by a record of this batch");
         }
         let replaced: Vec<(u64, Vec<u8>)> = erased.iter().map(|e| (e.seq().0, e.encode())).collect();
-        self.stage_log(&mut batch, records, expected_head, &replaced, documents)?;
-        self.write_log(batch, records)?;
+        let (_, bytes) = self.stage_log(&mut batch, records, expected_head, &replaced, documents)?;
+        self.write_log(batch, bytes, records)?;
         for e in erased {
             let read = self.get(e.seq())?.map(|b| Record::decode(&b));
             assert_eq!(read.and_then(Result::ok).and_then(|r| r.erased_by), e.erased_by, "the erasure reads back");
@@ -126,7 +127,8 @@ impl Store {
 
     /// Stages the records (asserting that they continue `expected_head`) with
     /// `replaced` (stored records, changed: erasures), the recorded head, the tree's
-    /// hashes for them and the documents kept with them; returns the new head.
+    /// hashes for them and the documents kept with them; returns the new head and about
+    /// how many bytes were staged.
     fn stage_log(
         &self,
         batch: &mut sled::Batch,
@@ -134,7 +136,7 @@ impl Store {
         expected_head: Option<(Seq, Hash)>,
         replaced: &[(u64, Vec<u8>)],
         documents: &[Vec<u8>],
-    ) -> Result<(Seq, Hash), StoreError> {
+    ) -> Result<((Seq, Hash), u64), StoreError> {
         let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let stored = seq.0;
         let mut encoded = Vec::with_capacity(records.len());
@@ -145,6 +147,9 @@ impl Store {
             prev = record.hash;
             encoded.push(record.encode());
         }
+        let mut bytes: usize = encoded.iter().chain(replaced.iter().map(|(_, r)| r)).map(Vec::len).sum();
+        // A bundle repeats its records, and each record has a tree hash or two.
+        bytes = bytes * 2 + records.len() * 2 * 40;
         RECORDS.stage(self, batch, stored, &encoded, replaced)?;
         // The head, in the same atomic batch: what lets verify see a log cut short.
         let mut head = seq.0.to_be_bytes().to_vec();
@@ -154,13 +159,14 @@ impl Store {
         for d in documents {
             assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
             batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());
+            bytes += d.len();
         }
-        Ok((seq, prev))
+        Ok(((seq, prev), bytes as u64))
     }
 
     /// Writes a staged batch durably, and reads the head back: the last record written.
-    fn write_log(&self, batch: sled::Batch, records: &[Record]) -> Result<(), StoreError> {
-        self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+    fn write_log(&self, batch: sled::Batch, bytes: u64, records: &[Record]) -> Result<(), StoreError> {
+        self.write_batch(batch, bytes)?;
         self.sync()?;
         if let Some(last) = records.last() {
             let head = self.head()?.map(|r| (r.seq(), r.hash));

@@ -55,3 +55,42 @@ pub(super) fn remove_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// sled's segment, as it is configured by default (and so in every ledger).
+const SEGMENT_BYTES: u64 = 512 * 1024;
+
+/// What a write needs free beyond twice its own bytes: sled rewrites the page it lands
+/// in whole, and a page holds up to 16 keys (records of up to a body's limit and their
+/// envelope), with two segments for its log.
+const HEADROOM_BYTES: u64 = 16 * (crate::envelope::BODY_BYTES_MAX as u64 + 1024) + 2 * SEGMENT_BYTES;
+
+/// Refuses a write of about `bytes` unless the file system holding `path` has room for
+/// it twice over and `HEADROOM_BYTES` more. sled 0.34 writes a page larger than a
+/// quarter of its segment to a blob file of its own, and when that write fails for lack
+/// of space it hangs rather than failing; a record or a page of them can be that large.
+/// Where free space cannot be read (not Linux), sled is left to fail as it does. The
+/// check races with other writers on the disk, so it narrows the hang to a disk filled
+/// by someone else between the check and the write. Found by the full-disk test.
+pub(super) fn ensure_room(path: &Path, bytes: u64) -> std::io::Result<()> {
+    let needed = bytes.saturating_mul(2).saturating_add(HEADROOM_BYTES);
+    match free_bytes(path) {
+        Some(free) if free < needed => Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!(
+                "No space left on device: {free} bytes free, and a write of {bytes} bytes needs {needed} (protokol keeps {HEADROOM_BYTES} spare for sled); nothing was written: free some space and retry"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn free_bytes(path: &Path) -> Option<u64> {
+    let s = rustix::fs::statvfs(path).ok()?;
+    Some(s.f_bavail.saturating_mul(s.f_frsize))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn free_bytes(_: &Path) -> Option<u64> {
+    None
+}

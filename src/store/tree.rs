@@ -232,7 +232,7 @@ impl Store {
             }
             let mut batch = sled::Batch::default();
             self.stage_tree(&mut batch, &records)?;
-            self.log.apply_batch(batch).map_err(|e| self.io(e))?;
+            self.write_batch(batch, records.len() as u64 * 2 * 40)?;
             at = upto;
         }
         if at > start {
