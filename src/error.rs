@@ -25,7 +25,8 @@ pub enum Error {
     #[error("the ledger's stored state could not be read ({0}); nothing was answered or written; `protokol verify` checks it against the log and `protokol rebuild` re-derives it")]
     Read(#[from] ReadError),
     /// The persisted projection is not what the log gives; `protokol rebuild` re-derives it.
-    #[error("the ledger's projection is damaged ({0}); run `protokol verify`, which rebuilds it from the log")]
+    /// Found only after the chain checked, so the advice can say the log is whole.
+    #[error("the ledger's projection (what queries answer from) is damaged: {0}; the log itself checked, and `protokol rebuild` derives the projection from it again")]
     Projection(String),
     #[error("verification failed: {0}")]
     Verify(#[from] Fault),

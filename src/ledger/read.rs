@@ -84,9 +84,11 @@ impl Ledger {
         for seq in seqs {
             let entry = match pending.iter().find(|e| e.seq == seq) {
                 Some(e) => e.clone(),
-                None => self
-                    .entry(seq)?
-                    .ok_or_else(|| Error::Projection(format!("correction at seq {seq} not in the log")))?,
+                None => self.entry(seq)?.ok_or_else(|| {
+                    Error::Read(crate::kv::ReadError(format!(
+                        "the correction at seq {seq} the projection names is not in the log"
+                    )))
+                })?,
             };
             match entry.event {
                 Event::EventCorrected(c) => {

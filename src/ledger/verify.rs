@@ -140,7 +140,7 @@ impl Ledger {
 }
 
 fn projection_differs(what: String) -> Error {
-    Error::Projection(format!("the stored projection differs from the log: {what}; `protokol rebuild` re-derives it"))
+    Error::Projection(format!("the stored projection differs from the log: {what}"))
 }
 
 /// Where each thread's slice of the log starts: two a core (a thread waiting for sled to
