@@ -4,11 +4,13 @@
 pub mod api;
 mod auth;
 mod error;
+mod listen;
 pub mod site;
 mod tlog;
 
 pub use auth::{Tokens, TOKENS_MAX};
 pub use error::{status, ApiError};
+pub use listen::Limits;
 
 use crate::error::Error;
 use crate::Ledger;
@@ -182,6 +184,16 @@ pub async fn run(
     addr: std::net::SocketAddr,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), Error> {
+    run_with(state, addr, Limits::default(), ready).await
+}
+
+/// `run`, with other limits on the connections.
+pub async fn run_with(
+    state: AppState,
+    addr: std::net::SocketAddr,
+    limits: Limits,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), Error> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Error::Input(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| Error::Input(e.to_string()))?;
@@ -202,10 +214,8 @@ pub async fn run(
             std::thread::sleep(std::time::Duration::from_secs(REVERIFY_INTERVAL_S));
         }
     });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| Error::Input(format!("server: {e}")))
+    listen::serve(listener, app(state), limits, shutdown()).await;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -7,6 +7,7 @@ mod bundles;
 mod cli;
 mod common;
 mod concurrent;
+mod connections;
 mod council;
 mod crash;
 mod dates;
