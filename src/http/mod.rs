@@ -4,12 +4,14 @@
 pub mod api;
 mod auth;
 mod error;
+mod headers;
 mod listen;
 pub mod site;
 mod tlog;
 
 pub use auth::{Tokens, TOKENS_MAX};
 pub use error::{status, ApiError};
+pub use headers::CONTENT_SECURITY_POLICY;
 pub use listen::Limits;
 
 use crate::error::Error;
@@ -161,6 +163,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(tlog::routes())
         .merge(site::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::revalidate))
+        .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::extract::DefaultBodyLimit::max(REQUEST_BYTES_MAX))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)

@@ -492,3 +492,69 @@ async fn no_request_runs_a_verify_the_pages_show_the_last_the_server_ran() {
         "{v}"
     );
 }
+
+async fn send(s: &AppState, req: Request<Body>) -> axum::response::Response {
+    app(s.clone()).oneshot(req).await.unwrap()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_browser_protections_and_pages_use_no_inline_style_or_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    for uri in
+        ["/", "/decisions", "/groups/styregruppen", "/check", "/api/head", "/api/nothing", "/nowhere", "/style.css"]
+    {
+        let resp = send(&s, Request::get(uri).body(Body::empty()).unwrap()).await;
+        let h = resp.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"), "{uri}: {csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("script-src"), "{uri}: no script may run: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{uri}");
+        let html = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        for inline in ["<style", "<script", " style=", " onload=", " onclick="] {
+            assert!(!html.contains(inline), "{uri} has inline {inline:?}, which the policy blocks");
+        }
+    }
+    let (status, css) = call(&s, "GET", "/style.css", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains("table{"), "{css}");
+}
+
+#[tokio::test]
+async fn a_read_is_tagged_by_the_head_and_revalidates_until_the_log_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), &format!("cecilie:{TOKEN}"));
+    let get = |uri: &str, tag: Option<&str>| {
+        let mut r = Request::get(uri);
+        if let Some(t) = tag {
+            r = r.header("if-none-match", t);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let first = send(&s, get("/decisions", None)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["cache-control"], "no-cache");
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    // The same tag for another page of the same head; a reader holding it gets 304.
+    let api = send(&s, get("/api/head", None)).await;
+    assert_eq!(api.headers()["etag"].to_str().unwrap(), tag);
+    let again = send(&s, get("/decisions", Some(&tag))).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert!(again.into_body().collect().await.unwrap().to_bytes().is_empty());
+    let listed = send(&s, get("/decisions", Some(&format!("\"other\", W/{tag}")))).await;
+    assert_eq!(listed.status(), StatusCode::NOT_MODIFIED, "a tag among several, weak or not");
+    // Once the log moves, the tag does, and the page is sent again.
+    let event = json!({"events": [{"effective": "2026-02-01", "kind": "PersonRegistered", "body": {"person": "ny-person", "name": "Ny Person"}}]});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), event.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let moved = send(&s, get("/decisions", Some(&tag))).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    assert_ne!(moved.headers()["etag"].to_str().unwrap(), tag);
+    // Errors are not tagged; what says its own caching keeps it.
+    let missing = send(&s, get("/groups/nowhere", None)).await;
+    assert!(missing.headers().get("etag").is_none());
+    let css = send(&s, get("/style.css", None)).await;
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+}

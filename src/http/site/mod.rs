@@ -18,6 +18,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
+        .route("/style.css", get(stylesheet))
         .route("/groups/{group}", get(pages::group))
         .route("/meetings/{group}/{number}", get(pages::meeting))
         .route("/decisions", get(registers::decisions))
@@ -79,12 +80,18 @@ pub(super) fn page(lang: Lang, title: &str, body: &str) -> Response {
         other = if lang == Lang::Da { "en" } else { "da" },
     );
     Html(format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – protokol</title>\n<style>{CSS}</style>\n</head>\n<body>\n{nav}\n<main>\n<h1>{}</h1>\n{body}</main>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – protokol</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n{nav}\n<main>\n<h1>{}</h1>\n{body}</main>\n</body>\n</html>\n",
         if lang == Lang::Da { "da" } else { "en" },
         esc(title),
         esc(title),
     ))
     .into_response()
+}
+
+/// The stylesheet, a file of its own: the policy allows no inline style.
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    use axum::http::header;
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
 }
 
 pub(super) const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1b1b1b}nav{margin-bottom:1rem}nav a{margin-right:.25rem}table{border-collapse:collapse;margin:.5rem 0}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.badge{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.85em;background:#e8e8e8}.badge.approved,.badge.implemented,.badge.conditions_met{background:#d4f4d4}.badge.approved_with_reservations,.badge.in_progress{background:#fff0c2}.badge.rejected,.badge.revoked,.badge.overdue{background:#f8d0d0}code{font-size:.85em;word-break:break-all}.err{color:#a00}";
