@@ -16,7 +16,7 @@ pub use listen::Limits;
 
 use crate::error::Error;
 use crate::Ledger;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -42,6 +42,34 @@ pub struct Shared {
     /// What the last verify found: requests show it, and never run one (a verify reads
     /// the whole log; on a request path anyone could stall the server with it).
     last_verify: std::sync::Mutex<Option<LastVerify>>,
+    /// The head as the last write left it, for what must not wait for a writer (an
+    /// answer's ETag): kept by `LedgerWrite` as it lets go of the ledger.
+    head: std::sync::Mutex<Option<(crate::ids::Seq, crate::ids::Hash)>>,
+}
+
+/// The ledger held for a write; letting go of it notes the head it leaves.
+pub struct LedgerWrite<'a> {
+    guard: RwLockWriteGuard<'a, Ledger>,
+    head: &'a std::sync::Mutex<Option<(crate::ids::Seq, crate::ids::Hash)>>,
+}
+
+impl std::ops::Deref for LedgerWrite<'_> {
+    type Target = Ledger;
+    fn deref(&self) -> &Ledger {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for LedgerWrite<'_> {
+    fn deref_mut(&mut self) -> &mut Ledger {
+        &mut self.guard
+    }
+}
+
+impl Drop for LedgerWrite<'_> {
+    fn drop(&mut self) {
+        *self.head.lock().unwrap_or_else(|e| e.into_inner()) = self.guard.head();
+    }
 }
 
 /// The outcome of the last verify the server ran (at start, and again in the background
@@ -72,7 +100,9 @@ impl AppState {
     }
 
     pub fn with_clock(ledger: Ledger, tokens: Tokens, clock: Clock) -> AppState {
+        let head = std::sync::Mutex::new(ledger.head());
         AppState(Arc::new(Shared {
+            head,
             ledger: RwLock::new(ledger),
             tokens,
             clock,
@@ -144,8 +174,13 @@ impl AppState {
         self.0.ledger.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn write(&self) -> RwLockWriteGuard<'_, Ledger> {
-        self.0.ledger.write().unwrap_or_else(|e| e.into_inner())
+    pub fn write(&self) -> LedgerWrite<'_> {
+        LedgerWrite { guard: self.0.ledger.write().unwrap_or_else(|e| e.into_inner()), head: &self.0.head }
+    }
+
+    /// The head the last completed write left, without waiting for one in progress.
+    pub fn head(&self) -> Option<(crate::ids::Seq, crate::ids::Hash)> {
+        *self.0.head.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -166,8 +201,25 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::revalidate))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::extract::DefaultBodyLimit::max(REQUEST_BYTES_MAX))
+        .layer(axum::middleware::from_fn(off_the_workers))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Runs each request on tokio's blocking pool: handlers wait for the ledger's lock, read
+/// sled and fsync, and on an async worker each of those would stall every connection
+/// that worker serves (one append's fsync, or a reader waiting on a writer, held up
+/// pages that need no ledger at all). In one place rather than in each handler.
+async fn off_the_workers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let runtime = tokio::runtime::Handle::current();
+    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(req))).await {
+        Ok(response) => response,
+        // A handler that panicked: the client gets a 500, the server goes on.
+        Err(e) => {
+            tracing::error!("a request's handler failed: {e}");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// One log line per request: method, path (never the query or headers, which could carry

@@ -96,3 +96,37 @@ fn no_more_connections_are_served_at_once_than_the_limit() {
     drop(held.pop());
     assert!(answered(&mut third, Duration::from_secs(10)), "served once a connection closed");
 }
+
+#[test]
+fn a_request_waiting_for_the_ledger_holds_up_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(seeded(&dir.path().join("l")), Tokens::default());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server_state = state.clone();
+    // One async worker: a handler blocking on it would stop every other request.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let _ = runtime
+            .block_on(protokol::http::run(server_state, "127.0.0.1:0".parse().unwrap(), move |a| tx.send(a).unwrap()));
+    });
+    let addr = rx.recv().unwrap();
+    let ask = |path: &str| {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+        s
+    };
+    // A writer holds the ledger (as an append's fsync would); a read of it waits...
+    let held = state.write();
+    let mut waiting = ask("/api/head");
+    std::thread::sleep(Duration::from_millis(200));
+    // ...and a page that needs no ledger is answered meanwhile.
+    let (got, closed) = read_to_close(&mut ask("/style.css"), Duration::from_secs(10));
+    assert!(
+        closed && got.starts_with(b"HTTP/1.1 200"),
+        "answered while a read waits: {}",
+        String::from_utf8_lossy(&got)
+    );
+    drop(held);
+    let (got, _) = read_to_close(&mut waiting, Duration::from_secs(10));
+    assert!(got.starts_with(b"HTTP/1.1 200"), "the waiting read is answered once the writer is done");
+}
