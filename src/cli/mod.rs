@@ -90,7 +90,8 @@ pub fn run(cli: Cli, ctx: &mut Context) -> Result<(), Error> {
         Command::Timeline { group, asof } => query::timeline(path, ctx, &group, &asof),
         Command::History { person, asof } => query::history(path, ctx, &person, &asof),
         Command::Decisions { group, meeting, outcome, status, from, to, limit, asof } => {
-            let filter = crate::query::DecisionFilter { group, meeting, outcome, status, from, to, limit };
+            let filter =
+                crate::query::DecisionFilter { group, meeting, outcome, status, from, to, limit, ..Default::default() };
             query::decisions(path, ctx, &filter, &asof)
         }
         Command::Actions { open, asof } => query::actions(path, ctx, open, &asof),

@@ -198,12 +198,22 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(tlog::routes())
         .merge(site::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::revalidate))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::extract::DefaultBodyLimit::max(REQUEST_BYTES_MAX))
         .layer(axum::middleware::from_fn(off_the_workers))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// A path nothing serves: JSON under `/api`, a page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
+    } else {
+        site::not_found(&uri)
+    }
 }
 
 /// Runs each request on tokio's blocking pool: handlers wait for the ledger's lock, read

@@ -20,6 +20,10 @@ pub struct DecisionFilter {
     pub status: Option<DecisionStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Words the decision's text or a reservation holds, in any case.
+    pub text: Option<String>,
+    /// Rows of the register passed over before the page starts.
+    pub skip: usize,
     /// At most this many rows, the earliest first: a page of the register.
     pub limit: Option<usize>,
 }
@@ -91,7 +95,10 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Ve
         None => m.decisions_by_date(filter.group.as_ref(), filter.outcome),
     };
     let last = filter.to.map_or(at, |t| t.min(at));
-    let limit = filter.limit.unwrap_or(usize::MAX);
+    // The rows passed over are gathered as the page's are: the order within a day is
+    // settled only by the sort below.
+    let limit = filter.limit.map_or(usize::MAX, |l| l.saturating_add(filter.skip));
+    let words = filter.text.as_deref().map(str::to_lowercase);
     let mut out: Vec<DecisionView> = Vec::new();
     for row in by_date {
         let (id, d) = row?;
@@ -102,13 +109,17 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Ve
             && filter.group.as_ref().is_none_or(|g| g == &d.group)
             && filter.meeting.as_ref().is_none_or(|x| x == &d.meeting)
             && filter.outcome.is_none_or(|o| o == d.outcome)
-            && filter.status.is_none_or(|s| s == d.status_on(at));
+            && filter.status.is_none_or(|s| s == d.status_on(at))
+            && words.as_deref().is_none_or(|w| {
+                d.text.to_lowercase().contains(w) || d.conditions.iter().any(|c| c.to_lowercase().contains(w))
+            });
         if wanted {
             out.push(decision_view(&id, d, at));
         }
     }
     out.sort_by(|a, b| (a.date, &a.meeting, a.item).cmp(&(b.date, &b.meeting, b.item)));
     out.truncate(limit);
+    out.drain(..filter.skip.min(out.len()));
     Ok(out)
 }
 

@@ -558,3 +558,106 @@ async fn a_read_is_tagged_by_the_head_and_revalidates_until_the_log_moves() {
     let css = send(&s, get("/style.css", None)).await;
     assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
 }
+
+#[tokio::test]
+async fn site_errors_are_pages_and_api_errors_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    for (uri, status, words) in [
+        ("/nowhere", StatusCode::NOT_FOUND, "Siden findes ikke"),
+        ("/nowhere?lang=en", StatusCode::NOT_FOUND, "There is no such page"),
+        ("/audit?after=soon&lang=en", StatusCode::BAD_REQUEST, "after"),
+        ("/documents/nothex", StatusCode::BAD_REQUEST, "hash"),
+    ] {
+        let resp = send(&s, Request::get(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(resp.status(), status, "{uri}");
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{uri}");
+        let html = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        assert!(html.starts_with("<!doctype html>") && html.contains(words), "{uri}: {html}");
+    }
+    let resp = send(&s, Request::get("/api/nothing").body(Body::empty()).unwrap()).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn a_bad_filter_is_an_error_that_says_what_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    for (uri, allowed) in [
+        ("/decisions?outcome=maybe", "approved_with_reservations"),
+        ("/decisions?status=sleeping&lang=en", "in_progress"),
+        ("/decisions?group=nowhere", "styregruppen"),
+        ("/decisions?from=yesterday", "ÅÅÅÅ-MM-DD"),
+        ("/decisions?page=0&lang=en", "page number"),
+        ("/api/decisions?outcome=maybe", "approved_with_reservations"),
+        ("/api/decisions?status=sleeping", "in_progress"),
+        ("/api/decisions?limit=5000", "at most 1000"),
+        ("/api/decisions?offset=-1", "offset"),
+    ] {
+        let (status, body) = call(&s, "GET", uri, None, Body::empty()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert!(body.contains(allowed), "{uri} names what is allowed: {body}");
+    }
+    // Filters that hold narrow the register, and the form shows them chosen.
+    let (status, html) = call(&s, "GET", "/decisions?group=styregruppen&q=EFTERRETNING", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<option value=\"styregruppen\" selected>"), "{html}");
+    assert_eq!(html.matches("<tr id=").count(), 5, "the five taken as information, in any case: {html}");
+    let (_, all) = call(&s, "GET", "/decisions?group=styregruppen", None, Body::empty()).await;
+    assert_eq!(all.matches("<tr id=").count(), 11, "{all}");
+    let (_, other) = call(&s, "GET", "/decisions?group=referencegruppen", None, Body::empty()).await;
+    assert!(other.contains("Ingen beslutninger svarer til filtrene."), "the reference group decided nothing: {other}");
+    let (_, none) = call(&s, "GET", "/decisions?q=zzqqzz&lang=en", None, Body::empty()).await;
+    assert!(none.contains("No decision matches the filters."), "{none}");
+}
+
+#[tokio::test]
+async fn the_register_is_paged_on_the_site_and_in_the_api_and_the_pages_are_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = protokol::Ledger::create(&dir.path().join("gen")).unwrap();
+    for batch in protokol::gen::generate(3_000, 7) {
+        ledger.append("gen", batch, None, "gen", now()).unwrap();
+    }
+    let day = chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap();
+    let whole: Vec<String> = protokol::query::decisions(&ledger.model(), &Default::default(), day)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    let page_len = protokol::http::site::DECISIONS_PAGE_LEN;
+    assert!(whole.len() > 2 * page_len, "enough decisions for three pages: {}", whole.len());
+    let s = AppState::with_clock(ledger, Tokens::default(), std::sync::Arc::new(|| at("2100-01-01T00:00:00Z")));
+    // The site: each page at most a page long, linked to the next, together the register.
+    let (mut seen, mut next, mut pages) = (Vec::new(), Some("/decisions?lang=en".to_string()), 0);
+    while let Some(uri) = next.take() {
+        let (status, html) = call(&s, "GET", &uri, None, Body::empty()).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let rows: Vec<String> =
+            html.split("<tr id=\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect();
+        assert!(!rows.is_empty() && rows.len() <= page_len, "{uri}: {} rows", rows.len());
+        seen.extend(rows);
+        next = html.split("rel=\"next\" href=\"").nth(1).map(|r| r.split('"').next().unwrap().replace("&amp;", "&"));
+        pages += 1;
+    }
+    assert_eq!(seen, whole, "the site's pages, in order, are the whole register");
+    assert_eq!(pages, whole.len().div_ceil(page_len));
+    // The API: pages of `limit`, each Link naming the next, with the filters kept.
+    let (mut seen, mut next) = (Vec::new(), Some("/api/decisions?limit=40".to_string()));
+    while let Some(uri) = next.take() {
+        let resp = send(&s, Request::get(uri.as_str()).body(Body::empty()).unwrap()).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+        next = resp.headers().get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            assert!(l.ends_with("; rel=\"next\"") && l.contains("limit=40"), "{l}");
+            l.trim_start_matches('<').split('>').next().unwrap().to_string()
+        });
+        let page: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let ids: Vec<String> = page.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+        assert!(ids.len() <= 40);
+        seen.extend(ids);
+    }
+    assert_eq!(seen, whole, "the API's pages, in order, are the whole register");
+    let all = get_json(&s, "/api/decisions").await;
+    assert_eq!(all.as_array().unwrap().len(), whole.len().min(protokol::http::PAGE_LEN_MAX));
+}

@@ -195,40 +195,88 @@ pub struct DecisionQuery {
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    text: Option<String>,
+    offset: Option<String>,
     limit: Option<String>,
 }
 
-fn named<T: serde::de::DeserializeOwned>(name: &str, v: &Option<String>) -> Result<Option<T>, ApiError> {
-    v.as_deref().map(|s| from_name(name, s).map_err(ApiError::bad_request)).transpose()
+/// A value of one of `all`; anything else is refused, naming what is allowed.
+fn named<T: serde::de::DeserializeOwned + serde::Serialize>(
+    name: &str,
+    v: &Option<String>,
+    all: &[T],
+) -> Result<Option<T>, ApiError> {
+    v.as_deref()
+        .map(|s| {
+            from_name(name, s).map_err(|_| {
+                ApiError::bad_request(format!("{name}: {s:?} is not one of {}", crate::event::names_of(all)))
+            })
+        })
+        .transpose()
 }
 
-fn register(s: &AppState, q: &DecisionQuery) -> Result<Vec<query::DecisionView>, ApiError> {
+fn count(name: &str, v: &Option<String>) -> Result<Option<usize>, ApiError> {
+    v.as_ref()
+        .map(|n| n.parse::<usize>().map_err(|_| ApiError::bad_request(format!("{name}: {n:?} is not a count"))))
+        .transpose()
+}
+
+/// The register's rows the query asks for, at most `limit_max` (when given).
+fn register(s: &AppState, q: &DecisionQuery, limit_max: Option<usize>) -> Result<Vec<query::DecisionView>, ApiError> {
+    let limit = match (count("limit", &q.limit)?, limit_max) {
+        (Some(l), Some(max)) if l > max => {
+            return Err(ApiError::bad_request(format!("limit: at most {max} decisions a page")));
+        }
+        (l, max) => l.or(max),
+    };
     let filter = DecisionFilter {
         group: q.group.clone().map(|g| id::<GroupId>("group", g)).transpose()?,
         meeting: q.meeting.clone().map(|m| id::<MeetingId>("meeting", m)).transpose()?,
-        outcome: named::<Outcome>("outcome", &q.outcome)?,
-        status: named::<DecisionStatus>("status", &q.status)?,
+        outcome: named("outcome", &q.outcome, &Outcome::ALL)?,
+        status: named("status", &q.status, &DecisionStatus::ALL)?,
         from: date("from", &q.from)?,
         to: date("to", &q.to)?,
-        limit: q
-            .limit
-            .as_ref()
-            .map(|n| n.parse::<usize>().map_err(|_| ApiError::bad_request(format!("limit: {n:?} is not a count"))))
-            .transpose()?,
+        text: q.text.clone().filter(|t| !t.trim().is_empty()),
+        skip: count("offset", &q.offset)?.unwrap_or(0),
+        limit,
     };
     let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
     answer(s, &q.known_at, |h| query::decisions(h, &filter, day))
 }
 
-pub(super) async fn decisions(State(s): State<AppState>, q: Result<Query<DecisionQuery>, QueryRejection>) -> ApiResult {
-    ok(register(&s, &query(q)?)?)
+/// A page of the register, `PAGE_LEN_MAX` rows at most; a full page links the next
+/// (RFC 8288 `Link: <...>; rel="next"`), so the answer stays a list of decisions.
+pub(super) async fn decisions(
+    State(s): State<AppState>,
+    uri: axum::http::Uri,
+    q: Result<Query<DecisionQuery>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let rows = register(&s, &q, Some(PAGE_LEN_MAX))?;
+    let limit = count("limit", &q.limit)?.unwrap_or(PAGE_LEN_MAX);
+    let mut response = Json(&rows).into_response();
+    if rows.len() == limit && limit > 0 {
+        let offset = count("offset", &q.offset)?.unwrap_or(0) + rows.len();
+        let kept: Vec<&str> =
+            uri.query().unwrap_or("").split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("offset=")).collect();
+        let next = format!(
+            "<{}?{}offset={offset}>; rel=\"next\"",
+            uri.path(),
+            kept.iter().map(|kv| format!("{kv}&")).collect::<String>()
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&next) {
+            response.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(response)
 }
 
 pub(super) async fn decisions_csv(
     State(s): State<AppState>,
     q: Result<Query<DecisionQuery>, QueryRejection>,
 ) -> ApiResult {
-    let rows = register(&s, &query(q)?)?;
+    // The whole register (or the page asked for): a download, not a page.
+    let rows = register(&s, &query(q)?, None)?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv::decisions(&rows)).into_response())
 }
 

@@ -7,7 +7,6 @@ use crate::http::{ApiError, AppState};
 use crate::ids::{Hash, Seq};
 use crate::minutes;
 use crate::query;
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -131,7 +130,9 @@ const FILTERS: &[(&str, &str)] = &[
     ("status", "only decisions with this status on the date"),
     ("from", "decided on or after (YYYY-MM-DD)"),
     ("to", "decided on or before (YYYY-MM-DD)"),
-    ("limit", "at most this many decisions, the earliest first (a page of the register)"),
+    ("text", "only decisions whose text or a reservation holds these words (any case)"),
+    ("offset", "decisions of the register passed over before the page starts; default 0"),
+    ("limit", "at most this many decisions, the earliest first; JSON pages hold 1000 at most, and a full page's Link header (rel=next) names the next"),
 ];
 
 const BAD: (u16, &str) = (400, "bad parameters");
@@ -428,5 +429,5 @@ pub fn routes() -> Router<AppState> {
         }
         router = router.route(path, methods.expect("at least one method"));
     }
-    router.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })
+    router
 }

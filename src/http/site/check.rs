@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::minutes;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use std::fmt::Write;
 
 pub(super) fn check_page(lang: Lang, result: &str) -> Response {
@@ -15,11 +15,11 @@ pub(super) fn check_page(lang: Lang, result: &str) -> Response {
     page(lang, t(lang, "Tjek et dokument", "Check a document"), &body)
 }
 
-pub(super) async fn check_form(Query(p): Query<Params>) -> Response {
+pub(super) async fn check_form(SiteQuery(p): SiteQuery) -> Response {
     check_page(p.lang(), "")
 }
 
-pub(super) async fn check_upload(State(s): State<AppState>, Query(p): Query<Params>, mut form: Multipart) -> Response {
+pub(super) async fn check_upload(State(s): State<AppState>, SiteQuery(p): SiteQuery, mut form: Multipart) -> Response {
     let lang = p.lang();
     let mut bytes = None;
     loop {

@@ -7,6 +7,8 @@ mod pages;
 mod registers;
 mod timeline;
 
+pub use registers::DECISIONS_PAGE_LEN;
+
 use crate::http::{AppState, PAGE_LEN_MAX};
 use crate::minutes::{html_escape as esc, Lang};
 use axum::http::StatusCode;
@@ -27,7 +29,48 @@ pub fn routes() -> Router<AppState> {
         .route("/check", get(check::check_form).post(check::check_upload))
         .route("/search", get(registers::search))
         // An approved document, the same download as the API's.
-        .route("/documents/{hash}", get(crate::http::api::document))
+        .route("/documents/{hash}", get(document))
+}
+
+async fn document(
+    s: axum::extract::State<AppState>,
+    h: axum::extract::Path<String>,
+    SiteQuery(p): SiteQuery,
+) -> Response {
+    match crate::http::api::document(s, h).await {
+        Ok(r) => r,
+        Err(e) => error(p.lang(), e.status, &e.message),
+    }
+}
+
+/// A page's parameters; ones that do not parse are an error page in the page's own
+/// language, as every error on the site is (the API's are JSON).
+pub(super) struct SiteQuery(pub Params);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SiteQuery {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Query::<Params>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(p)) => Ok(SiteQuery(p)),
+            Err(e) => Err(error(lang_of(parts.uri.query()), StatusCode::BAD_REQUEST, &e.body_text())),
+        }
+    }
+}
+
+/// The language a query asks for, read without parsing the rest of it.
+fn lang_of(query: Option<&str>) -> Lang {
+    if query.is_some_and(|q| q.split('&').any(|kv| kv == "lang=en")) {
+        Lang::En
+    } else {
+        Lang::Da
+    }
+}
+
+/// The answer to a path nothing serves: a page, in the language the query asks for.
+pub fn not_found(uri: &axum::http::Uri) -> Response {
+    let lang = lang_of(uri.query());
+    error(lang, StatusCode::NOT_FOUND, t(lang, "Siden findes ikke.", "There is no such page."))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +82,9 @@ pub struct Params {
     pub(super) status: Option<String>,
     pub(super) after: Option<u64>,
     pub(super) q: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) page: Option<String>,
 }
 
 impl Params {
@@ -94,7 +140,7 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
 }
 
-pub(super) const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1b1b1b}nav{margin-bottom:1rem}nav a{margin-right:.25rem}table{border-collapse:collapse;margin:.5rem 0}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.badge{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.85em;background:#e8e8e8}.badge.approved,.badge.implemented,.badge.conditions_met{background:#d4f4d4}.badge.approved_with_reservations,.badge.in_progress{background:#fff0c2}.badge.rejected,.badge.revoked,.badge.overdue{background:#f8d0d0}code{font-size:.85em;word-break:break-all}.err{color:#a00}";
+pub(super) const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1b1b1b}nav{margin-bottom:1rem}nav a{margin-right:.25rem}table{border-collapse:collapse;margin:.5rem 0}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.badge{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.85em;background:#e8e8e8}.badge.approved,.badge.implemented,.badge.conditions_met{background:#d4f4d4}.badge.approved_with_reservations,.badge.in_progress{background:#fff0c2}.badge.rejected,.badge.revoked,.badge.overdue{background:#f8d0d0}code{font-size:.85em;word-break:break-all}.err{color:#a00}.scroll{overflow-x:auto}.filters label{display:inline-block;margin:.2rem .6rem .2rem 0}.pager{margin:1rem 0}";
 
 pub(super) fn error(lang: Lang, status: StatusCode, message: &str) -> Response {
     let mut r = page(lang, t(lang, "Fejl", "Error"), &format!("<p class=\"err\">{}</p>\n", esc(message)));

@@ -6,11 +6,11 @@ use crate::ids::{GroupId, MeetingRef, PersonId};
 use crate::minutes;
 use crate::minutes::Label;
 use crate::query::{self};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use std::fmt::Write;
 
-pub(super) async fn home(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
+pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let l = s.read();
     let today = s.today();
@@ -85,7 +85,7 @@ pub(super) async fn home(State(s): State<AppState>, Query(p): Query<Params>) -> 
     page(lang, t(lang, "Protokol", "Record"), &body)
 }
 
-pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Query(p): Query<Params>) -> Response {
+pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let Ok(gid) = GroupId::try_from(g) else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt gruppe-id", "Invalid group id"));
@@ -200,7 +200,7 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Quer
 pub(super) async fn meeting(
     State(s): State<AppState>,
     Path((g, n)): Path<(String, String)>,
-    Query(p): Query<Params>,
+    SiteQuery(p): SiteQuery,
 ) -> Response {
     let lang = p.lang();
     let (Ok(gid), Ok(number)) = (GroupId::try_from(g), n.parse::<MeetingRef>()) else {
@@ -256,7 +256,7 @@ pub(super) async fn meeting(
     page(lang, record.title.as_deref().unwrap_or(&record.group_name), &body)
 }
 
-pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, Query(p): Query<Params>) -> Response {
+pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let Ok(pid) = PersonId::try_from(pid) else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt person-id", "Invalid person id"));

@@ -2,46 +2,144 @@
 
 use super::*;
 use crate::event::{from_name, name_of, DecisionStatus, Outcome};
-use crate::ids::{GroupId, Seq};
+use crate::ids::Seq;
 use crate::minutes::Label;
 use crate::query::{self, DecisionFilter};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use std::fmt::Write;
 
-pub(super) async fn decisions(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
-    let lang = p.lang();
-    let given = |v: &Option<String>| v.clone().filter(|x| !x.is_empty());
+/// Rows of the decision register a page shows.
+pub const DECISIONS_PAGE_LEN: usize = 50;
+
+/// A filter's value, or what it allows when it is not one of them.
+fn chosen<T: serde::de::DeserializeOwned + serde::Serialize>(
+    lang: Lang,
+    name: &str,
+    v: &Option<String>,
+    all: &[T],
+) -> Result<Option<T>, String> {
+    match v.as_deref().filter(|x| !x.is_empty()) {
+        None => Ok(None),
+        Some(x) => from_name(name, x).map(Some).map_err(|_| {
+            format!("{name}: {x:?} {} {}", t(lang, "er ikke en af", "is not one of"), crate::event::names_of(all))
+        }),
+    }
+}
+
+fn day(lang: Lang, name: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>, String> {
+    match v.as_deref().filter(|x| !x.is_empty()) {
+        None => Ok(None),
+        Some(x) => x.parse().map(Some).map_err(|_| {
+            format!("{name}: {x:?} {}", t(lang, "er ikke en dato (ÅÅÅÅ-MM-DD)", "is not a date (YYYY-MM-DD)"))
+        }),
+    }
+}
+
+/// The filters of the register's page, as the form gives them; what does not parse is
+/// an error that says what is allowed, never a filter silently dropped.
+fn filter_of(lang: Lang, p: &Params, groups: &[query::GroupRow]) -> Result<(DecisionFilter, usize), String> {
+    let group = match p.group.as_deref().filter(|g| !g.is_empty()) {
+        None => None,
+        Some(g) => match groups.iter().find(|r| r.id.as_str() == g) {
+            Some(r) => Some(r.id.clone()),
+            None => {
+                let known: Vec<&str> = groups.iter().map(|r| r.id.as_str()).collect();
+                return Err(format!("group: {g:?} {} {}", t(lang, "er ikke en af", "is not one of"), known.join(", ")));
+            }
+        },
+    };
+    let page = match p.page.as_deref().filter(|x| !x.is_empty()) {
+        None => 1,
+        Some(x) => match x.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                return Err(format!(
+                    "page: {x:?} {}",
+                    t(lang, "er ikke et sidetal (1, 2, ...)", "is not a page number (1, 2, ...)")
+                ))
+            }
+        },
+    };
     let filter = DecisionFilter {
-        group: given(&p.group).and_then(|g| GroupId::try_from(g).ok()),
-        outcome: given(&p.outcome).and_then(|v| from_name::<Outcome>("outcome", &v).ok()),
-        status: given(&p.status).and_then(|v| from_name::<DecisionStatus>("status", &v).ok()),
+        group,
+        outcome: chosen(lang, "outcome", &p.outcome, &Outcome::ALL)?,
+        status: chosen(lang, "status", &p.status, &DecisionStatus::ALL)?,
+        from: day(lang, "from", &p.from)?,
+        to: day(lang, "to", &p.to)?,
+        text: p.q.clone().filter(|q| !q.trim().is_empty()),
+        skip: (page - 1).saturating_mul(DECISIONS_PAGE_LEN),
+        // One row more than the page: whether there is a next one.
+        limit: Some(DECISIONS_PAGE_LEN + 1),
         ..Default::default()
     };
+    Ok((filter, page))
+}
+
+pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
+    let lang = p.lang();
     let l = s.read();
-    let rows = match query::decisions(&l.model(), &filter, s.today()) {
+    let m = l.model();
+    let groups = match query::groups(&m, s.today()) {
+        Ok(g) => g,
+        Err(e) => return from_error(lang, e),
+    };
+    let (filter, page_no) = match filter_of(lang, &p, &groups) {
+        Ok(f) => f,
+        Err(why) => return error(lang, StatusCode::BAD_REQUEST, &why),
+    };
+    let mut rows = match query::decisions(&m, &filter, s.today()) {
         Ok(rows) => rows,
         Err(e) => return from_error(lang, e),
     };
-    let options = |name: &str, values: &[(String, &str)], chosen: &Option<String>| {
-        let mut s = format!("<select name=\"{name}\"><option value=\"\">–</option>");
+    let more = rows.len() > DECISIONS_PAGE_LEN;
+    rows.truncate(DECISIONS_PAGE_LEN);
+    let options = |name: &str, label: &str, values: &[(String, String)], chosen: &Option<String>| {
+        let mut s = format!(
+            "<label>{} <select name=\"{name}\"><option value=\"\">{}</option>",
+            esc(label),
+            t(lang, "alle", "all")
+        );
         for (v, word) in values {
             let sel = if chosen.as_deref() == Some(v.as_str()) { " selected" } else { "" };
-            s += &format!("<option value=\"{v}\"{sel}>{}</option>", esc(word));
+            s += &format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(word));
         }
-        s + "</select>"
+        s + "</select></label>"
     };
+    let value = |v: &Option<String>| esc(v.as_deref().unwrap_or(""));
+    let group_values: Vec<(String, String)> =
+        groups.iter().map(|g| (g.id.as_str().to_string(), g.name.clone())).collect();
     let mut body = format!(
-        "<form method=\"get\"><input type=\"hidden\" name=\"lang\" value=\"{}\">{} {} <button type=\"submit\">{}</button></form>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "<form method=\"get\" class=\"filters\"><input type=\"hidden\" name=\"lang\" value=\"{}\">{} {} {} <label>{} <input type=\"date\" name=\"from\" value=\"{}\"></label> <label>{} <input type=\"date\" name=\"to\" value=\"{}\"></label> <label>{} <input type=\"search\" name=\"q\" value=\"{}\"></label> <button type=\"submit\">{}</button></form>\n",
         if lang == Lang::Da { "da" } else { "en" },
-        options("outcome", &Outcome::ALL.map(|o| (name_of(&o), o.label(lang))), &p.outcome),
-        options("status", &DecisionStatus::ALL.map(|s| (name_of(&s), s.label(lang))), &p.status),
+        options("group", t(lang, "Gruppe", "Group"), &group_values, &p.group),
+        options("outcome", t(lang, "Udfald", "Outcome"), &Outcome::ALL.map(|o| (name_of(&o), o.label(lang).to_string())), &p.outcome),
+        options("status", t(lang, "Status", "Status"), &DecisionStatus::ALL.map(|s| (name_of(&s), s.label(lang).to_string())), &p.status),
+        t(lang, "Fra", "From"),
+        value(&p.from),
+        t(lang, "Til", "To"),
+        value(&p.to),
+        t(lang, "Tekst", "Text"),
+        value(&p.q),
         t(lang, "Filtrér", "Filter"),
-        t(lang, "Dato", "Date"),
-        t(lang, "Møde", "Meeting"),
-        t(lang, "Beslutning", "Decision"),
-        t(lang, "Udfald", "Outcome"),
-        t(lang, "Status", "Status"),
     );
+    let first = filter.skip + 1;
+    if rows.is_empty() {
+        body += &format!(
+            "<p>{}</p>\n",
+            t(lang, "Ingen beslutninger svarer til filtrene.", "No decision matches the filters.")
+        );
+    } else {
+        body += &format!(
+            "<p>{} {first}–{}</p>\n<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            t(lang, "Beslutninger", "Decisions"),
+            filter.skip + rows.len(),
+            t(lang, "Dato", "Date"),
+            t(lang, "Møde", "Meeting"),
+            t(lang, "Beslutning", "Decision"),
+            t(lang, "Udfald", "Outcome"),
+            t(lang, "Status", "Status"),
+        );
+    }
     for d in &rows {
         let conditions: String = d
             .conditions
@@ -65,11 +163,50 @@ pub(super) async fn decisions(State(s): State<AppState>, Query(p): Query<Params>
             badge(&name_of(&d.status), d.status.label(lang)),
         );
     }
-    body += "</table>\n";
+    if !rows.is_empty() {
+        body += "</table></div>\n";
+    }
+    // The links to the pages beside this one keep every filter.
+    let link = |n: usize| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("lang", if lang == Lang::Da { "da" } else { "en" });
+        for (k, v) in [
+            ("group", &p.group),
+            ("outcome", &p.outcome),
+            ("status", &p.status),
+            ("from", &p.from),
+            ("to", &p.to),
+            ("q", &p.q),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.append_pair(k, v);
+            }
+        }
+        q.append_pair("page", &n.to_string());
+        format!("/decisions?{}", q.finish())
+    };
+    let mut pager = Vec::new();
+    if page_no > 1 {
+        pager.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            esc(&link(page_no - 1)),
+            t(lang, "← Forrige", "← Previous")
+        ));
+    }
+    if more {
+        pager.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            esc(&link(page_no + 1)),
+            t(lang, "Næste →", "Next →")
+        ));
+    }
+    if !pager.is_empty() {
+        body += &format!("<nav class=\"pager\">{}</nav>\n", pager.join(" · "));
+    }
     page(lang, t(lang, "Beslutningsregister", "Decision register"), &body)
 }
 
-pub(super) async fn audit(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
+pub(super) async fn audit(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let l = s.read();
     let after = Seq(p.after.unwrap_or(0));
@@ -110,7 +247,7 @@ pub(super) async fn audit(State(s): State<AppState>, Query(p): Query<Params>) ->
 }
 
 /// A search box and its hits, each linking to where it is read.
-pub(super) async fn search(State(s): State<AppState>, Query(p): Query<Params>) -> Response {
+pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let q = p.q.clone().unwrap_or_default();
     let mut body = format!(
