@@ -20,6 +20,9 @@ pub enum Error {
     /// The log moved on since the writer read it; nothing was written.
     #[error("conflict: expected head {expected}, but the ledger's head is {actual}; nothing was written")]
     Conflict { expected: String, actual: String },
+    /// An idempotency key sent again with another request than the one it recorded.
+    #[error("{0}")]
+    KeyReused(String),
     /// A read of the stored state failed, or found what its layout does not allow: the
     /// answer it was for is not given (never an answer with a gap, never a refusal).
     #[error("the ledger's stored state could not be read ({0}); nothing was answered or written; `protokol verify` checks it against the log and `protokol rebuild` re-derives it")]

@@ -43,7 +43,7 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::Document(_) => 1,
         Error::Store(StoreError::DamagedHead(_) | StoreError::Corrupt { .. }) => 1,
         Error::Read(_) => 3,
-        Error::Store(_) | Error::Input(_) | Error::Refused { .. } | Error::NotFound(_) => 2,
+        Error::Store(_) | Error::Input(_) | Error::Refused { .. } | Error::NotFound(_) | Error::KeyReused(_) => 2,
     }
 }
 

@@ -31,6 +31,7 @@ pub fn status(e: &Error) -> (StatusCode, &'static str) {
         Error::Input(_) => (StatusCode::BAD_REQUEST, "bad_request"),
         Error::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
         Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+        Error::KeyReused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
         Error::NotFound(_) | Error::Store(StoreError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
         Error::NoMatch(_) => (StatusCode::NOT_FOUND, "no_match"),
         Error::Proof(_) => (StatusCode::CONFLICT, "proof_failed"),

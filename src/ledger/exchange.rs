@@ -99,10 +99,10 @@ impl Ledger {
             }
             pairs.finish().map_err(|f| Error::Input(format!("{source}: {f}; nothing was imported")))?;
             if redactions_of_stored.is_empty() {
-                self.store.append(&records, before, self.model.kv().writes(), &[])?;
+                self.store.append(&records, before, self.model.kv().writes(), &[], None)?;
             } else {
                 let erased = self.erased_records(source, &redactions_of_stored)?;
-                self.store.append_erasing(&records, before, &erased, &[])?;
+                self.store.append_erasing(&records, before, &erased, &[], None)?;
             }
             Ok::<_, Error>(())
         })();

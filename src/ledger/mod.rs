@@ -11,7 +11,7 @@ mod read;
 mod rebuild;
 mod verify;
 
-pub use append::Checked;
+pub use append::{Appended, Checked};
 pub use past::KnownAt;
 pub use publish::Published;
 pub use rebuild::{compact, compact_with, DERIVE_WRITES_MAX};

@@ -5,6 +5,7 @@
 mod bundles;
 mod compact;
 mod documents;
+mod once;
 mod projection;
 mod records;
 mod sled_quirks;
@@ -15,6 +16,7 @@ mod tree;
 pub use bundles::Stored;
 pub use compact::{Compacted, Storage};
 pub use documents::DOCUMENT_BYTES_MAX;
+pub use once::{Once, Recorded};
 pub use projection::Scratch;
 pub use records::{RawRecord, RecordedHead};
 pub use tree::{GrowingTree, TreeReader};

@@ -87,9 +87,10 @@ impl Store {
         expected_head: Option<(Seq, Hash)>,
         state: &Writes,
         documents: &[Vec<u8>],
+        once: Option<&super::Once>,
     ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        let (head, bytes) = self.stage_log(&mut batch, records, expected_head, &[], documents)?;
+        let (head, bytes) = self.stage_log(&mut batch, records, expected_head, &[], documents, once)?;
         stage_state(&mut batch, state, Some(head));
         let state_bytes: usize = state.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum();
         self.write_log(batch, bytes + state_bytes as u64, records)
@@ -106,6 +107,7 @@ impl Store {
         expected_head: Option<(Seq, Hash)>,
         erased: &[Record],
         documents: &[Vec<u8>],
+        once: Option<&super::Once>,
     ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         let last = expected_head.map_or(0, |h| h.0 .0) + records.len() as u64;
@@ -116,7 +118,7 @@ impl Store {
             assert!(e.erased_by.is_some_and(|by| by > e.seq() && by.0 <= last), "erased by a record of this batch");
         }
         let replaced: Vec<(u64, Vec<u8>)> = erased.iter().map(|e| (e.seq().0, e.encode())).collect();
-        let (_, bytes) = self.stage_log(&mut batch, records, expected_head, &replaced, documents)?;
+        let (_, bytes) = self.stage_log(&mut batch, records, expected_head, &replaced, documents, once)?;
         self.write_log(batch, bytes, records)?;
         for e in erased {
             let read = self.get(e.seq())?.map(|b| Record::decode(&b));
@@ -127,8 +129,8 @@ impl Store {
 
     /// Stages the records (asserting that they continue `expected_head`) with
     /// `replaced` (stored records, changed: erasures), the recorded head, the tree's
-    /// hashes for them and the documents kept with them; returns the new head and about
-    /// how many bytes were staged.
+    /// hashes for them, the documents kept with them and the idempotency key that
+    /// recorded them; returns the new head and about how many bytes were staged.
     fn stage_log(
         &self,
         batch: &mut sled::Batch,
@@ -136,6 +138,7 @@ impl Store {
         expected_head: Option<(Seq, Hash)>,
         replaced: &[(u64, Vec<u8>)],
         documents: &[Vec<u8>],
+        once: Option<&super::Once>,
     ) -> Result<((Seq, Hash), u64), StoreError> {
         let (mut seq, mut prev) = expected_head.unwrap_or((Seq(0), Hash::ZERO));
         let stored = seq.0;
@@ -160,6 +163,9 @@ impl Store {
             assert!(d.len() <= super::documents::DOCUMENT_BYTES_MAX, "documents are checked against their limit");
             batch.insert(super::documents::document_key(&crate::hash::document_hash(d)), d.as_slice());
             bytes += d.len();
+        }
+        if let (Some(once), Some(first)) = (once, records.first()) {
+            super::once::stage_once(batch, once, first.seq(), seq);
         }
         Ok(((seq, prev), bytes as u64))
     }

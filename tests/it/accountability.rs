@@ -651,7 +651,7 @@ fn verify_names_an_approval_whose_checkpoint_is_not_the_log_before_it() {
     };
     let store = protokol::store::Store::open(&ledger).unwrap();
     store
-        .append(&[protokol::envelope::Record::seal(header, bytes)], Some((seq, prev)), &Default::default(), &[])
+        .append(&[protokol::envelope::Record::seal(header, bytes)], Some((seq, prev)), &Default::default(), &[], None)
         .unwrap();
     drop(store);
     let run = protokol(&ledger, &["verify"], None);

@@ -661,3 +661,55 @@ async fn the_register_is_paged_on_the_site_and_in_the_api_and_the_pages_are_the_
     let all = get_json(&s, "/api/decisions").await;
     assert_eq!(all.as_array().unwrap().len(), whole.len().min(protokol::http::PAGE_LEN_MAX));
 }
+
+async fn post_once(s: &AppState, key: &str, token: &str, body: &Value) -> (StatusCode, Option<String>, String) {
+    let req = Request::post("/api/events")
+        .header("authorization", format!("Bearer {token}"))
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = send(s, req).await;
+    let replayed = resp.headers().get("idempotent-replayed").map(|v| v.to_str().unwrap().to_string());
+    let status = resp.status();
+    (status, replayed, String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned())
+}
+
+#[tokio::test]
+async fn a_retry_under_its_idempotency_key_appends_nothing_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l");
+    let tokens = format!("cecilie:{TOKEN}\nbo:other-token-for-bo-0123456789");
+    let s = state(&path, &tokens);
+    let batch = json!({"expect_seq": 109, "events": [{"effective": "2026-02-01", "kind": "ActionCompleted", "body": {"action": "sg4-p7-kontakt-henrik-frederiksen"}}]});
+    let key = "6f1c2a0e-4d3b-4c1e-9a57-3f0b8e2d7c11";
+    let (status, replayed, first) = post_once(&s, key, TOKEN, &batch).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, None), "{first}");
+    // The answer was lost; the client sends the same again, its expected head now stale.
+    let (status, replayed, again) = post_once(&s, key, TOKEN, &batch).await;
+    assert_eq!((status, replayed.as_deref()), (StatusCode::CREATED, Some("true")), "{again}");
+    assert_eq!(again, first, "the first answer, again");
+    assert_eq!(get_json(&s, "/api/head").await["seq"], 110, "appended once");
+    // Another request under the key is refused; another client's same key is its own.
+    let other = json!({"events": [{"effective": "2026-02-01", "kind": "PersonRegistered", "body": {"person": "ny", "name": "Ny"}}]});
+    let (status, _, body) = post_once(&s, key, TOKEN, &other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("idempotency_key_reused") && body.contains("seq 110 to 110"), "{body}");
+    let (status, replayed, _) = post_once(&s, key, "other-token-for-bo-0123456789", &other).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, None));
+    for bad in ["", "\"\"", &"k".repeat(201), "ключ"] {
+        let req = Request::post("/api/events")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("idempotency-key", axum::http::HeaderValue::from_bytes(bad.as_bytes()).unwrap())
+            .body(Body::from(other.to_string()))
+            .unwrap();
+        assert_eq!(send(&s, req).await.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+    }
+    assert_eq!(get_json(&s, "/api/head").await["seq"], 111);
+    // The key is kept with the ledger: after a restart, the retry still appends nothing.
+    drop(s);
+    let s = AppState::new(protokol::Ledger::open(&path).unwrap(), Tokens::parse("test", &tokens).unwrap());
+    let (status, replayed, again) = post_once(&s, key, TOKEN, &batch).await;
+    assert_eq!((status, replayed.as_deref(), again), (StatusCode::CREATED, Some("true"), first));
+    assert_eq!(get_json(&s, "/api/head").await["seq"], 111);
+    assert!(s.read().verify().is_ok(), "the keys are beside the log and the projection, not in them");
+}

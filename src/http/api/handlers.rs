@@ -355,9 +355,42 @@ pub(super) async fn post_events(
     b: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
     let by = s.writer(&headers)?;
-    let (expect, events) = parse_batch(&body(b)?)?;
-    let records = s.write().append("request", events, expect, &by, s.now())?;
-    Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response())
+    let bytes = body(b)?;
+    let (expect, events) = parse_batch(&bytes)?;
+    let Some(key) = idempotency_key(&headers)? else {
+        let records = s.write().append("request", events, expect, &by, s.now())?;
+        return Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response());
+    };
+    let once = crate::store::Once {
+        key: *blake3::Hasher::new().update(by.as_bytes()).update(&[0]).update(key.as_bytes()).finalize().as_bytes(),
+        request: *blake3::hash(&bytes).as_bytes(),
+    };
+    match s.write().append_once("request", events, expect, &by, s.now(), &once)? {
+        crate::ledger::Appended::Now(records) => {
+            Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response())
+        }
+        // The answer the first request had, said to be a replay.
+        crate::ledger::Appended::Before(records) => {
+            Ok((StatusCode::CREATED, [("idempotent-replayed", "true")], Json(Appended::of(&records))).into_response())
+        }
+    }
+}
+
+/// Longest idempotency key, in characters.
+pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 200;
+
+/// The `Idempotency-Key` header (IETF httpapi-idempotency-key-header: a string, quoted
+/// or not): 1 to 200 visible ASCII characters, a UUID as most clients send.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    let v = v.to_str().map_err(|_| ApiError::bad_request("Idempotency-Key: visible ASCII characters only"))?;
+    let key = v.strip_prefix('"').and_then(|k| k.strip_suffix('"')).unwrap_or(v);
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_CHARS_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::bad_request(format!(
+            "Idempotency-Key: 1 to {IDEMPOTENCY_KEY_CHARS_MAX} visible ASCII characters, such as a UUID"
+        )));
+    }
+    Ok(Some(key.to_string()))
 }
 
 #[derive(Debug, Deserialize)]

@@ -143,7 +143,7 @@ const WRITE: &[(u16, &str)] = &[
     (403, "the server is read-only"),
     (409, "the log moved on past the expected head"),
     (413, "body too large"),
-    (422, "an event breaks a rule"),
+    (422, "an event breaks a rule, or an idempotency key recorded another request"),
 ];
 
 /// Every API route, in the order the OpenAPI document lists them.
@@ -285,7 +285,7 @@ pub const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "post",
         path: "/api/events",
-        summary: "Append a batch: {expect_seq?, expect_hash?, events: [{effective, kind, body}]}",
+        summary: "Append a batch: {expect_seq?, expect_hash?, events: [{effective, kind, body}]}. With an Idempotency-Key header (1 to 200 visible ASCII characters, a UUID), the same request sent again appends nothing and answers what the first appended (with Idempotent-Replayed: true); another request under the key is a 422",
         query: &[],
         body: Some("application/json"),
         errors: WRITE,
