@@ -197,5 +197,44 @@ fn the_site_in_headless_chromium() {
     assert!(result.contains("svarer ikke til noget godkendt referat"), "{result}");
     s.screenshot("check-document");
 
+    // Every page at a phone's width (390 px): nothing wider than the screen (a table
+    // scrolls within itself, the timeline scales), and on Danish pages no code word
+    // (`co_chair`, `approved_with_reservations`) where a word belongs.
+    s.post("/window/rect", json!({"width": 390, "height": 844}));
+    let width = s.script("return window.innerWidth;").as_u64().unwrap();
+    assert!(width <= 400, "the window is a phone's width: {width}");
+    for (path, name) in [
+        ("/", "home"),
+        ("/groups/styregruppen?at=2026-01-21", "group"),
+        ("/meetings/styregruppen/4", "meeting"),
+        ("/decisions", "decisions"),
+        ("/people/erik-jylling", "person"),
+        ("/audit", "audit"),
+        ("/search?q=ATMP", "search"),
+        ("/check", "check"),
+    ] {
+        s.open(&format!("{site}{path}"));
+        s.find("main");
+        let overflow = s.script(
+            "return [document.documentElement.scrollWidth, window.innerWidth, \
+             [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 \
+               && !e.closest('table')).map(e => e.tagName + ' ' + (e.textContent || '').slice(0, 40))];",
+        );
+        let (page_width, screen) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
+        assert!(
+            page_width <= screen,
+            "{path}: the page is {page_width} px wide on a {screen} px screen: {}",
+            overflow[2]
+        );
+        assert!(overflow[2].as_array().unwrap().is_empty(), "{path}: cut off at the right: {}", overflow[2]);
+        let text = s.text(&s.find("main"));
+        let codes: Vec<&str> = text
+            .split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .filter(|w| w.contains('_') && !w.starts_with('_') && !w.ends_with('_'))
+            .collect();
+        assert!(codes.is_empty(), "{path}: code words on a Danish page: {codes:?}");
+        s.screenshot(&format!("phone-{name}"));
+    }
+
     let _ = ureq::delete(&s.base).call();
 }

@@ -130,7 +130,7 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
         );
     } else {
         body += &format!(
-            "<p>{} {first}–{}</p>\n<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            "<p>{} {first}–{}</p>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
             t(lang, "Beslutninger", "Decisions"),
             filter.skip + rows.len(),
             t(lang, "Dato", "Date"),
@@ -164,7 +164,7 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
         );
     }
     if !rows.is_empty() {
-        body += "</table></div>\n";
+        body += "</table>\n";
     }
     // The links to the pages beside this one keep every filter.
     let link = |n: usize| {
@@ -214,7 +214,13 @@ pub(super) async fn audit(State(s): State<AppState>, SiteQuery(p): SiteQuery) ->
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
-    let mut body = String::from("<table>\n<tr><th>seq</th><th>recorded_at</th><th>effective</th><th>recorded_by</th><th>kind</th><th>hash</th></tr>\n");
+    let mut body = format!(
+        "<table>\n<tr><th>seq</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>hash</th></tr>\n",
+        t(lang, "Registreret", "Recorded"),
+        t(lang, "Gælder fra", "Effective"),
+        t(lang, "Registreret af", "Recorded by"),
+        t(lang, "Hændelse", "Event"),
+    );
     for r in &records {
         let h = &r.header;
         // An erased body is said to be so, and by which seq (whose row says why).
