@@ -158,7 +158,7 @@ pub(super) fn approve_minutes(
     let origin = format!("approve-minutes {}", file.display());
     // The document itself is kept with its approval, in the same write.
     let events = vec![NewEvent::new(effective, event, origin.clone())];
-    let records = ledger.append_keeping(&origin, events, std::slice::from_ref(&bytes), None, &by, ctx.now)?;
+    let records = ledger.append_keeping(&origin, events, std::slice::from_ref(&bytes), None, &by, ctx.now, None)?;
     say(
         ctx,
         &format!(

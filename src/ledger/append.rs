@@ -15,14 +15,6 @@ use crate::store::{GrowingTree, Once};
 use crate::when::RecordedAt;
 use chrono::{DateTime, Utc};
 
-/// What `append_once` did: appended the records now, or found them appended before
-/// under the same key and request.
-#[derive(Debug)]
-pub enum Appended {
-    Now(Vec<Record>),
-    Before(Vec<Record>),
-}
-
 /// What `check` found: every problem, in the order met, and the seat flags of the state
 /// the batch would leave (accepted, but to be looked at).
 #[derive(Debug)]
@@ -43,59 +35,14 @@ impl Ledger {
         recorded_by: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Record>, Error> {
-        self.append_keeping(source, events, &[], expect, recorded_by, now)
-    }
-
-    /// `append`, once for `once`'s key: the first call with it appends, recording the key
-    /// in the same atomic write; a later one with the same request appends nothing and
-    /// answers the records that first call appended (`Appended::Before`), so a client
-    /// that lost the answer may send again; one with another request under the key is
-    /// refused. The expected head is checked only on the first.
-    pub fn append_once(
-        &mut self,
-        source: &str,
-        events: Vec<NewEvent>,
-        expect: Option<Expect>,
-        recorded_by: &str,
-        now: DateTime<Utc>,
-        once: &Once,
-    ) -> Result<Appended, Error> {
-        if let Some(recorded) = self.store.once(&once.key)? {
-            if recorded.request != once.request {
-                return Err(Error::KeyReused(format!(
-                    "{source}: this idempotency key recorded another request (seq {} to {}); nothing was written",
-                    recorded.first, recorded.last
-                )));
-            }
-            let len = (recorded.last.0 - recorded.first.0 + 1) as usize;
-            let records = self.records_after(Seq(recorded.first.0 - 1), len)?;
-            if records.len() != len {
-                return Err(Error::Read(crate::kv::ReadError(format!(
-                    "an idempotency key recorded seq {} to {}, which the log does not hold",
-                    recorded.first, recorded.last
-                ))));
-            }
-            return Ok(Appended::Before(records));
-        }
-        self.append_inner(source, events, &[], expect, recorded_by, now, Some(once)).map(Appended::Now)
+        self.append_keeping(source, events, &[], expect, recorded_by, now, None)
     }
 
     /// `append`, keeping `documents` (each the approved document a `MinutesApproved` of
-    /// the batch names by its hash) in the same atomic write.
-    pub fn append_keeping(
-        &mut self,
-        source: &str,
-        events: Vec<NewEvent>,
-        documents: &[Vec<u8>],
-        expect: Option<Expect>,
-        recorded_by: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Record>, Error> {
-        self.append_inner(source, events, documents, expect, recorded_by, now, None)
-    }
-
+    /// the batch names by its hash) and recording `once` (see `append_once`) in the same
+    /// atomic write.
     #[allow(clippy::too_many_arguments)]
-    fn append_inner(
+    pub fn append_keeping(
         &mut self,
         source: &str,
         events: Vec<NewEvent>,

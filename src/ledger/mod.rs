@@ -4,6 +4,7 @@
 mod append;
 mod correct;
 mod exchange;
+mod once;
 mod past;
 mod prove;
 mod publish;
@@ -11,7 +12,8 @@ mod read;
 mod rebuild;
 mod verify;
 
-pub use append::{Appended, Checked};
+pub use append::Checked;
+pub use once::Appended;
 pub use past::KnownAt;
 pub use publish::Published;
 pub use rebuild::{compact, compact_with, DERIVE_WRITES_MAX};

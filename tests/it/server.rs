@@ -713,3 +713,47 @@ async fn a_retry_under_its_idempotency_key_appends_nothing_even_after_a_restart(
     assert_eq!(get_json(&s, "/api/head").await["seq"], 111);
     assert!(s.read().verify().is_ok(), "the keys are beside the log and the projection, not in them");
 }
+
+#[tokio::test]
+async fn the_timeline_has_a_legend_ticks_the_pages_date_and_stops_where_the_ledger_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    let (_, html) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21", None, Body::empty()).await;
+    let svg = html.split("<svg").nth(1).unwrap().split("</svg>").next().unwrap();
+    assert!(svg.contains("viewBox") && !svg.contains(" width=\"900\""), "scales to the screen");
+    for words in ["formandskab", "medlem og andre roller", "møde (nummer)", "sidens dato", "fortsat"] {
+        assert!(svg.contains(words), "the legend says {words:?}");
+    }
+    assert!(svg.contains("font-weight=\"bold\">2026</text>"), "a labelled tick for the year");
+    assert!(svg.contains(">4</text>"), "the 4th meeting labelled");
+    // The page's date, marked; the last thing the ledger knows of the group is that
+    // day's meeting, so no open membership is drawn past it (not to today).
+    let at_x: f64 = svg
+        .split("stroke-width=\"1.5\"")
+        .next()
+        .unwrap()
+        .rsplit("x1=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(svg.contains("font-weight=\"bold\">2026-01-21</text>"));
+    let bar_ends: Vec<f64> = svg
+        .split("<rect x=\"")
+        .skip(1)
+        .filter(|r| r.contains("<title>"))
+        .map(|r| {
+            let x: f64 = r.split('"').next().unwrap().parse().unwrap();
+            let w: f64 = r.split("width=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            x + w
+        })
+        .collect();
+    assert_eq!(bar_ends.len(), 12);
+    // (A bar is 2 wide at least: one that starts that day is still seen.)
+    assert!(bar_ends.iter().all(|e| *e <= at_x + 2.1), "bars end at {bar_ends:?}, the date at {at_x}");
+    let (_, en) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21&lang=en", None, Body::empty()).await;
+    assert!(en.contains("meeting (number)") && en.contains("continuing"));
+}

@@ -3,27 +3,25 @@
 //! (`http::status`).
 
 use super::routes::*;
+use super::writes::body;
 use crate::error::Error;
 use crate::event::{from_name, DecisionStatus, Outcome};
 use crate::export::{csv, popolo};
 use crate::http::{ApiError, AppState, PAGE_LEN_MAX};
 use crate::ids::{GroupId, Hash, MeetingId, MeetingRef, PersonId, Seq};
-use crate::import;
-use crate::input::parse_events;
-use crate::ledger::{Expect, KnownAt};
+use crate::ledger::KnownAt;
 use crate::minutes::{self, Format, Lang};
 use crate::model::Model;
 use crate::query::{self, ActionState, DecisionFilter};
-use crate::record_file;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
@@ -46,7 +44,7 @@ fn known(k: &Option<String>) -> Result<Option<KnownAt>, ApiError> {
     k.as_deref().map(|k| k.parse().map_err(|e| ApiError::bad_request(format!("known_at: {e}")))).transpose()
 }
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(super) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(t)| t).map_err(|e| ApiError::bad_request(e.body_text()))
 }
 
@@ -69,7 +67,7 @@ fn answer<T>(
     Ok(f(&l.known_at(known_at)?)?)
 }
 
-fn ok<T: serde::Serialize>(value: T) -> ApiResult {
+pub(super) fn ok<T: serde::Serialize>(value: T) -> ApiResult {
     Ok(Json(value).into_response())
 }
 
@@ -320,110 +318,6 @@ pub(super) async fn events(State(s): State<AppState>, q: Result<Query<EventsQuer
     let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
     let next_after = records.last().map(|r| r.seq()).filter(|last| *last < seq);
     ok(EventsPage { events: lines, next_after, head: HeadView { seq, hash } })
-}
-
-fn body(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    b.map_err(|e| {
-        let status = e.status();
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_request" };
-        ApiError::new(status, code, e.body_text())
-    })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Batch {
-    expect_seq: Option<u64>,
-    expect_hash: Option<String>,
-    events: Value,
-}
-
-/// Reads a `POST /api/events` body: `{expect_seq?, expect_hash?, events: [...]}`.
-pub fn parse_batch(bytes: &[u8]) -> Result<(Option<Expect>, Vec<crate::input::NewEvent>), ApiError> {
-    let batch: Batch = serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request: {e}")))?;
-    let hash = match &batch.expect_hash {
-        Some(h) => Some(Hash::from_hex(h).map_err(|e| ApiError::bad_request(format!("expect_hash: {e}")))?),
-        None => None,
-    };
-    let expect = Expect::of(batch.expect_seq.map(Seq), hash);
-    Ok((expect, parse_events("request", &batch.events.to_string())?))
-}
-
-pub(super) async fn post_events(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    b: Result<Bytes, BytesRejection>,
-) -> ApiResult {
-    let by = s.writer(&headers)?;
-    let bytes = body(b)?;
-    let (expect, events) = parse_batch(&bytes)?;
-    let Some(key) = idempotency_key(&headers)? else {
-        let records = s.write().append("request", events, expect, &by, s.now())?;
-        return Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response());
-    };
-    let once = crate::store::Once {
-        key: *blake3::Hasher::new().update(by.as_bytes()).update(&[0]).update(key.as_bytes()).finalize().as_bytes(),
-        request: *blake3::hash(&bytes).as_bytes(),
-    };
-    match s.write().append_once("request", events, expect, &by, s.now(), &once)? {
-        crate::ledger::Appended::Now(records) => {
-            Ok((StatusCode::CREATED, Json(Appended::of(&records))).into_response())
-        }
-        // The answer the first request had, said to be a replay.
-        crate::ledger::Appended::Before(records) => {
-            Ok((StatusCode::CREATED, [("idempotent-replayed", "true")], Json(Appended::of(&records))).into_response())
-        }
-    }
-}
-
-/// Longest idempotency key, in characters.
-pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 200;
-
-/// The `Idempotency-Key` header (IETF httpapi-idempotency-key-header: a string, quoted
-/// or not): 1 to 200 visible ASCII characters, a UUID as most clients send.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
-    let v = v.to_str().map_err(|_| ApiError::bad_request("Idempotency-Key: visible ASCII characters only"))?;
-    let key = v.strip_prefix('"').and_then(|k| k.strip_suffix('"')).unwrap_or(v);
-    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_CHARS_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::bad_request(format!(
-            "Idempotency-Key: 1 to {IDEMPOTENCY_KEY_CHARS_MAX} visible ASCII characters, such as a UUID"
-        )));
-    }
-    Ok(Some(key.to_string()))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ImportQuery {
-    name: String,
-}
-
-pub(super) async fn post_import(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    q: Result<Query<ImportQuery>, QueryRejection>,
-    b: Result<Bytes, BytesRejection>,
-) -> ApiResult {
-    let by = s.writer(&headers)?;
-    let q = query(q)?;
-    let bytes = body(b)?;
-    let text =
-        String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::bad_request(format!("{}: not UTF-8", q.name)))?;
-    let file = record_file::parse(&q.name, &text)?;
-    let mut l = s.write();
-    match import::import_file(&mut l, &file, &by, s.now())? {
-        import::Outcome::Appended { file, events, first, last } => {
-            Ok((StatusCode::CREATED, Json(json!({"file": file, "appended": events, "first": first, "last": last})))
-                .into_response())
-        }
-        import::Outcome::AlreadyImported { file, seq } => {
-            ok(json!({"file": file, "appended": 0, "already_imported_at": seq}))
-        }
-        // import_file never amends: an edited file is refused with its corrections.
-        import::Outcome::Corrected { file, corrections, first, last } => {
-            ok(json!({"file": file, "corrections": corrections, "first": first, "last": last}))
-        }
-    }
 }
 
 pub(super) async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejection>) -> ApiResult {

@@ -7,7 +7,8 @@ pub mod openapi;
 mod proofs;
 mod redactions;
 mod routes;
+mod writes;
 
 pub(crate) use documents::document;
-pub use handlers::parse_batch;
 pub use routes::{routes, RouteDoc, ROUTES};
+pub use writes::parse_batch;

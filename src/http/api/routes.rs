@@ -3,6 +3,7 @@
 //! is that one list, with each route's documentation.
 
 use super::handlers::*;
+use super::writes::*;
 use crate::http::{ApiError, AppState};
 use crate::ids::{Hash, Seq};
 use crate::minutes;

@@ -177,7 +177,7 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Site
         Err(e) => return from_error(lang, e),
     };
     let _ = writeln!(body, "<h2>{}</h2>", t(lang, "Tidslinje", "Timeline"));
-    body += &timeline::timeline_svg(&tl, s.today(), lang);
+    body += &timeline::timeline_svg(&tl, day, lang);
     let _ = writeln!(body, "<h2>{}</h2>\n<ul>", t(lang, "Møder", "Meetings"));
     for (id, number, d, kind) in &tl.meetings {
         let shown = match number {
