@@ -212,6 +212,8 @@ fn the_site_in_headless_chromium() {
         ("/audit", "audit"),
         ("/search?q=ATMP", "search"),
         ("/check", "check"),
+        ("/actions", "actions"),
+        ("/about", "about"),
     ] {
         s.open(&format!("{site}{path}"));
         s.find("main");

@@ -757,3 +757,35 @@ async fn the_timeline_has_a_legend_ticks_the_pages_date_and_stops_where_the_ledg
     let (_, en) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21&lang=en", None, Body::empty()).await;
     assert!(en.contains("meeting (number)") && en.contains("continuing"));
 }
+
+#[tokio::test]
+async fn the_actions_page_lists_the_open_first_in_pages_and_the_about_page_tells_an_auditor_how_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir.path().join("l"), "");
+    let open = get_json(&s, "/api/actions?at=2026-02-01&open=true").await;
+    let all = get_json(&s, "/api/actions?at=2026-02-01").await;
+    let (status, html) = call(&s, "GET", "/actions?at=2026-02-01", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    let open_n = open.as_array().unwrap().len();
+    let all_n = all.as_array().unwrap().len();
+    assert!(html.contains(&format!("<strong>{open_n}</strong> åbne af i alt {all_n}")), "{html}");
+    let rows: Vec<&str> = html.split("<tr id=\"").skip(1).map(|r| r.split('"').next().unwrap()).collect();
+    assert_eq!(rows.len(), all_n.min(protokol::http::site::ACTIONS_PAGE_LEN));
+    let open_ids: Vec<&str> = open.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert!(rows[..open_n].iter().all(|r| open_ids.contains(r)), "the open come first: {rows:?}");
+    for code in [">open<", ">overdue<", ">done<"] {
+        assert!(!html.contains(code), "a word, not the code {code}");
+    }
+    let (status, _) = call(&s, "GET", "/actions?page=0", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for (uri, words) in [
+        ("/about", ["protokol verify-proof", "Personoplysninger", "/api/proof/decision/ID"]),
+        ("/about?lang=en", ["protokol verify-proof", "Personal data", "protokol consistency"]),
+    ] {
+        let (status, html) = call(&s, "GET", uri, None, Body::empty()).await;
+        assert_eq!(status, StatusCode::OK);
+        for w in words {
+            assert!(html.contains(w), "{uri}: {w:?}");
+        }
+    }
+}

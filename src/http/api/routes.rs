@@ -161,7 +161,7 @@ pub const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "get",
         path: "/api/verify",
-        summary: "The last verify the server ran (at start, then in the background once the head moves; never on a request), the head now, and the seat flags",
+        summary: "The last check of the chain and the tree the server ran (at start, then in the background once the head moves; never on a request; `protokol verify` also checks the projection), the head now, and the seat flags",
         query: &[],
         body: None,
         errors: &[],

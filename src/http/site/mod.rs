@@ -2,12 +2,13 @@
 //! Danish by default and English with `?lang=en`. Every text from the ledger goes through
 //! `esc`.
 
+mod about;
 mod check;
 mod pages;
 mod registers;
 mod timeline;
 
-pub use registers::DECISIONS_PAGE_LEN;
+pub use registers::{ACTIONS_PAGE_LEN, DECISIONS_PAGE_LEN};
 
 use crate::http::{AppState, PAGE_LEN_MAX};
 use crate::minutes::{html_escape as esc, Lang};
@@ -28,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(registers::audit))
         .route("/check", get(check::check_form).post(check::check_upload))
         .route("/search", get(registers::search))
+        .route("/actions", get(registers::actions))
+        .route("/about", get(about::about))
         // An approved document, the same download as the API's.
         .route("/documents/{hash}", get(document))
 }
@@ -116,11 +119,13 @@ pub(super) fn t(lang: Lang, da: &'static str, en: &'static str) -> &'static str 
 
 pub(super) fn page(lang: Lang, title: &str, body: &str) -> Response {
     let nav = format!(
-        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"/search?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
+        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/actions?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"/search?lang={l}\">{}</a> · <a href=\"/about?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
         t(lang, "Beslutninger", "Decisions"),
+        t(lang, "Opgaver", "Actions"),
         t(lang, "Revision", "Audit"),
         t(lang, "Tjek et dokument", "Check a document"),
         t(lang, "Søg", "Search"),
+        t(lang, "Om", "About"),
         t(lang, "English", "Dansk"),
         l = if lang == Lang::Da { "da" } else { "en" },
         other = if lang == Lang::Da { "en" } else { "da" },

@@ -3,7 +3,7 @@
 use super::*;
 use crate::event::{from_name, name_of, DecisionStatus, Outcome};
 use crate::ids::Seq;
-use crate::minutes::Label;
+use crate::minutes::{self, Label};
 use crate::query::{self, DecisionFilter};
 use axum::extract::State;
 use std::fmt::Write;
@@ -283,4 +283,101 @@ pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
         body += "</ul>\n";
     }
     page(lang, t(lang, "Søg", "Search"), &body)
+}
+
+/// Actions a page shows.
+pub const ACTIONS_PAGE_LEN: usize = 50;
+
+/// The actions agreed at meetings: the open and overdue first (the soonest due first),
+/// then the done (the latest first), on the page's date, in pages.
+pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
+    let lang = p.lang();
+    let day = match p.at.as_deref().filter(|a| !a.is_empty()).map(str::parse::<chrono::NaiveDate>) {
+        None => s.today(),
+        Some(Ok(d)) => d,
+        Some(Err(_)) => {
+            return error(lang, StatusCode::BAD_REQUEST, t(lang, "at: en dato (ÅÅÅÅ-MM-DD)", "at: a date (YYYY-MM-DD)"))
+        }
+    };
+    let page_no = match p.page.as_deref().filter(|x| !x.is_empty()).map(str::parse::<usize>) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n,
+        Some(_) => {
+            return error(
+                lang,
+                StatusCode::BAD_REQUEST,
+                t(lang, "page: et sidetal (1, 2, ...)", "page: a page number (1, 2, ...)"),
+            )
+        }
+    };
+    let l = s.read();
+    let mut rows = match query::actions(&l.model(), day) {
+        Ok(rows) => rows,
+        Err(e) => return from_error(lang, e),
+    };
+    let open = |a: &query::ActionView| a.state != query::ActionState::Done;
+    rows.sort_by(|a, b| {
+        open(b).cmp(&open(a)).then_with(|| match open(a) {
+            true => a.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.due_by.unwrap_or(chrono::NaiveDate::MAX)),
+            false => b.completed.cmp(&a.completed),
+        })
+    });
+    let open_count = rows.iter().filter(|a| open(a)).count();
+    let total = rows.len();
+    let skip = (page_no - 1).saturating_mul(ACTIONS_PAGE_LEN);
+    let shown: Vec<&query::ActionView> = rows.iter().skip(skip).take(ACTIONS_PAGE_LEN).collect();
+    let mut body = format!(
+        "<p>{} {day}: <strong>{open_count}</strong> {} {total}.</p>\n",
+        t(lang, "Den", "On"),
+        t(lang, "åbne af i alt", "open of"),
+    );
+    if !shown.is_empty() {
+        body += &format!(
+            "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            t(lang, "Opgave", "Action"),
+            t(lang, "Ansvarlig", "Owner"),
+            t(lang, "Frist", "Due"),
+            t(lang, "Status", "State"),
+            t(lang, "Aftalt", "Agreed"),
+        );
+    }
+    for a in shown {
+        let due = a.due.as_ref().map(|d| minutes::said_date(lang, d)).unwrap_or_default();
+        let done = a.completed.map(|d| format!(" {d}")).unwrap_or_default();
+        let _ = writeln!(
+            body,
+            "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{done}</td><td>{}, {} {}</td></tr>",
+            esc(a.id.as_str()),
+            esc(&a.description),
+            esc(&a.owner_name),
+            esc(&due),
+            badge(&name_of(&a.state), a.state.label(lang)),
+            a.assigned,
+            t(lang, "punkt", "item"),
+            a.item,
+        );
+    }
+    if total > 0 {
+        body += "</table>\n";
+    }
+    let link = |n: usize| format!("/actions?{}&at={day}&page={n}", p.keep());
+    let mut pager = Vec::new();
+    if page_no > 1 {
+        pager.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            esc(&link(page_no - 1)),
+            t(lang, "← Forrige", "← Previous")
+        ));
+    }
+    if skip + ACTIONS_PAGE_LEN < total {
+        pager.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            esc(&link(page_no + 1)),
+            t(lang, "Næste →", "Next →")
+        ));
+    }
+    if !pager.is_empty() {
+        body += &format!("<nav class=\"pager\">{}</nav>\n", pager.join(" · "));
+    }
+    page(lang, t(lang, "Opgaver", "Actions"), &body)
 }
