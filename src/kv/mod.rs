@@ -58,6 +58,24 @@ impl From<&str> for ReadError {
 pub trait KvRead: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ReadError>;
     fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a>;
+
+    /// The same pairs as `scan`, the last key first: the latest rows of a register by
+    /// date, read only as far as they are wanted where the store can walk backwards.
+    /// By default the prefix is read whole, then turned; a failed read is the walk's
+    /// only item, never a partial answer.
+    fn scan_rev<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+        reversed(self.scan(prefix))
+    }
+}
+
+/// A walk read whole and turned: its pairs last first, or its first error alone.
+fn reversed<'a>(
+    walk: impl Iterator<Item = Result<Pair, ReadError>>,
+) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+    match walk.collect::<Result<Vec<Pair>, ReadError>>() {
+        Ok(pairs) => Box::new(pairs.into_iter().rev().map(Ok)),
+        Err(e) => Box::new(std::iter::once(Err(e))),
+    }
 }
 
 /// Values written over the base; `None` removes the key.
@@ -113,11 +131,18 @@ impl Kv {
     /// overlay has nothing under `prefix` (always, for a query's view). A failed read
     /// is yielded, and ends the walk for whoever stops at it.
     pub fn scan_iter<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
-        Box::new(self.scan_stored(prefix).filter(|item| !item.as_ref().is_ok_and(|(k, _)| is_history(k))).map(|item| {
-            let (k, v) = item?;
-            let v = payload(&k, v)?;
-            Ok((k, v))
-        }))
+        present(self.scan_stored(prefix))
+    }
+
+    /// The pairs of `scan_iter`, the last key first; read from the base as they are
+    /// consumed where the overlay has nothing under `prefix`.
+    pub fn scan_iter_rev<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+        let overlay = self.writes.range(prefix.to_vec()..).next().is_some_and(|(k, _)| k.starts_with(prefix));
+        let walk = match (&self.base, overlay) {
+            (Some(base), false) => base.scan_rev(prefix),
+            _ => reversed(self.scan_stored(prefix)),
+        };
+        present(walk)
     }
 
     /// Every key and stored value, history included, in key order: what the store
@@ -259,6 +284,18 @@ impl Kv {
 }
 
 /// A stored value without its `since`.
+/// The state's pairs of a walk over the stored ones: the history left out, each value
+/// without its `since`.
+fn present<'a>(
+    walk: Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a>,
+) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+    Box::new(walk.filter(|item| !item.as_ref().is_ok_and(|(k, _)| is_history(k))).map(|item| {
+        let (k, v) = item?;
+        let v = payload(&k, v)?;
+        Ok((k, v))
+    }))
+}
+
 fn payload(key: &[u8], mut stored: Vec<u8>) -> Result<Vec<u8>, ReadError> {
     since_of(key, &stored)?;
     stored.drain(..SINCE_BYTES);

@@ -90,3 +90,39 @@ fn undo_records_shared_by_neighbouring_events_rewind_across_their_bounds() {
     let err = rewound.rewind(40, 10).unwrap_err();
     assert!(err.0.contains("undo record 31"), "{err}");
 }
+
+/// A reverse scan is the forward one turned, whether it reads the base alone, the base
+/// under an overlay, or a view of the past; and a failed read is its only answer.
+#[test]
+fn a_reverse_scan_is_the_forward_scan_turned() {
+    let mut kv = Kv::default();
+    event(&mut kv, 1, &[("d/1", Some("a")), ("d/2", Some("b")), ("e/1", Some("z"))]);
+    event(&mut kv, 2, &[("d/1", Some("a2")), ("d/3", Some("c"))]);
+    let base: Arc<dyn KvRead> = Arc::new(Frozen(kv.writes().clone()));
+    let turned = |kv: &Kv| {
+        let mut forward = kv.scan(b"d/").unwrap();
+        forward.reverse();
+        let backward: Vec<Pair> = kv.scan_iter_rev(b"d/").collect::<Result<_, _>>().unwrap();
+        assert_eq!(backward, forward);
+        backward.into_iter().map(|(k, v)| format!("{}={}", lossy(&k), lossy(&v))).collect::<Vec<_>>()
+    };
+    assert_eq!(turned(&Kv::over(base.clone())), ["d/3=c", "d/2=b", "d/1=a2"]);
+    assert_eq!(turned(&Kv::as_of(base.clone(), 1)), ["d/2=b", "d/1=a"]);
+    let mut overlaid = Kv::over(base);
+    overlaid.set(b"d/0".to_vec(), Some(b"new".to_vec())).unwrap();
+    overlaid.set(b"d/2".to_vec(), None).unwrap();
+    assert_eq!(turned(&overlaid), ["d/3=c", "d/1=a2", "d/0=new"]);
+
+    struct Failing;
+    impl KvRead for Failing {
+        fn get(&self, _: &[u8]) -> Result<Option<Vec<u8>>, ReadError> {
+            Err("unreadable".into())
+        }
+        fn scan<'a>(&'a self, _: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+            Box::new([Ok((b"d/1".to_vec(), vec![0; 8])), Err("unreadable".into())].into_iter())
+        }
+    }
+    let failing = Kv::over(Arc::new(Failing));
+    let walk: Vec<_> = failing.scan_iter_rev(b"d/").collect();
+    assert!(matches!(walk.as_slice(), [Err(e)] if e.0 == "unreadable"), "{walk:?}");
+}

@@ -20,6 +20,10 @@ pub struct GroupRow {
     pub dissolved: Option<NaiveDate>,
     pub predecessor: Option<GroupId>,
     pub successor: Option<GroupId>,
+    /// The group it reports to; none for the body at the top.
+    pub parent: Option<GroupId>,
+    /// Its terms of reference, as the record gives them.
+    pub mandate: Option<String>,
     /// Members on the query date (substitutes are not counted).
     pub members: usize,
 }
@@ -38,6 +42,8 @@ pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
             dissolved: g.dissolved,
             predecessor: g.predecessor,
             successor: g.successor,
+            parent: g.parent,
+            mandate: g.mandate,
             members: {
                 // Each person once, whatever roles they hold.
                 let mut people: Vec<_> = m

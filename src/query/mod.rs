@@ -3,6 +3,7 @@
 //! ledger hands out. Every view is serializable; the `--json` output and the API are
 //! these structs. A read that fails is the answer's error, never a gap in it.
 
+mod directory;
 mod flags;
 mod groups;
 mod meeting;
@@ -10,6 +11,7 @@ mod people;
 mod register;
 mod search;
 
+pub use directory::*;
 pub use flags::*;
 pub use groups::*;
 pub use meeting::*;

@@ -123,6 +123,21 @@ pub fn decisions(m: &Model, filter: &DecisionFilter, at: NaiveDate) -> Result<Ve
     Ok(out)
 }
 
+/// The `n` latest decisions taken on or before `at`, the latest first: what a visitor
+/// to the home page wants to see, read from the end of the register.
+pub fn latest_decisions(m: &Model, at: NaiveDate, n: usize) -> Result<Vec<DecisionView>, Error> {
+    let mut out = Vec::new();
+    let mut rows = m.decisions_latest_first();
+    while out.len() < n {
+        let Some(row) = rows.next() else { break };
+        let (id, d) = row?;
+        if d.date <= at {
+            out.push(decision_view(&id, d, at));
+        }
+    }
+    Ok(out)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {

@@ -33,6 +33,19 @@ impl KvRead for StateReader {
                 }),
         )
     }
+
+    fn scan_rev<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+        Box::new(
+            self.tree
+                .scan_prefix(state_key(prefix))
+                .rev()
+                .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
+                .map(|item| {
+                    let (k, v) = item.map_err(|e| ReadError(e.to_string()))?;
+                    Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
+                }),
+        )
+    }
 }
 
 fn state_key(key: &[u8]) -> Vec<u8> {

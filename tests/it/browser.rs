@@ -157,6 +157,13 @@ fn the_site_in_headless_chromium() {
     let id = created["value"]["sessionId"].as_str().expect("a session").to_string();
     let s = Session { base: format!("{driver_url}/session/{id}") };
 
+    // The home page: the body, its next meetings, latest decisions and open actions.
+    s.open(&format!("{site}/"));
+    let h1 = s.text(&s.find("h1"));
+    assert_eq!(h1, "Styregruppen for ATMP Danmark");
+    assert!(s.find_all("#latest-decisions li").len() == protokol::http::site::HOME_ROWS);
+    s.screenshot("home");
+
     // The steering group on the day of its 4th meeting.
     s.open(&format!("{site}/groups/styregruppen?at=2026-01-21"));
     let members: Vec<String> = s.find_all("tr.member").iter().map(|e| s.text(e)).collect();
@@ -214,6 +221,9 @@ fn the_site_in_headless_chromium() {
         ("/check", "check"),
         ("/actions", "actions"),
         ("/about", "about"),
+        ("/meetings", "meetings"),
+        ("/people", "people"),
+        ("/organisations", "organisations"),
     ] {
         s.open(&format!("{site}{path}"));
         s.find("main");

@@ -20,6 +20,15 @@ impl Drop for Mount {
     }
 }
 
+/// An 8 MiB file system under `dir`, unmounted when the guard drops: small enough
+/// that a test fills it in seconds.
+fn small_disk(dir: &Path) -> (std::path::PathBuf, Mount) {
+    let mnt = dir.join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    sh(&["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt.to_str().unwrap()]);
+    (mnt.clone(), Mount(mnt))
+}
+
 fn protokol(ledger: &Path, args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_protokol"))
@@ -87,10 +96,7 @@ fn batch(from: usize, n: usize) -> String {
 #[ignore = "mounts small and read-only file systems: needs root; .ci/run runs it as root"]
 fn a_full_disk_is_a_clear_error_and_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let mnt = dir.path().join("small");
-    std::fs::create_dir(&mnt).unwrap();
-    sh(&["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt.to_str().unwrap()]);
-    let _m = Mount(mnt.clone());
+    let (mnt, _m) = small_disk(dir.path());
     let ledger = mnt.join("l");
     assert!(protokol(&ledger, &["init"], "").status.success());
     // Something else on the disk, that the administrator can remove once it is full.
@@ -145,10 +151,7 @@ fn large_meeting(n: usize) -> String {
 #[ignore = "mounts small and read-only file systems: needs root; .ci/run runs it as root"]
 fn a_full_disk_under_large_records_is_a_clear_error_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
-    let mnt = dir.path().join("small");
-    std::fs::create_dir(&mnt).unwrap();
-    sh(&["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt.to_str().unwrap()]);
-    let _m = Mount(mnt.clone());
+    let (mnt, _m) = small_disk(dir.path());
     let ledger = mnt.join("l");
     let council = Path::new(env!("CARGO_MANIFEST_DIR")).join("events/constructed-council");
     let out = protokol(&ledger, &["import", council.to_str().unwrap()], "");

@@ -18,6 +18,7 @@ mod import;
 mod layout;
 mod ledger;
 mod minutes;
+mod portal;
 mod projections;
 mod read_faults;
 mod redaction;

@@ -89,6 +89,25 @@ async fn every_documented_get_route_answers_and_the_openapi_lists_them_all() {
         let keys: std::collections::BTreeSet<&str> = body.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(keys, props, "{}: response fields against schema", r.path);
     }
+    // Every write documents its body's schema; a batch's is the fields the server reads.
+    let resolve = |v: &Value| -> Value {
+        match v["$ref"].as_str() {
+            Some(r) => schemas[r.trim_start_matches("#/components/schemas/")].clone(),
+            None => v.clone(),
+        }
+    };
+    for r in ROUTES.iter().filter(|r| r.method == "post") {
+        let content = doc["paths"][r.path]["post"]["requestBody"]["content"].as_object().unwrap();
+        let schema = resolve(&content.values().next().unwrap()["schema"]);
+        assert!(schema["type"].is_string(), "{}: a request schema, not {schema}", r.path);
+    }
+    let batch = resolve(&doc["paths"]["/api/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]);
+    let fields: Vec<&String> = batch["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["events", "expect_hash", "expect_seq"]);
+    let event = resolve(&batch["properties"]["events"]["items"]);
+    let kinds = event["properties"]["kind"]["enum"].as_array().unwrap();
+    assert!(kinds.contains(&json!("MemberJoined")) && kinds.contains(&json!("DecisionRecorded")), "{event}");
+    assert_eq!(kinds.len(), protokol::event::KINDS.len());
     // And nothing undocumented answers under /api.
     let (status, body) = call(&s, "GET", "/api/nothing", None, Body::empty()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -37,8 +37,8 @@ pub fn document() -> Value {
             );
         }
         let mut op = json!({"summary": r.summary, "parameters": params, "responses": responses});
-        if let Some(mime) = r.body {
-            op["requestBody"] = json!({"required": true, "content": {mime: {}}});
+        if let Some((mime, request)) = r.body {
+            op["requestBody"] = json!({"required": true, "content": {mime: {"schema": request(&mut generator)}}});
             op["security"] = if r.path == "/api/verify-minutes" { json!([]) } else { json!([{"bearer": []}]) };
         }
         paths.entry(r.path).or_insert_with(|| json!({}))[r.method] = op;

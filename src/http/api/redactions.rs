@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 /// `{seq, reason, set?}`: the event whose body goes, why, and the fields that stay in its
 /// place (each a JSON value or text), as `protokol redact SEQ --reason --set` takes them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RedactionRequest {
+pub struct RedactionRequest {
     seq: crate::ids::Seq,
     reason: String,
     #[serde(default)]

@@ -24,6 +24,14 @@ fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
 }
 
+fn text(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string"})
+}
+
+fn binary(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "contentMediaType": "application/octet-stream"})
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct HeadView {
     pub seq: Seq,
@@ -101,8 +109,8 @@ pub struct RouteDoc {
     pub summary: &'static str,
     /// Query parameters, each `name: description`.
     pub query: &'static [(&'static str, &'static str)],
-    /// The request body's media type, for writes.
-    pub body: Option<&'static str>,
+    /// The request body's media type and schema, for writes.
+    pub body: Option<(&'static str, SchemaFn)>,
     /// Response statuses besides 200 or 201, with their meaning.
     pub errors: &'static [(u16, &'static str)],
     /// The success response's media type and schema.
@@ -288,7 +296,7 @@ pub const ROUTES: &[RouteDoc] = &[
         path: "/api/events",
         summary: "Append a batch: {expect_seq?, expect_hash?, events: [{effective, kind, body}]}. With an Idempotency-Key header (1 to 200 visible ASCII characters, a UUID), the same request sent again appends nothing and answers what the first appended (with Idempotent-Replayed: true); another request under the key is a 422",
         query: &[],
-        body: Some("application/json"),
+        body: Some((JSON, schema::<super::writes::Batch>)),
         errors: WRITE,
         response: (JSON, schema::<Appended>),
     },
@@ -297,7 +305,7 @@ pub const ROUTES: &[RouteDoc] = &[
         path: "/api/redactions",
         summary: "Erase an event's body and every copy the log keeps of it (personal data recorded by mistake): {seq, reason, set?: {field: value}}; the chain still verifies",
         query: &[],
-        body: Some("application/json"),
+        body: Some((JSON, schema::<super::redactions::RedactionRequest>)),
         errors: WRITE,
         response: (JSON, schema::<Appended>),
     },
@@ -306,7 +314,7 @@ pub const ROUTES: &[RouteDoc] = &[
         path: "/api/import",
         summary: "Import a meeting or register file (TOML)",
         query: &[("name", "the file's name, e.g. 2026-04-29-styregruppen-5.toml")],
-        body: Some("application/toml"),
+        body: Some(("application/toml", text)),
         errors: WRITE,
         response: (JSON, schema::<Imported>),
     },
@@ -324,7 +332,7 @@ pub const ROUTES: &[RouteDoc] = &[
         path: "/api/verify-minutes",
         summary: "Which approved minutes is this document (any bytes)?",
         query: &[],
-        body: Some("application/octet-stream"),
+        body: Some(("application/octet-stream", binary)),
         errors: &[(413, "body too large")],
         response: (JSON, schema::<MinutesCheck>),
     },
@@ -369,7 +377,7 @@ pub const ROUTES: &[RouteDoc] = &[
         path: "/api/cosignatures",
         summary: "A witness's cosignature (C2SP tlog-cosignature) of the served checkpoint: the checkpoint with its signature line added",
         query: &[],
-        body: Some("text/plain"),
+        body: Some(("text/plain", text)),
         errors: &[(400, "not the served checkpoint, or a cosignature that does not check"), (403, "the server takes no cosignatures")],
         response: (JSON, schema::<super::proofs::Cosigned>),
     },

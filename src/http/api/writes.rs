@@ -26,12 +26,33 @@ pub(super) fn body(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> 
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// A batch to append, all or nothing.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Batch {
+pub struct Batch {
+    /// The head's seq the batch was written against: refused (409) if the log has moved.
     expect_seq: Option<u64>,
+    /// The head's hash, likewise; both are checked when both are sent.
     expect_hash: Option<String>,
+    /// Read by the event catalogue, which names the event and field at fault.
+    #[schemars(with = "Vec<EventInput>")]
     events: Value,
+}
+
+/// One event of a batch, as `protokol append` takes it (docs/MODEL.md has each kind's body).
+#[allow(dead_code)]
+#[derive(schemars::JsonSchema)]
+struct EventInput {
+    /// Valid time: a date (YYYY-MM-DD) or an RFC 3339 instant.
+    effective: String,
+    #[schemars(schema_with = "kinds")]
+    kind: String,
+    /// The kind's fields.
+    body: serde_json::Map<String, Value>,
+}
+
+fn kinds(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "enum": crate::event::KINDS})
 }
 
 /// Reads a `POST /api/events` body: `{expect_seq?, expect_hash?, events: [...]}`.

@@ -4,10 +4,15 @@
 
 mod about;
 mod check;
+mod directory;
+mod feeds;
+mod home;
 mod pages;
 mod registers;
 mod timeline;
 
+pub use feeds::{CALENDAR_MEETINGS_MAX, FEED_DECISIONS_MAX};
+pub use home::HOME_ROWS;
 pub use registers::{ACTIONS_PAGE_LEN, DECISIONS_PAGE_LEN};
 
 use crate::http::{AppState, PAGE_LEN_MAX};
@@ -20,7 +25,7 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(home::home))
         .route("/style.css", get(stylesheet))
         .route("/groups/{group}", get(pages::group))
         .route("/meetings/{group}/{number}", get(pages::meeting))
@@ -31,6 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(registers::search))
         .route("/actions", get(registers::actions))
         .route("/about", get(about::about))
+        .route("/meetings", get(directory::meetings))
+        .route("/meetings.ics", get(feeds::calendar))
+        .route("/decisions.atom", get(feeds::decisions))
+        .route("/people", get(directory::people))
+        .route("/organisations", get(directory::organisations))
         // An approved document, the same download as the API's.
         .route("/documents/{hash}", get(document))
 }
@@ -119,9 +129,11 @@ pub(super) fn t(lang: Lang, da: &'static str, en: &'static str) -> &'static str 
 
 pub(super) fn page(lang: Lang, title: &str, body: &str) -> Response {
     let nav = format!(
-        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/actions?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"/search?lang={l}\">{}</a> · <a href=\"/about?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
+        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/meetings?lang={l}\">{}</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/actions?lang={l}\">{}</a> · <a href=\"/people?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"/search?lang={l}\">{}</a> · <a href=\"/about?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
+        t(lang, "Møder", "Meetings"),
         t(lang, "Beslutninger", "Decisions"),
         t(lang, "Opgaver", "Actions"),
+        t(lang, "Personer", "People"),
         t(lang, "Revision", "Audit"),
         t(lang, "Tjek et dokument", "Check a document"),
         t(lang, "Søg", "Search"),

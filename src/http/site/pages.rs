@@ -1,5 +1,5 @@
-//! The record's pages: the home page, a group with its composition and timeline, a
-//! meeting with its minutes, a person.
+//! The record's pages: a group with its composition and timeline, a meeting with its
+//! minutes, a person.
 
 use super::*;
 use crate::ids::{GroupId, MeetingRef, PersonId};
@@ -9,81 +9,6 @@ use crate::query::{self};
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use std::fmt::Write;
-
-pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
-    let lang = p.lang();
-    let l = s.read();
-    let today = s.today();
-    let m = &l.model();
-    let mut body = String::new();
-    let _ = writeln!(
-        body,
-        "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-        t(lang, "Grupper", "Groups"),
-        t(lang, "Gruppe", "Group"),
-        t(lang, "Type", "Kind"),
-        t(lang, "Medlemmer i dag", "Members today")
-    );
-    let groups = match query::groups(m, today) {
-        Ok(g) => g,
-        Err(e) => return from_error(lang, e),
-    };
-    for g in groups {
-        let _ = writeln!(
-            body,
-            "<tr><td><a href=\"/groups/{}?{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-            esc(g.id.as_str()),
-            p.keep(),
-            esc(&g.name),
-            esc(g.group_kind.label(lang)),
-            g.members
-        );
-    }
-    body += "</table>\n";
-    // What the ledger is now, and what the server's last verify found: never a verify
-    // on a request.
-    let (seq, hash) = l.head().unwrap_or((crate::ids::Seq(0), crate::ids::Hash::ZERO));
-    let mut verified = format!(
-        "<p>{} <strong>{}</strong> {}, head <code>{}</code></p>\n",
-        t(lang, "Protokollen rummer", "The record holds"),
-        seq.0,
-        t(lang, "hændelser", "events"),
-        hash
-    );
-    match l.last_checkpoint_size() {
-        Ok(Some(size)) => {
-            let _ = writeln!(
-                verified,
-                "<p>{} <a href=\"/checkpoint\">{} {size} {}</a></p>",
-                t(lang, "Senest signeret:", "Last signed:"),
-                t(lang, "checkpoint ved", "checkpoint at"),
-                t(lang, "hændelser", "events")
-            );
-        }
-        Ok(None) => {}
-        Err(e) => return from_error(lang, e),
-    }
-    verified += &match s.last_verify() {
-        Some(v) if v.ok => format!(
-            "<p>{} <strong>{}</strong> {} ({} {})</p>\n",
-            t(lang, "Kæden er verificeret:", "The chain verifies:"),
-            v.count,
-            t(lang, "hændelser", "events"),
-            t(lang, "kontrolleret", "checked"),
-            v.verified_at.format("%Y-%m-%d %H:%M UTC")
-        ),
-        Some(v) => format!(
-            "<p class=\"err\">{}: {}</p>\n",
-            t(lang, "Verifikation fejlede", "Verification failed"),
-            esc(v.error.as_deref().unwrap_or(""))
-        ),
-        None => {
-            format!("<p>{}</p>\n", t(lang, "Endnu ikke verificeret af serveren.", "Not yet verified by the server."))
-        }
-    };
-    body += &format!("<h2>{}</h2>\n{verified}", t(lang, "Ledgeren", "The ledger"));
-    page(lang, t(lang, "Protokol", "Record"), &body)
-}
 
 pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();

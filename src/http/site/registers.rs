@@ -48,18 +48,7 @@ fn filter_of(lang: Lang, p: &Params, groups: &[query::GroupRow]) -> Result<(Deci
             }
         },
     };
-    let page = match p.page.as_deref().filter(|x| !x.is_empty()) {
-        None => 1,
-        Some(x) => match x.parse::<usize>() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                return Err(format!(
-                    "page: {x:?} {}",
-                    t(lang, "er ikke et sidetal (1, 2, ...)", "is not a page number (1, 2, ...)")
-                ))
-            }
-        },
-    };
+    let page = page_number(lang, p)?;
     let filter = DecisionFilter {
         group,
         outcome: chosen(lang, "outcome", &p.outcome, &Outcome::ALL)?,
@@ -73,6 +62,43 @@ fn filter_of(lang: Lang, p: &Params, groups: &[query::GroupRow]) -> Result<(Deci
         ..Default::default()
     };
     Ok((filter, page))
+}
+
+/// The page asked for, from 1; anything else is an error that says what is allowed.
+fn page_number(lang: Lang, p: &Params) -> Result<usize, String> {
+    match p.page.as_deref().filter(|x| !x.is_empty()) {
+        None => Ok(1),
+        Some(x) => match x.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "page: {x:?} {}",
+                t(lang, "er ikke et sidetal (1, 2, ...)", "is not a page number (1, 2, ...)")
+            )),
+        },
+    }
+}
+
+/// The links to the pages before and after this one, when there are such pages.
+fn pager(lang: Lang, page_no: usize, has_next: bool, link: impl Fn(usize) -> String) -> String {
+    let mut links = Vec::new();
+    if page_no > 1 {
+        links.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            esc(&link(page_no - 1)),
+            t(lang, "← Forrige", "← Previous")
+        ));
+    }
+    if has_next {
+        links.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            esc(&link(page_no + 1)),
+            t(lang, "Næste →", "Next →")
+        ));
+    }
+    match links.is_empty() {
+        true => String::new(),
+        false => format!("<nav class=\"pager\">{}</nav>\n", links.join(" · ")),
+    }
 }
 
 pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
@@ -185,24 +211,7 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
         q.append_pair("page", &n.to_string());
         format!("/decisions?{}", q.finish())
     };
-    let mut pager = Vec::new();
-    if page_no > 1 {
-        pager.push(format!(
-            "<a rel=\"prev\" href=\"{}\">{}</a>",
-            esc(&link(page_no - 1)),
-            t(lang, "← Forrige", "← Previous")
-        ));
-    }
-    if more {
-        pager.push(format!(
-            "<a rel=\"next\" href=\"{}\">{}</a>",
-            esc(&link(page_no + 1)),
-            t(lang, "Næste →", "Next →")
-        ));
-    }
-    if !pager.is_empty() {
-        body += &format!("<nav class=\"pager\">{}</nav>\n", pager.join(" · "));
-    }
+    body += &pager(lang, page_no, more, link);
     page(lang, t(lang, "Beslutningsregister", "Decision register"), &body)
 }
 
@@ -285,6 +294,20 @@ pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
     page(lang, t(lang, "Søg", "Search"), &body)
 }
 
+fn is_open(a: &query::ActionView) -> bool {
+    a.state != query::ActionState::Done
+}
+
+/// The open actions first, the soonest due first; then the done, the latest first.
+pub(super) fn open_first(rows: &mut [query::ActionView]) {
+    rows.sort_by(|a, b| {
+        is_open(b).cmp(&is_open(a)).then_with(|| match is_open(a) {
+            true => a.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.due_by.unwrap_or(chrono::NaiveDate::MAX)),
+            false => b.completed.cmp(&a.completed),
+        })
+    });
+}
+
 /// Actions a page shows.
 pub const ACTIONS_PAGE_LEN: usize = 50;
 
@@ -299,30 +322,17 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
             return error(lang, StatusCode::BAD_REQUEST, t(lang, "at: en dato (ÅÅÅÅ-MM-DD)", "at: a date (YYYY-MM-DD)"))
         }
     };
-    let page_no = match p.page.as_deref().filter(|x| !x.is_empty()).map(str::parse::<usize>) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n,
-        Some(_) => {
-            return error(
-                lang,
-                StatusCode::BAD_REQUEST,
-                t(lang, "page: et sidetal (1, 2, ...)", "page: a page number (1, 2, ...)"),
-            )
-        }
+    let page_no = match page_number(lang, &p) {
+        Ok(n) => n,
+        Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
     };
     let l = s.read();
     let mut rows = match query::actions(&l.model(), day) {
         Ok(rows) => rows,
         Err(e) => return from_error(lang, e),
     };
-    let open = |a: &query::ActionView| a.state != query::ActionState::Done;
-    rows.sort_by(|a, b| {
-        open(b).cmp(&open(a)).then_with(|| match open(a) {
-            true => a.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.due_by.unwrap_or(chrono::NaiveDate::MAX)),
-            false => b.completed.cmp(&a.completed),
-        })
-    });
-    let open_count = rows.iter().filter(|a| open(a)).count();
+    open_first(&mut rows);
+    let open_count = rows.iter().filter(|a| is_open(a)).count();
     let total = rows.len();
     let skip = (page_no - 1).saturating_mul(ACTIONS_PAGE_LEN);
     let shown: Vec<&query::ActionView> = rows.iter().skip(skip).take(ACTIONS_PAGE_LEN).collect();
@@ -361,23 +371,6 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
         body += "</table>\n";
     }
     let link = |n: usize| format!("/actions?{}&at={day}&page={n}", p.keep());
-    let mut pager = Vec::new();
-    if page_no > 1 {
-        pager.push(format!(
-            "<a rel=\"prev\" href=\"{}\">{}</a>",
-            esc(&link(page_no - 1)),
-            t(lang, "← Forrige", "← Previous")
-        ));
-    }
-    if skip + ACTIONS_PAGE_LEN < total {
-        pager.push(format!(
-            "<a rel=\"next\" href=\"{}\">{}</a>",
-            esc(&link(page_no + 1)),
-            t(lang, "Næste →", "Next →")
-        ));
-    }
-    if !pager.is_empty() {
-        body += &format!("<nav class=\"pager\">{}</nav>\n", pager.join(" · "));
-    }
+    body += &pager(lang, page_no, skip + ACTIONS_PAGE_LEN < total, link);
     page(lang, t(lang, "Opgaver", "Actions"), &body)
 }

@@ -1,0 +1,179 @@
+//! The indexes a visitor browses: every meeting of every group by date, every person
+//! and every organisation, each as the record stood on a date.
+
+use super::{group_of, meeting_ref};
+use crate::error::Error;
+use crate::event::MeetingKind;
+use crate::ids::{GroupId, MeetingId, OrgId, PersonId};
+use crate::model::{MeetingStatus, Model};
+use crate::when::When;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct MeetingRow {
+    pub meeting: MeetingId,
+    /// How a link names it: its number where that finds it, its id otherwise.
+    pub reference: String,
+    pub group: GroupId,
+    pub group_name: String,
+    pub meeting_kind: MeetingKind,
+    pub number: Option<u32>,
+    /// Scheduled (still to come, or not yet recorded as held) or held.
+    pub held: bool,
+    pub title: Option<String>,
+    pub place: Option<String>,
+    pub starts_at: When,
+    pub ends_at: Option<When>,
+}
+
+/// Every meeting of every group, by start (then group and id): the calendar.
+pub fn meetings(m: &Model) -> Result<Vec<MeetingRow>, Error> {
+    let mut names: BTreeMap<GroupId, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (id, mt) in m.meetings()? {
+        let group_name = match names.get(&mt.group) {
+            Some(n) => n.clone(),
+            None => {
+                let n = group_of(m, &mt.group)?.name;
+                names.insert(mt.group.clone(), n.clone());
+                n
+            }
+        };
+        out.push(MeetingRow {
+            reference: meeting_ref(&id, mt.number, mt.meeting_kind).to_string(),
+            meeting: id,
+            group: mt.group,
+            group_name,
+            meeting_kind: mt.meeting_kind,
+            number: mt.number,
+            held: mt.status == MeetingStatus::Held,
+            title: mt.title,
+            place: mt.place,
+            starts_at: mt.starts_at,
+            ends_at: mt.ends_at,
+        });
+    }
+    out.sort_by(|a, b| (a.starts_at.date(), &a.group, &a.meeting).cmp(&(b.starts_at.date(), &b.group, &b.meeting)));
+    Ok(out)
+}
+
+/// The meetings from `from` on that have not been held, the soonest first.
+pub fn upcoming(m: &Model, from: NaiveDate) -> Result<Vec<MeetingRow>, Error> {
+    Ok(meetings(m)?.into_iter().filter(|r| !r.held && r.starts_at.date() >= from).collect())
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Seat {
+    pub group: GroupId,
+    pub group_name: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct PersonRow {
+    pub person: PersonId,
+    /// The name on the date asked.
+    pub name: String,
+    pub title: Option<String>,
+    pub affiliation: Option<OrgId>,
+    pub affiliation_name: Option<String>,
+    /// The groups the person was a member of on that date.
+    pub groups: Vec<Seat>,
+}
+
+/// Everyone the record names, by name, with their groups and affiliation on `at`.
+pub fn people(m: &Model, at: NaiveDate) -> Result<Vec<PersonRow>, Error> {
+    let mut groups: BTreeMap<PersonId, Vec<Seat>> = BTreeMap::new();
+    let mut names: BTreeMap<GroupId, String> = BTreeMap::new();
+    for x in m.memberships()?.into_iter().filter(|x| x.covers(at)) {
+        let group_name = match names.get(&x.group) {
+            Some(n) => n.clone(),
+            None => {
+                let n = group_of(m, &x.group)?.name;
+                names.insert(x.group.clone(), n.clone());
+                n
+            }
+        };
+        let seats = groups.entry(x.person).or_default();
+        if !seats.iter().any(|s| s.group == x.group) {
+            seats.push(Seat { group: x.group, group_name });
+        }
+    }
+    let orgs: BTreeMap<OrgId, String> = m.organisations()?.into_iter().map(|(id, o)| (id, o.name)).collect();
+    let mut out: Vec<PersonRow> = m
+        .people()?
+        .into_iter()
+        .map(|(id, p)| {
+            let affiliation = p.affiliation_on(at).cloned();
+            PersonRow {
+                name: p.name_on(at).to_string(),
+                title: p.title,
+                affiliation_name: affiliation.as_ref().map(|o| orgs.get(o).cloned().unwrap_or_else(|| o.to_string())),
+                affiliation,
+                groups: groups.remove(&id).unwrap_or_default(),
+                person: id,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.name.to_lowercase(), &a.person).cmp(&(b.name.to_lowercase(), &b.person)));
+    Ok(out)
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Member {
+    pub person: PersonId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct OrganisationRow {
+    pub organisation: OrgId,
+    pub name: String,
+    pub short_name: Option<String>,
+    /// The people affiliated with it on the date asked.
+    pub people: Vec<Member>,
+    /// The people sitting in a group on its behalf on that date.
+    pub represented_by: Vec<Member>,
+}
+
+/// Every organisation the record names, by name, with its people on `at`.
+pub fn organisations(m: &Model, at: NaiveDate) -> Result<Vec<OrganisationRow>, Error> {
+    let people = m.people()?;
+    let name_of = |id: &PersonId| people.iter().find(|(p, _)| p == id).map(|(_, p)| p.name_on(at).to_string());
+    let mut rows: BTreeMap<OrgId, OrganisationRow> = m
+        .organisations()?
+        .into_iter()
+        .map(|(id, o)| {
+            let row = OrganisationRow {
+                organisation: id.clone(),
+                name: o.name,
+                short_name: o.short_name,
+                people: Vec::new(),
+                represented_by: Vec::new(),
+            };
+            (id, row)
+        })
+        .collect();
+    for (id, p) in &people {
+        if let Some(row) = p.affiliation_on(at).and_then(|o| rows.get_mut(o)) {
+            row.people.push(Member { person: id.clone(), name: p.name_on(at).to_string() });
+        }
+    }
+    for x in m.memberships()?.into_iter().filter(|x| x.covers(at)) {
+        if let Some(row) = x.on_behalf_of.as_ref().and_then(|o| rows.get_mut(o)) {
+            if !row.represented_by.iter().any(|r| r.person == x.person) {
+                let name = name_of(&x.person).unwrap_or_else(|| x.person.to_string());
+                row.represented_by.push(Member { person: x.person, name });
+            }
+        }
+    }
+    let mut out: Vec<OrganisationRow> = rows.into_values().collect();
+    for row in &mut out {
+        row.people.sort_by_key(|p| p.name.to_lowercase());
+        row.represented_by.sort_by_key(|p| p.name.to_lowercase());
+    }
+    out.sort_by(|a, b| (a.name.to_lowercase(), &a.organisation).cmp(&(b.name.to_lowercase(), &b.organisation)));
+    Ok(out)
+}

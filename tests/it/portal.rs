@@ -1,0 +1,149 @@
+//! The site as a portal: the home page says what the body is and what is next, the
+//! indexes of meetings, people and organisations, and the feeds other programs follow.
+
+use crate::common::*;
+use crate::server::{call, get_json, TOKEN};
+use axum::body::Body;
+use axum::http::StatusCode;
+use protokol::http::{AppState, Tokens};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The seeded record, served as on 1 February 2026: between the steering group's 4th
+/// meeting and the one it scheduled for 29 April.
+fn on_1_february(dir: &std::path::Path) -> AppState {
+    let clock = Arc::new(|| at("2026-02-01T12:00:00Z"));
+    AppState::with_clock(seeded(dir), Tokens::parse("test", &format!("cecilie:{TOKEN}")).unwrap(), clock)
+}
+
+async fn page(s: &AppState, uri: &str) -> String {
+    let (status, body) = call(s, "GET", uri, None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
+
+fn ids_in(html: &str, list: &str) -> Vec<String> {
+    let list = html.split(&format!("<ul id=\"{list}\">")).nth(1).unwrap_or_else(|| panic!("no {list}: {html}"));
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li>").skip(1).map(|li| li.split('#').nth(1).unwrap().split('"').next().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_home_page_names_the_body_and_shows_its_next_meetings_latest_decisions_and_open_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_1_february(&dir.path().join("l"));
+    let html = page(&s, "/").await;
+    assert!(html.contains("<h1>Styregruppen for ATMP Danmark</h1>"), "the body at the top names the page");
+    let next = html.split("<ul id=\"next-meetings\">").nth(1).expect("next meetings").split("</ul>").next().unwrap();
+    assert!(next.contains("2026-04-29") && next.contains("/meetings/styregruppen/styregruppen-2026-04-29"), "{next}");
+    assert!(!next.contains("2026-01-21"), "a meeting held is not a next one");
+    // The latest decisions are the register's last, the latest first.
+    let register = get_json(&s, "/api/decisions?at=2026-02-01").await;
+    let mut want: Vec<&str> = register.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    want.reverse();
+    want.truncate(protokol::http::site::HOME_ROWS);
+    assert_eq!(ids_in(&html, "latest-decisions"), want);
+    let open = get_json(&s, "/api/actions?at=2026-02-01&open=true").await;
+    let open_n = open.as_array().unwrap().len();
+    assert!(html.contains(&format!("<h2>Åbne opgaver: {open_n}</h2>")), "{html}");
+    let shown = ids_in(&html, "open-actions");
+    assert_eq!(shown.len(), open_n.min(protokol::http::site::HOME_ROWS));
+    assert!(shown.iter().all(|id| open.as_array().unwrap().iter().any(|a| a["id"] == id.as_str())), "{shown:?}");
+    for code in [">approved<", ">decided<", ">open<", ">overdue<"] {
+        assert!(!html.contains(code), "a word, not the code {code}");
+    }
+    let en = page(&s, "/?lang=en").await;
+    assert!(en.contains("Next meetings") && en.contains("Latest decisions") && en.contains("Open actions"));
+}
+
+#[tokio::test]
+async fn the_meetings_page_lists_what_is_to_come_and_every_groups_meetings_by_kind_and_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_1_february(&dir.path().join("l"));
+    let html = page(&s, "/meetings").await;
+    let upcoming = html.split("<ul id=\"upcoming\">").nth(1).unwrap().split("</ul>").next().unwrap();
+    assert_eq!(upcoming.matches("<li>").count(), 1, "{upcoming}");
+    assert!(upcoming.contains("2026-04-29"));
+    assert!(html.contains("href=\"/meetings/styregruppen/4?lang=da\">Møde 4</a></td><td>2026-01-21</td><td>Amgros, Dampfærgevej 27-29, 2100 København Ø</td><td>afholdt</td>"), "{html}");
+    assert!(html.contains("href=\"/meetings/referencegruppen/1?lang=da\">"), "every group's meetings");
+    assert!(html.contains("<td>2026-04-29</td><td></td><td>planlagt</td>"));
+    // Scheduled once, in the past, and never recorded as held: said so, not "scheduled".
+    assert!(html.contains("<td>2025-06-17</td><td></td><td>ikke registreret som afholdt</td>"), "{html}");
+}
+
+#[tokio::test]
+async fn the_calendar_is_rfc_5545_with_one_event_a_meeting_and_the_same_for_the_same_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_1_february(&dir.path().join("l"));
+    let (status, ics) = call(&s, "GET", "/meetings.ics", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"), "{ics}");
+    assert!(ics.split("\r\n").all(|line| line.len() <= 75), "lines folded at 75 octets");
+    let events: Vec<&str> = ics.split("BEGIN:VEVENT").skip(1).collect();
+    let meetings = page(&s, "/meetings").await;
+    let listed: usize =
+        meetings.split("<table class=\"meetings\">").skip(1).map(|t| t.matches("<tr><td>").count()).sum();
+    assert_eq!(events.len(), listed, "one event a meeting");
+    let mut uids: Vec<&str> =
+        events.iter().map(|e| e.split("UID:").nth(1).unwrap().split("\r\n").next().unwrap()).collect();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len(), events.len(), "a UID each");
+    let next = events.iter().find(|e| e.contains("DTSTART:20260429T110000Z")).expect("29 April, 13.00 Danish time");
+    assert!(next.contains("DTEND:20260429T130000Z"), "{next}");
+    let held = events.iter().find(|e| e.contains("DTSTART:20260121T130000Z")).unwrap();
+    assert!(
+        held.replace("\r\n ", "").contains("LOCATION:Amgros\\nDampfærgevej 27-29"),
+        "a place's lines escaped: {held}"
+    );
+    assert_eq!(call(&s, "GET", "/meetings.ics", None, Body::empty()).await.1, ics, "nothing but the log in it");
+}
+
+#[tokio::test]
+async fn the_decisions_feed_is_atom_with_the_latest_first_and_escapes_what_it_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_1_february(&dir.path().join("l"));
+    let (_, before) = call(&s, "GET", "/decisions.atom", None, Body::empty()).await;
+    let feed: atom_syndication::Feed = before.parse().unwrap_or_else(|e| panic!("{e}: {before}"));
+    let register = get_json(&s, "/api/decisions?at=2026-02-01").await;
+    let n = register.as_array().unwrap().len();
+    assert_eq!(feed.entries().len(), n.min(protokol::http::site::FEED_DECISIONS_MAX));
+    let last = register.as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_string();
+    assert!(feed.entries()[0].id().ends_with(&format!(":decision:{last}")), "{}", feed.entries()[0].id());
+    // A decision quoting markup: the feed still parses, and says it as text.
+    let evil: Value = json!({"events": [
+        {"effective": "2026-01-30", "kind": "MeetingHeld", "body": {"meeting": "skriftlig-1", "group": "styregruppen", "meeting_kind": "written_procedure", "starts_at": "2026-01-30"}},
+        {"effective": "2026-01-30", "kind": "AgendaSet", "body": {"meeting": "skriftlig-1", "items": [{"number": 1, "title": "Budget <b>"}]}},
+        {"effective": "2026-01-30", "kind": "DecisionRecorded", "body": {"decision": "wp-1", "meeting": "skriftlig-1", "item": 1, "outcome": "approved", "text": "Godkendt </content><script>x</script> & mere"}}]});
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), evil.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, after) = call(&s, "GET", "/decisions.atom", None, Body::empty()).await;
+    assert!(!after.contains("<script>"), "{after}");
+    let feed: atom_syndication::Feed = after.parse().unwrap();
+    let wp = feed.entries().iter().find(|e| e.id().ends_with(":decision:wp-1")).expect("the new decision");
+    assert!(wp.content().unwrap().value().unwrap().contains("</content><script>x</script> & mere"));
+    assert_eq!(wp.title().as_str(), "2026-01-30: Budget <b>");
+}
+
+#[tokio::test]
+async fn the_people_and_organisations_indexes_list_everyone_with_their_groups_on_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_1_february(&dir.path().join("l"));
+    let html = page(&s, "/people").await;
+    let rows: Vec<&str> = html.split("<tr><td><a href=\"/people/").skip(1).collect();
+    let erik = rows.iter().find(|r| r.starts_with("erik-jylling?")).expect("Erik Jylling");
+    assert!(erik.contains("href=\"/groups/styregruppen?lang=da\""), "{erik}");
+    let names: Vec<String> =
+        rows.iter().map(|r| r.split('>').nth(1).unwrap().split('<').next().unwrap().to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "by name");
+    // Before the steering group existed, nobody sat on it.
+    let early = page(&s, "/people?at=2000-01-01").await;
+    assert!(!early.contains("href=\"/groups/styregruppen"), "no groups on a day before them");
+    let orgs = page(&s, "/organisations").await;
+    let amgros = orgs.split("<tr id=\"amgros\">").nth(1).expect("Amgros").split("</tr>").next().unwrap();
+    assert!(amgros.contains("href=\"/people/"), "Amgros's people: {amgros}");
+    let (status, _) = call(&s, "GET", "/people?at=soon", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
