@@ -16,8 +16,14 @@ pub(super) enum Block {
     /// A field whose lines belong together, like an address.
     Lines(String, Vec<String>),
     Heading(String),
+    /// An agenda item's heading, by the item's number: the site links the agenda to it;
+    /// the minutes as written (and approved) are the same as a `Heading`.
+    ItemHeading(u32, String),
     Para(String),
     List(Vec<String>),
+    /// The agenda as the body labels it ("7A. ..."), each line with its item's number;
+    /// written as a `List`.
+    LabelledAgenda(Vec<(u32, String)>),
     Numbered(Vec<(u32, String)>),
     Label(String),
 }
@@ -105,7 +111,9 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
         // A list numbered by the items' numbers; where the body labels its items ("7A"), a
         // list of the labels as it says them.
         if r.agenda.iter().any(|i| i.label.is_some()) {
-            doc.push(Block::List(r.agenda.iter().map(|i| format!("{}. {}", i.shown_number(), i.title)).collect()));
+            doc.push(Block::LabelledAgenda(
+                r.agenda.iter().map(|i| (i.number, format!("{}. {}", i.shown_number(), i.title))).collect(),
+            ));
         } else {
             doc.push(Block::Numbered(r.agenda.iter().map(|i| (i.number, i.title.clone())).collect()));
         }
@@ -116,7 +124,7 @@ pub(super) fn document(model: &Model, r: &MeetingRecord, lang: Lang) -> Result<V
         if !presenters.is_empty() {
             heading += &format!(" {}{}", w.presented_by, presenters.join(", "));
         }
-        doc.push(Block::Heading(heading));
+        doc.push(Block::ItemHeading(item.number, heading));
         for para in item.text.iter().flat_map(|t| t.split("\n\n")) {
             let lines: Vec<&str> = para.lines().collect();
             if !lines.is_empty() && lines.iter().all(|l| l.starts_with("• ")) {

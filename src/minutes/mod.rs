@@ -60,9 +60,10 @@ impl std::str::FromStr for Format {
 pub const ALL: [(Lang, Format); 4] =
     [(Lang::Da, Format::Md), (Lang::Da, Format::Html), (Lang::En, Format::Md), (Lang::En, Format::Html)];
 
-/// The minutes as an HTML fragment, for a page that has its own frame (the site).
+/// The minutes as an HTML fragment, for a page that has its own frame (the site): the
+/// agenda's entries link to their items.
 pub fn html_fragment(model: &Model, record: &MeetingRecord, lang: Lang) -> Result<String, Error> {
-    Ok(html_blocks(&document(model, record, lang)?))
+    Ok(html_blocks(&document(model, record, lang)?, true))
 }
 
 /// Renders the minutes of a group's meeting by number or id, from the model alone. Memberships

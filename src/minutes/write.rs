@@ -38,10 +38,16 @@ pub(super) fn to_markdown(doc: &[Block]) -> String {
                 let lines: Vec<String> = lines.iter().map(|l| md_escape(l)).collect();
                 out += &format!("**{}:** {}\n\n", md_escape(label), lines.join("  \n"))
             }
-            Block::Heading(h) => out += &format!("## {}\n\n", md_escape(h)),
+            Block::Heading(h) | Block::ItemHeading(_, h) => out += &format!("## {}\n\n", md_escape(h)),
             Block::Para(p) => out += &format!("{}\n\n", p.lines().map(md_escape).collect::<Vec<_>>().join("  \n")),
             Block::List(items) => {
                 for i in items {
+                    out += &format!("- {}\n", md_escape(i));
+                }
+                out += "\n";
+            }
+            Block::LabelledAgenda(items) => {
+                for (_, i) in items {
                     out += &format!("- {}\n", md_escape(i));
                 }
                 out += "\n";
@@ -64,11 +70,18 @@ pub(super) fn to_html(doc: &[Block], lang: Lang) -> String {
         "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
         if lang == Lang::Da { "da" } else { "en" },
         html_escape(title),
-        html_blocks(doc)
+        html_blocks(doc, false)
     )
 }
 
-pub(super) fn html_blocks(doc: &[Block]) -> String {
+/// The blocks as HTML; `linked`, for the site, the agenda's entries link to their items
+/// (the minutes as approved are written without: their bytes are what a document is
+/// checked against).
+pub(super) fn html_blocks(doc: &[Block], linked: bool) -> String {
+    let entry = |n: &u32, text: &str| match linked {
+        true => format!("<a href=\"#item-{n}\">{}</a>", html_escape(text)),
+        false => html_escape(text),
+    };
     let mut out = String::new();
     for b in doc {
         match b {
@@ -88,6 +101,8 @@ pub(super) fn html_blocks(doc: &[Block]) -> String {
                 out += &format!("<p><strong>{}:</strong> {}</p>\n", html_escape(label), lines.join("<br>\n"))
             }
             Block::Heading(h) => out += &format!("<h2>{}</h2>\n", html_escape(h)),
+            Block::ItemHeading(n, h) if linked => out += &format!("<h2 id=\"item-{n}\">{}</h2>\n", html_escape(h)),
+            Block::ItemHeading(_, h) => out += &format!("<h2>{}</h2>\n", html_escape(h)),
             Block::Para(p) => {
                 out += &format!("<p>{}</p>\n", p.lines().map(html_escape).collect::<Vec<_>>().join("<br>\n"))
             }
@@ -98,10 +113,17 @@ pub(super) fn html_blocks(doc: &[Block]) -> String {
                 }
                 out += "</ul>\n";
             }
+            Block::LabelledAgenda(items) => {
+                out += "<ul>\n";
+                for (n, i) in items {
+                    out += &format!("<li>{}</li>\n", entry(n, i));
+                }
+                out += "</ul>\n";
+            }
             Block::Numbered(items) => {
                 out += "<ol>\n";
                 for (n, t) in items {
-                    out += &format!("<li value=\"{n}\">{}</li>\n", html_escape(t));
+                    out += &format!("<li value=\"{n}\">{}</li>\n", entry(n, t));
                 }
                 out += "</ol>\n";
             }

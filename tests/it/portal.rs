@@ -147,3 +147,29 @@ async fn the_people_and_organisations_indexes_list_everyone_with_their_groups_on
     let (status, _) = call(&s, "GET", "/people?at=soon", None, Body::empty()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_meetings_agenda_links_to_its_items_and_the_register_and_search_link_to_the_item() {
+    use protokol::minutes::{render_meeting, Format, Lang};
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_1_february(&dir.path().join("l"));
+    let html = page(&s, "/meetings/styregruppen/4").await;
+    let agenda = html.split("<ol>").nth(1).expect("the agenda").split("</ol>").next().unwrap();
+    let entries = agenda.matches("<li value=").count();
+    assert!(entries >= 10, "{agenda}");
+    for n in 1..=entries {
+        assert!(agenda.contains(&format!("<a href=\"#item-{n}\">")), "agenda entry {n} links: {agenda}");
+        assert!(html.contains(&format!("<h2 id=\"item-{n}\">{n}. ")), "item {n} has its anchor");
+    }
+    // The minutes as written and approved are the bytes they were: no links, no anchors.
+    let written = {
+        let l = s.read();
+        render_meeting(&l.model(), &"styregruppen".parse().unwrap(), &4.into(), Lang::Da, Format::Html).unwrap()
+    };
+    assert!(!written.contains("item-"), "{written}");
+    let register = page(&s, "/decisions?group=styregruppen").await;
+    assert!(
+        register.contains("href=\"/meetings/styregruppen/4?lang=da#item-8\">styregruppen 4, punkt 8</a>"),
+        "{register}"
+    );
+}

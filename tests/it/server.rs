@@ -331,7 +331,7 @@ async fn the_site_pages_render_and_escape_what_they_show() {
     }
     // Search, on the site and in the API.
     let (_, html) = call(&s, "GET", "/search?q=Real%20World%20Data", None, Body::empty()).await;
-    assert!(html.contains("href=\"/meetings/styregruppen/4?lang=da\">2026-01-21, punkt 8</a>"), "{html}");
+    assert!(html.contains("href=\"/meetings/styregruppen/4?lang=da#item-8\">2026-01-21, punkt 8</a>"), "{html}");
     let (status, json) = call(&s, "GET", "/api/search?q=Real%20World%20Data", None, Body::empty()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(json.contains("\"item\":8"), "{json}");

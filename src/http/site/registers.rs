@@ -174,12 +174,13 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
             .collect();
         let _ = writeln!(
             body,
-            "<tr id=\"{}\"><td>{}</td><td><a href=\"/meetings/{}/{}?{}\">{} {}</a>, {} {}</td><td>{}{conditions}</td><td>{}</td><td>{}</td></tr>",
+            "<tr id=\"{}\"><td>{}</td><td><a href=\"/meetings/{}/{}?{}#item-{}\">{} {}, {} {}</a></td><td>{}{conditions}</td><td>{}</td><td>{}</td></tr>",
             esc(d.id.as_str()),
             d.date,
             esc(d.group.as_str()),
             esc(&query::meeting_ref(&d.meeting, d.meeting_number, d.meeting_kind).to_string()),
             p.keep(),
+            d.item,
             esc(d.group.as_str()),
             d.meeting_number.map(|n| n.to_string()).unwrap_or_default(),
             t(lang, "punkt", "item"),
@@ -285,7 +286,8 @@ pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
             let place = if h.link.is_empty() {
                 esc(&format!("{}{item}", h.date))
             } else {
-                format!("<a href=\"{}?{}\">{}{}</a>", esc(&h.link), p.keep(), h.date, esc(&item))
+                let anchor = h.item.map(|i| format!("#item-{i}")).unwrap_or_default();
+                format!("<a href=\"{}?{}{anchor}\">{}{}</a>", esc(&h.link), p.keep(), h.date, esc(&item))
             };
             let _ = writeln!(body, "<li>{place}: {}</li>", esc(&snippet));
         }
