@@ -170,6 +170,12 @@ fn the_site_in_headless_chromium() {
     assert_eq!(members.len(), 12, "{members:?}");
     assert!(members.iter().any(|m| m.contains("Erik Jylling (formandskab)")), "{members:?}");
     assert!(members.iter().any(|m| m.contains("Flemming Sonne")));
+    // Regression: an SVG element the template left open (`<line>`) swallowed the rest,
+    // which the browser then never drew. Every membership's bar is drawn.
+    let drawn = s.script(
+        "return [...document.querySelectorAll('svg rect')].filter(r => r.getBoundingClientRect().width > 0 && r.querySelector('title')).length;",
+    );
+    assert_eq!(drawn.as_u64(), Some(12), "bars drawn in the timeline");
     s.screenshot("group-styregruppen-2026-01-21");
 
     // Change the date with the form: the day before, Flemming Sonne had not joined.

@@ -307,7 +307,11 @@ async fn the_site_pages_render_and_escape_what_they_show() {
         assert!(!html.contains("<script>"), "{uri} must escape names");
     }
     let (_, html) = call(&s, "GET", "/groups/styregruppen?at=2026-02-02", None, Body::empty()).await;
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"), "{html}");
+    // What a visitor types comes back inside an attribute, escaped there too.
+    let (_, typed) = call(&s, "GET", "/decisions?q=%22%3E%3Cscript%3Ex", None, Body::empty()).await;
+    assert!(typed.contains("name=\"q\" value=\"&quot;&gt;&lt;script&gt;x\""), "{typed}");
+    assert!(!typed.contains("<script>"));
     assert!(html.contains("<svg"), "the timeline");
     let (_, html) = call(&s, "GET", "/groups/styregruppen?at=2026-01-21", None, Body::empty()).await;
     assert_eq!(html.matches("<tr class=\"member\">").count(), 12);

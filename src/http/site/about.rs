@@ -6,7 +6,8 @@ use super::*;
 pub(super) async fn about(SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let body = if lang == Lang::Da { DA } else { EN };
-    page(lang, t(lang, "Om protokollen", "About the record"), body)
+    // The text is the site's own, fixed when it is built: nothing from the ledger in it.
+    page(lang, t(lang, "Om protokollen", "About the record"), PreEscaped(body.to_string()))
 }
 
 const DA: &str = r#"<p>Denne side viser en forsamlings protokol: hvem der sad i hvilke grupper hvornår, møderne, deres dagsordener, beslutninger, forbehold og opgaver, og hvilke referater der er godkendt. Alt er ført som hændelser i en log, hvor hver hændelse bærer hashen af den forrige (BLAKE3), og loggen er samlet i et Merkle-træ (RFC 6962), som operatøren signerer checkpoints af.</p>

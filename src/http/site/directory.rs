@@ -5,25 +5,20 @@ use super::*;
 use crate::minutes;
 use crate::query::{self, MeetingRow};
 use axum::extract::State;
-use std::fmt::Write;
 
 /// A meeting as a line of a list: a link to its record, its day and place.
-pub(super) fn meeting_line(lang: Lang, r: &MeetingRow, p: &Params) -> String {
+pub(super) fn meeting_line(lang: Lang, r: &MeetingRow, p: &Params) -> Markup {
     let kind = minutes::meeting_kind(lang, r.meeting_kind);
     let shown = match (&r.title, r.number) {
         (Some(title), _) => title.clone(),
         (None, Some(n)) => format!("{} {kind} {n}", r.group_name),
         (None, None) => format!("{} {kind}", r.group_name),
     };
-    let place = r.place.as_deref().map(|x| format!(", {}", esc(&one_line(x)))).unwrap_or_default();
-    format!(
-        "{}: <a href=\"/meetings/{}/{}?{}\">{}</a>{place}",
-        r.starts_at.date(),
-        esc(r.group.as_str()),
-        esc(&r.reference),
-        p.keep(),
-        esc(&shown)
-    )
+    html! {
+        (r.starts_at.date()) ": "
+        a href={ "/meetings/" (r.group) "/" (r.reference) "?" (p.keep()) } { (shown) }
+        @if let Some(place) = &r.place { ", " (one_line(place)) }
+    }
 }
 
 /// An address written over lines, on one.
@@ -39,73 +34,57 @@ pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery)
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
-    let mut body = format!(
-        "<p><a href=\"/meetings.ics\">{}</a></p>\n<h2>{}</h2>\n",
-        t(lang, "Abonnér på møderne som kalender (iCal)", "Subscribe to the meetings as a calendar (iCal)"),
-        t(lang, "Kommende møder", "Next meetings")
-    );
     let upcoming: Vec<&MeetingRow> = rows.iter().filter(|r| !r.held && r.starts_at.date() >= today).collect();
-    if upcoming.is_empty() {
-        let _ = writeln!(body, "<p>{}</p>", t(lang, "Ingen møder er planlagt.", "No meetings are scheduled."));
-    } else {
-        body += "<ul id=\"upcoming\">\n";
-        for r in upcoming {
-            let _ = writeln!(body, "<li>{}</li>", meeting_line(lang, r, &p));
-        }
-        body += "</ul>\n";
-    }
     // Each group's meetings, the latest first, by kind and number.
     let mut groups: Vec<(&str, &str)> = rows.iter().map(|r| (r.group_name.as_str(), r.group.as_str())).collect();
     groups.sort();
     groups.dedup();
-    for (name, id) in groups {
-        let _ = writeln!(
-            body,
-            "<h2><a href=\"/groups/{}?{}\">{}</a></h2>\n<table class=\"meetings\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            esc(id),
-            p.keep(),
-            esc(name),
-            t(lang, "Møde", "Meeting"),
-            t(lang, "Dato", "Date"),
-            t(lang, "Sted", "Place"),
-            t(lang, "Status", "State"),
-        );
-        for r in rows.iter().rev().filter(|r| r.group.as_str() == id) {
-            let kind = minutes::meeting_kind(lang, r.meeting_kind);
-            let shown = r.number.map_or_else(|| kind.to_string(), |n| format!("{kind} {n}"));
-            let _ = writeln!(
-                body,
-                "<tr><td><a href=\"/meetings/{}/{}?{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(id),
-                esc(&r.reference),
-                p.keep(),
-                esc(&shown),
-                r.starts_at.date(),
-                esc(&one_line(r.place.as_deref().unwrap_or(""))),
-                match (r.held, r.starts_at.date() >= today) {
-                    (true, _) => t(lang, "afholdt", "held"),
-                    (false, true) => t(lang, "planlagt", "scheduled"),
-                    (false, false) => t(lang, "ikke registreret som afholdt", "not recorded as held"),
-                }
-            );
+    let keep = p.keep();
+    let body = html! {
+        p { a href="/meetings.ics" { (t(lang, "Abonnér på møderne som kalender (iCal)", "Subscribe to the meetings as a calendar (iCal)")) } }
+        h2 { (t(lang, "Kommende møder", "Next meetings")) }
+        @if upcoming.is_empty() {
+            p { (t(lang, "Ingen møder er planlagt.", "No meetings are scheduled.")) }
+        } @else {
+            ul id="upcoming" { @for r in &upcoming { li { (meeting_line(lang, r, &p)) } } }
         }
-        body += "</table>\n";
-    }
-    page(lang, t(lang, "Møder", "Meetings"), &body)
-}
-
-/// The page's date: `?at=`, or today; the error says what is allowed.
-fn day_of(lang: Lang, p: &Params, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, &'static str> {
-    match p.at.as_deref().filter(|a| !a.is_empty()).map(str::parse::<chrono::NaiveDate>) {
-        None => Ok(today),
-        Some(Ok(d)) => Ok(d),
-        Some(Err(_)) => Err(t(lang, "at: en dato (ÅÅÅÅ-MM-DD)", "at: a date (YYYY-MM-DD)")),
-    }
+        @for (name, id) in &groups {
+            h2 { a href={ "/groups/" (id) "?" (keep) } { (name) } }
+            table class="meetings" {
+                tr {
+                    th { (t(lang, "Møde", "Meeting")) }
+                    th { (t(lang, "Dato", "Date")) }
+                    th { (t(lang, "Sted", "Place")) }
+                    th { (t(lang, "Status", "State")) }
+                }
+                @for r in rows.iter().rev().filter(|r| r.group.as_str() == *id) {
+                    @let kind = minutes::meeting_kind(lang, r.meeting_kind);
+                    tr {
+                        td {
+                            a href={ "/meetings/" (id) "/" (r.reference) "?" (keep) } {
+                                (kind) @if let Some(n) = r.number { " " (n) }
+                            }
+                        }
+                        td { (r.starts_at.date()) }
+                        td { (one_line(r.place.as_deref().unwrap_or(""))) }
+                        td {
+                            @match (r.held, r.starts_at.date() >= today) {
+                                (true, _) => { (t(lang, "afholdt", "held")) }
+                                (false, true) => { (t(lang, "planlagt", "scheduled")) }
+                                (false, false) => { (t(lang, "ikke registreret som afholdt", "not recorded as held")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(lang, t(lang, "Møder", "Meetings"), body)
 }
 
 pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let day = match day_of(lang, &p, s.today()) {
+    let day = match page_day(lang, &p, s.today()) {
         Ok(d) => d,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
@@ -114,42 +93,41 @@ pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
-    let mut body = format!(
-        "<p>{} {day}: {}</p>\n<table id=\"people\">\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
-        t(
-            lang,
-            "Alle personer i protokollen, med grupper og tilknytning den",
-            "Everyone the record names, with their groups and affiliation on"
-        ),
-        rows.len(),
-        t(lang, "Navn", "Name"),
-        t(lang, "Tilknytning", "Affiliation"),
-        t(lang, "Grupper", "Groups"),
-    );
-    for r in &rows {
-        let title = r.title.as_deref().map(|x| format!(", {}", esc(x))).unwrap_or_default();
-        let groups: Vec<String> = r
-            .groups
-            .iter()
-            .map(|g| format!("<a href=\"/groups/{}?{}\">{}</a>", esc(g.group.as_str()), p.keep(), esc(&g.group_name)))
-            .collect();
-        let _ = writeln!(
-            body,
-            "<tr><td><a href=\"/people/{}?{}\">{}</a>{title}</td><td>{}</td><td>{}</td></tr>",
-            esc(r.person.as_str()),
-            p.keep(),
-            esc(&r.name),
-            esc(r.affiliation_name.as_deref().unwrap_or("")),
-            groups.join(", ")
-        );
-    }
-    body += "</table>\n";
-    page(lang, t(lang, "Personer", "People"), &body)
+    let keep = p.keep();
+    let body = html! {
+        p {
+            (t(lang, "Alle personer i protokollen, med grupper og tilknytning den", "Everyone the record names, with their groups and affiliation on"))
+            " " (day) ": " (rows.len())
+        }
+        table id="people" {
+            tr {
+                th { (t(lang, "Navn", "Name")) }
+                th { (t(lang, "Tilknytning", "Affiliation")) }
+                th { (t(lang, "Grupper", "Groups")) }
+            }
+            @for r in &rows {
+                tr {
+                    td {
+                        a href={ "/people/" (r.person) "?" (keep) } { (r.name) }
+                        @if let Some(title) = &r.title { ", " (title) }
+                    }
+                    td { (r.affiliation_name.as_deref().unwrap_or("")) }
+                    td {
+                        @for (i, g) in r.groups.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "/groups/" (g.group) "?" (keep) } { (g.group_name) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(lang, t(lang, "Personer", "People"), body)
 }
 
 pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let day = match day_of(lang, &p, s.today()) {
+    let day = match page_day(lang, &p, s.today()) {
         Ok(d) => d,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
@@ -158,35 +136,34 @@ pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQ
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
-    let mut body = format!(
-        "<p>{} {day}: {}</p>\n<table id=\"organisations\">\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
-        t(
-            lang,
-            "Organisationerne i protokollen, med deres folk den",
-            "The organisations the record names, with their people on"
-        ),
-        rows.len(),
-        t(lang, "Organisation", "Organisation"),
-        t(lang, "Tilknyttede", "Affiliated"),
-        t(lang, "Repræsenteret i grupper af", "Represented in groups by"),
-    );
-    let people = |xs: &[query::Member]| -> String {
-        xs.iter()
-            .map(|x| format!("<a href=\"/people/{}?{}\">{}</a>", esc(x.person.as_str()), p.keep(), esc(&x.name)))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let keep = p.keep();
+    let people = |xs: &[query::Member]| {
+        html! {
+            @for (i, x) in xs.iter().enumerate() {
+                @if i > 0 { ", " }
+                a href={ "/people/" (x.person) "?" (keep) } { (x.name) }
+            }
+        }
     };
-    for r in &rows {
-        let short = r.short_name.as_deref().map(|x| format!(" ({})", esc(x))).unwrap_or_default();
-        let _ = writeln!(
-            body,
-            "<tr id=\"{}\"><td>{}{short}</td><td>{}</td><td>{}</td></tr>",
-            esc(r.organisation.as_str()),
-            esc(&r.name),
-            people(&r.people),
-            people(&r.represented_by)
-        );
-    }
-    body += "</table>\n";
-    page(lang, t(lang, "Organisationer", "Organisations"), &body)
+    let body = html! {
+        p {
+            (t(lang, "Organisationerne i protokollen, med deres folk den", "The organisations the record names, with their people on"))
+            " " (day) ": " (rows.len())
+        }
+        table id="organisations" {
+            tr {
+                th { (t(lang, "Organisation", "Organisation")) }
+                th { (t(lang, "Tilknyttede", "Affiliated")) }
+                th { (t(lang, "Repræsenteret i grupper af", "Represented in groups by")) }
+            }
+            @for r in &rows {
+                tr id=(r.organisation) {
+                    td { (r.name) @if let Some(short) = &r.short_name { " (" (short) ")" } }
+                    td { (people(&r.people)) }
+                    td { (people(&r.represented_by)) }
+                }
+            }
+        }
+    };
+    page(lang, t(lang, "Organisationer", "Organisations"), body)
 }

@@ -1,6 +1,8 @@
 //! The public transparency site: server-rendered HTML that works without JavaScript,
-//! Danish by default and English with `?lang=en`. Every text from the ledger goes through
-//! `esc`.
+//! Danish by default and English with `?lang=en`. Pages are maud templates, which escape
+//! every text they are given: no page is put together from strings. (The minutes shown on
+//! a meeting's page are the minutes writer's own HTML, whose bytes are what an approved
+//! document is checked against.)
 
 mod about;
 mod check;
@@ -16,11 +18,12 @@ pub use home::HOME_ROWS;
 pub use registers::{ACTIONS_PAGE_LEN, DECISIONS_PAGE_LEN};
 
 use crate::http::{AppState, PAGE_LEN_MAX};
-use crate::minutes::{html_escape as esc, Lang};
+use crate::minutes::Lang;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -119,6 +122,15 @@ impl Params {
     }
 }
 
+/// The page's date: `?at=`, or today; the error says what is allowed.
+pub(super) fn page_day(lang: Lang, p: &Params, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, &'static str> {
+    match p.at.as_deref().filter(|a| !a.is_empty()).map(str::parse::<chrono::NaiveDate>) {
+        None => Ok(today),
+        Some(Ok(d)) => Ok(d),
+        Some(Err(_)) => Err(t(lang, "at: en dato (ÅÅÅÅ-MM-DD)", "at: a date (YYYY-MM-DD)")),
+    }
+}
+
 pub(super) fn t(lang: Lang, da: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::Da {
         da
@@ -127,28 +139,56 @@ pub(super) fn t(lang: Lang, da: &'static str, en: &'static str) -> &'static str 
     }
 }
 
-pub(super) fn page(lang: Lang, title: &str, body: &str) -> Response {
-    let nav = format!(
-        "<nav><a href=\"/?lang={l}\">protokol</a> · <a href=\"/meetings?lang={l}\">{}</a> · <a href=\"/decisions?lang={l}\">{}</a> · <a href=\"/actions?lang={l}\">{}</a> · <a href=\"/people?lang={l}\">{}</a> · <a href=\"/audit?lang={l}\">{}</a> · <a href=\"/check?lang={l}\">{}</a> · <a href=\"/search?lang={l}\">{}</a> · <a href=\"/about?lang={l}\">{}</a> · <a href=\"?lang={other}\">{}</a></nav>",
-        t(lang, "Møder", "Meetings"),
-        t(lang, "Beslutninger", "Decisions"),
-        t(lang, "Opgaver", "Actions"),
-        t(lang, "Personer", "People"),
-        t(lang, "Revision", "Audit"),
-        t(lang, "Tjek et dokument", "Check a document"),
-        t(lang, "Søg", "Search"),
-        t(lang, "Om", "About"),
-        t(lang, "English", "Dansk"),
-        l = if lang == Lang::Da { "da" } else { "en" },
-        other = if lang == Lang::Da { "en" } else { "da" },
-    );
-    Html(format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – protokol</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n{nav}\n<main>\n<h1>{}</h1>\n{body}</main>\n</body>\n</html>\n",
-        if lang == Lang::Da { "da" } else { "en" },
-        esc(title),
-        esc(title),
-    ))
-    .into_response()
+/// The language's code, for `lang=` in links and the page's `lang` attribute.
+pub(super) fn code(lang: Lang) -> &'static str {
+    if lang == Lang::Da {
+        "da"
+    } else {
+        "en"
+    }
+}
+
+/// The site's sections, in the order the navigation shows them.
+const NAV: &[(&str, &str, &str)] = &[
+    ("/", "protokol", "protokol"),
+    ("/meetings", "Møder", "Meetings"),
+    ("/decisions", "Beslutninger", "Decisions"),
+    ("/actions", "Opgaver", "Actions"),
+    ("/people", "Personer", "People"),
+    ("/audit", "Revision", "Audit"),
+    ("/check", "Tjek et dokument", "Check a document"),
+    ("/search", "Søg", "Search"),
+    ("/about", "Om", "About"),
+];
+
+pub(super) fn page(lang: Lang, title: &str, body: Markup) -> Response {
+    let other = if lang == Lang::Da { "en" } else { "da" };
+    let markup = html! {
+        (PreEscaped("<!doctype html>\n"))
+        html lang=(code(lang)) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – protokol" }
+                link rel="stylesheet" href="/style.css";
+            }
+            body {
+                nav {
+                    @for (i, (path, da, en)) in NAV.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        a href={ (path) "?lang=" (code(lang)) } { (t(lang, da, en)) }
+                    }
+                    " · "
+                    a href={ "?lang=" (other) } { (t(lang, "English", "Dansk")) }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    };
+    Html(markup.into_string()).into_response()
 }
 
 /// The stylesheet, a file of its own: the policy allows no inline style.
@@ -160,7 +200,7 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
 pub(super) const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1b1b1b}nav{margin-bottom:1rem}nav a{margin-right:.25rem}table{border-collapse:collapse;margin:.5rem 0;display:block;max-width:100%;overflow-x:auto}svg{max-width:100%;height:auto}input,select{max-width:100%}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.badge{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.85em;background:#e8e8e8}.badge.approved,.badge.implemented,.badge.conditions_met{background:#d4f4d4}.badge.approved_with_reservations,.badge.in_progress{background:#fff0c2}.badge.rejected,.badge.revoked,.badge.overdue{background:#f8d0d0}code{font-size:.85em;word-break:break-all}.err{color:#a00}.filters label{display:inline-block;margin:.2rem .6rem .2rem 0}.pager{margin:1rem 0}";
 
 pub(super) fn error(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let mut r = page(lang, t(lang, "Fejl", "Error"), &format!("<p class=\"err\">{}</p>\n", esc(message)));
+    let mut r = page(lang, t(lang, "Fejl", "Error"), html! { p class="err" { (message) } });
     *r.status_mut() = status;
     r
 }
@@ -170,6 +210,6 @@ pub(super) fn from_error(lang: Lang, e: crate::Error) -> Response {
 }
 
 /// A code shown as its word, styled by the code.
-pub(super) fn badge(code: &str, word: &str) -> String {
-    format!("<span class=\"badge {}\">{}</span>", esc(code), esc(word))
+pub(super) fn badge(code: &str, word: &str) -> Markup {
+    html! { span class={ "badge " (code) } { (word) } }
 }

@@ -6,7 +6,6 @@ use crate::ids::Seq;
 use crate::minutes::{self, Label};
 use crate::query::{self, DecisionFilter};
 use axum::extract::State;
-use std::fmt::Write;
 
 /// Rows of the decision register a page shows.
 pub const DECISIONS_PAGE_LEN: usize = 50;
@@ -79,25 +78,30 @@ fn page_number(lang: Lang, p: &Params) -> Result<usize, String> {
 }
 
 /// The links to the pages before and after this one, when there are such pages.
-fn pager(lang: Lang, page_no: usize, has_next: bool, link: impl Fn(usize) -> String) -> String {
-    let mut links = Vec::new();
-    if page_no > 1 {
-        links.push(format!(
-            "<a rel=\"prev\" href=\"{}\">{}</a>",
-            esc(&link(page_no - 1)),
-            t(lang, "← Forrige", "← Previous")
-        ));
+fn pager(lang: Lang, page_no: usize, has_next: bool, link: impl Fn(usize) -> String) -> Markup {
+    html! {
+        @if page_no > 1 || has_next {
+            nav class="pager" {
+                @if page_no > 1 { a rel="prev" href=(link(page_no - 1)) { (t(lang, "← Forrige", "← Previous")) } }
+                @if page_no > 1 && has_next { " · " }
+                @if has_next { a rel="next" href=(link(page_no + 1)) { (t(lang, "Næste →", "Next →")) } }
+            }
+        }
     }
-    if has_next {
-        links.push(format!(
-            "<a rel=\"next\" href=\"{}\">{}</a>",
-            esc(&link(page_no + 1)),
-            t(lang, "Næste →", "Next →")
-        ));
-    }
-    match links.is_empty() {
-        true => String::new(),
-        false => format!("<nav class=\"pager\">{}</nav>\n", links.join(" · ")),
+}
+
+/// A filter's choice among `values` (each a code and its word), "all" when none.
+fn options(lang: Lang, name: &str, label: &str, values: &[(String, String)], chosen: &Option<String>) -> Markup {
+    html! {
+        label {
+            (label) " "
+            select name=(name) {
+                option value="" { (t(lang, "alle", "all")) }
+                @for (v, word) in values {
+                    option value=(v) selected[chosen.as_deref() == Some(v.as_str())] { (word) }
+                }
+            }
+        }
     }
 }
 
@@ -119,84 +123,15 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
     };
     let more = rows.len() > DECISIONS_PAGE_LEN;
     rows.truncate(DECISIONS_PAGE_LEN);
-    let options = |name: &str, label: &str, values: &[(String, String)], chosen: &Option<String>| {
-        let mut s = format!(
-            "<label>{} <select name=\"{name}\"><option value=\"\">{}</option>",
-            esc(label),
-            t(lang, "alle", "all")
-        );
-        for (v, word) in values {
-            let sel = if chosen.as_deref() == Some(v.as_str()) { " selected" } else { "" };
-            s += &format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(word));
-        }
-        s + "</select></label>"
-    };
-    let value = |v: &Option<String>| esc(v.as_deref().unwrap_or(""));
     let group_values: Vec<(String, String)> =
         groups.iter().map(|g| (g.id.as_str().to_string(), g.name.clone())).collect();
-    let mut body = format!(
-        "<form method=\"get\" class=\"filters\"><input type=\"hidden\" name=\"lang\" value=\"{}\">{} {} {} <label>{} <input type=\"date\" name=\"from\" value=\"{}\"></label> <label>{} <input type=\"date\" name=\"to\" value=\"{}\"></label> <label>{} <input type=\"search\" name=\"q\" value=\"{}\"></label> <button type=\"submit\">{}</button></form>\n",
-        if lang == Lang::Da { "da" } else { "en" },
-        options("group", t(lang, "Gruppe", "Group"), &group_values, &p.group),
-        options("outcome", t(lang, "Udfald", "Outcome"), &Outcome::ALL.map(|o| (name_of(&o), o.label(lang).to_string())), &p.outcome),
-        options("status", t(lang, "Status", "Status"), &DecisionStatus::ALL.map(|s| (name_of(&s), s.label(lang).to_string())), &p.status),
-        t(lang, "Fra", "From"),
-        value(&p.from),
-        t(lang, "Til", "To"),
-        value(&p.to),
-        t(lang, "Tekst", "Text"),
-        value(&p.q),
-        t(lang, "Filtrér", "Filter"),
-    );
-    let first = filter.skip + 1;
-    if rows.is_empty() {
-        body += &format!(
-            "<p>{}</p>\n",
-            t(lang, "Ingen beslutninger svarer til filtrene.", "No decision matches the filters.")
-        );
-    } else {
-        body += &format!(
-            "<p>{} {first}–{}</p>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
-            t(lang, "Beslutninger", "Decisions"),
-            filter.skip + rows.len(),
-            t(lang, "Dato", "Date"),
-            t(lang, "Møde", "Meeting"),
-            t(lang, "Beslutning", "Decision"),
-            t(lang, "Udfald", "Outcome"),
-            t(lang, "Status", "Status"),
-        );
-    }
-    for d in &rows {
-        let conditions: String = d
-            .conditions
-            .iter()
-            .map(|c| format!("<br><em>{}:</em> {}", t(lang, "Forbehold", "Reservation"), esc(c)))
-            .collect();
-        let _ = writeln!(
-            body,
-            "<tr id=\"{}\"><td>{}</td><td><a href=\"/meetings/{}/{}?{}#item-{}\">{} {}, {} {}</a></td><td>{}{conditions}</td><td>{}</td><td>{}</td></tr>",
-            esc(d.id.as_str()),
-            d.date,
-            esc(d.group.as_str()),
-            esc(&query::meeting_ref(&d.meeting, d.meeting_number, d.meeting_kind).to_string()),
-            p.keep(),
-            d.item,
-            esc(d.group.as_str()),
-            d.meeting_number.map(|n| n.to_string()).unwrap_or_default(),
-            t(lang, "punkt", "item"),
-            d.item,
-            esc(&d.text),
-            badge(&name_of(&d.outcome), d.outcome.label(lang)),
-            badge(&name_of(&d.status), d.status.label(lang)),
-        );
-    }
-    if !rows.is_empty() {
-        body += "</table>\n";
-    }
+    let outcomes = Outcome::ALL.map(|o| (name_of(&o), o.label(lang).to_string()));
+    let statuses = DecisionStatus::ALL.map(|s| (name_of(&s), s.label(lang).to_string()));
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
     // The links to the pages beside this one keep every filter.
     let link = |n: usize| {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        q.append_pair("lang", if lang == Lang::Da { "da" } else { "en" });
+        q.append_pair("lang", code(lang));
         for (k, v) in [
             ("group", &p.group),
             ("outcome", &p.outcome),
@@ -212,8 +147,51 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
         q.append_pair("page", &n.to_string());
         format!("/decisions?{}", q.finish())
     };
-    body += &pager(lang, page_no, more, link);
-    page(lang, t(lang, "Beslutningsregister", "Decision register"), &body)
+    let keep = p.keep();
+    let body = html! {
+        form method="get" class="filters" {
+            input type="hidden" name="lang" value=(code(lang));
+            (options(lang, "group", t(lang, "Gruppe", "Group"), &group_values, &p.group)) " "
+            (options(lang, "outcome", t(lang, "Udfald", "Outcome"), &outcomes, &p.outcome)) " "
+            (options(lang, "status", t(lang, "Status", "Status"), &statuses, &p.status)) " "
+            label { (t(lang, "Fra", "From")) " " input type="date" name="from" value=(value(&p.from)); } " "
+            label { (t(lang, "Til", "To")) " " input type="date" name="to" value=(value(&p.to)); } " "
+            label { (t(lang, "Tekst", "Text")) " " input type="search" name="q" value=(value(&p.q)); } " "
+            button type="submit" { (t(lang, "Filtrér", "Filter")) }
+        }
+        @if rows.is_empty() {
+            p { (t(lang, "Ingen beslutninger svarer til filtrene.", "No decision matches the filters.")) }
+        } @else {
+            p { (t(lang, "Beslutninger", "Decisions")) " " (filter.skip + 1) "–" (filter.skip + rows.len()) }
+            table {
+                tr {
+                    th { (t(lang, "Dato", "Date")) }
+                    th { (t(lang, "Møde", "Meeting")) }
+                    th { (t(lang, "Beslutning", "Decision")) }
+                    th { (t(lang, "Udfald", "Outcome")) }
+                    th { (t(lang, "Status", "Status")) }
+                }
+                @for d in &rows {
+                    tr id=(d.id) {
+                        td { (d.date) }
+                        td {
+                            a href={ "/meetings/" (d.group) "/" (query::meeting_ref(&d.meeting, d.meeting_number, d.meeting_kind)) "?" (keep) "#item-" (d.item) } {
+                                (d.group) " " @if let Some(n) = d.meeting_number { (n) } ", " (t(lang, "punkt", "item")) " " (d.item)
+                            }
+                        }
+                        td {
+                            (d.text)
+                            @for c in &d.conditions { br; em { (t(lang, "Forbehold", "Reservation")) ":" } " " (c) }
+                        }
+                        td { (badge(&name_of(&d.outcome), d.outcome.label(lang))) }
+                        td { (badge(&name_of(&d.status), d.status.label(lang))) }
+                    }
+                }
+            }
+        }
+        (pager(lang, page_no, more, link))
+    };
+    page(lang, t(lang, "Beslutningsregister", "Decision register"), body)
 }
 
 pub(super) async fn audit(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
@@ -224,76 +202,78 @@ pub(super) async fn audit(State(s): State<AppState>, SiteQuery(p): SiteQuery) ->
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
-    let mut body = format!(
-        "<table>\n<tr><th>seq</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>hash</th></tr>\n",
-        t(lang, "Registreret", "Recorded"),
-        t(lang, "Gælder fra", "Effective"),
-        t(lang, "Registreret af", "Recorded by"),
-        t(lang, "Hændelse", "Event"),
-    );
-    for r in &records {
-        let h = &r.header;
-        // An erased body is said to be so, and by which seq (whose row says why).
-        let erased = r.erased_by.map_or(String::new(), |by| {
-            format!(" ({} {by})", t(lang, "indholdet slettet ved seq", "body erased by seq"))
-        });
-        let _ = writeln!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{erased}</td><td><code>{}</code></td></tr>",
-            h.seq,
-            h.recorded_at,
-            h.effective,
-            esc(&h.recorded_by),
-            esc(&h.kind),
-            r.hash
-        );
-    }
-    body += "</table>\n";
-    if let Some(last) = records.last() {
-        let _ = writeln!(
-            body,
-            "<p><a href=\"/audit?after={}&{}\">{}</a></p>",
-            last.seq(),
-            p.keep(),
-            t(lang, "Næste side", "Next page")
-        );
-    }
-    let _ = writeln!(body, "<p><a href=\"/api/events\">/api/events</a> · <a href=\"/api/verify\">/api/verify</a></p>");
-    page(lang, t(lang, "Revisionsspor", "Audit trail"), &body)
+    let body = html! {
+        table {
+            tr {
+                th { "seq" }
+                th { (t(lang, "Registreret", "Recorded")) }
+                th { (t(lang, "Gælder fra", "Effective")) }
+                th { (t(lang, "Registreret af", "Recorded by")) }
+                th { (t(lang, "Hændelse", "Event")) }
+                th { "hash" }
+            }
+            @for r in &records {
+                @let h = &r.header;
+                tr {
+                    td { (h.seq) }
+                    td { (h.recorded_at) }
+                    td { (h.effective) }
+                    td { (h.recorded_by) }
+                    td {
+                        (h.kind)
+                        // An erased body is said to be so, and by which seq (whose row says why).
+                        @if let Some(by) = r.erased_by { " (" (t(lang, "indholdet slettet ved seq", "body erased by seq")) " " (by) ")" }
+                    }
+                    td { code { (r.hash) } }
+                }
+            }
+        }
+        @if let Some(last) = records.last() {
+            p { a href={ "/audit?after=" (last.seq()) "&" (p.keep()) } { (t(lang, "Næste side", "Next page")) } }
+        }
+        p { a href="/api/events" { "/api/events" } " · " a href="/api/verify" { "/api/verify" } }
+    };
+    page(lang, t(lang, "Revisionsspor", "Audit trail"), body)
 }
 
 /// A search box and its hits, each linking to where it is read.
 pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let q = p.q.clone().unwrap_or_default();
-    let mut body = format!(
-        "<form method=\"get\"><input type=\"hidden\" name=\"lang\" value=\"{}\"><input type=\"search\" name=\"q\" value=\"{}\" aria-label=\"{}\"> <button type=\"submit\">{}</button></form>\n",
-        if lang == Lang::Da { "da" } else { "en" },
-        esc(&q),
-        t(lang, "Søg i protokollen", "Search the record"),
-        t(lang, "Søg", "Search"),
-    );
-    if !q.trim().is_empty() {
-        let l = s.read();
-        let hits = match query::search(&l.model(), &q, s.today()) {
-            Ok(h) => h,
+    let hits = match q.trim().is_empty() {
+        true => None,
+        false => match query::search(&s.read().model(), &q, s.today()) {
+            Ok(h) => Some(h),
             Err(e) => return from_error(lang, e),
-        };
-        let _ = writeln!(body, "<p>{} {}</p>\n<ul>", hits.len(), t(lang, "fund", "hits"));
-        for h in &hits {
-            let snippet: String = h.text.chars().take(200).collect();
-            let item = h.item.map(|i| format!(", {} {i}", t(lang, "punkt", "item"))).unwrap_or_default();
-            let place = if h.link.is_empty() {
-                esc(&format!("{}{item}", h.date))
-            } else {
-                let anchor = h.item.map(|i| format!("#item-{i}")).unwrap_or_default();
-                format!("<a href=\"{}?{}{anchor}\">{}{}</a>", esc(&h.link), p.keep(), h.date, esc(&item))
-            };
-            let _ = writeln!(body, "<li>{place}: {}</li>", esc(&snippet));
+        },
+    };
+    let body = html! {
+        form method="get" {
+            input type="hidden" name="lang" value=(code(lang));
+            input type="search" name="q" value=(q) aria-label=(t(lang, "Søg i protokollen", "Search the record"));
+            " "
+            button type="submit" { (t(lang, "Søg", "Search")) }
         }
-        body += "</ul>\n";
-    }
-    page(lang, t(lang, "Søg", "Search"), &body)
+        @if let Some(hits) = &hits {
+            p { (hits.len()) " " (t(lang, "fund", "hits")) }
+            ul {
+                @for h in hits {
+                    @let snippet: String = h.text.chars().take(200).collect();
+                    li {
+                        @if h.link.is_empty() {
+                            (h.date) @if let Some(i) = h.item { ", " (t(lang, "punkt", "item")) " " (i) }
+                        } @else {
+                            a href={ (h.link) "?" (p.keep()) @if let Some(i) = h.item { "#item-" (i) } } {
+                                (h.date) @if let Some(i) = h.item { ", " (t(lang, "punkt", "item")) " " (i) }
+                            }
+                        }
+                        ": " (snippet)
+                    }
+                }
+            }
+        }
+    };
+    page(lang, t(lang, "Søg", "Search"), body)
 }
 
 fn is_open(a: &query::ActionView) -> bool {
@@ -317,12 +297,9 @@ pub const ACTIONS_PAGE_LEN: usize = 50;
 /// then the done (the latest first), on the page's date, in pages.
 pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let day = match p.at.as_deref().filter(|a| !a.is_empty()).map(str::parse::<chrono::NaiveDate>) {
-        None => s.today(),
-        Some(Ok(d)) => d,
-        Some(Err(_)) => {
-            return error(lang, StatusCode::BAD_REQUEST, t(lang, "at: en dato (ÅÅÅÅ-MM-DD)", "at: a date (YYYY-MM-DD)"))
-        }
+    let day = match page_day(lang, &p, s.today()) {
+        Ok(d) => d,
+        Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
     let page_no = match page_number(lang, &p) {
         Ok(n) => n,
@@ -338,41 +315,30 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
     let total = rows.len();
     let skip = (page_no - 1).saturating_mul(ACTIONS_PAGE_LEN);
     let shown: Vec<&query::ActionView> = rows.iter().skip(skip).take(ACTIONS_PAGE_LEN).collect();
-    let mut body = format!(
-        "<p>{} {day}: <strong>{open_count}</strong> {} {total}.</p>\n",
-        t(lang, "Den", "On"),
-        t(lang, "åbne af i alt", "open of"),
-    );
-    if !shown.is_empty() {
-        body += &format!(
-            "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
-            t(lang, "Opgave", "Action"),
-            t(lang, "Ansvarlig", "Owner"),
-            t(lang, "Frist", "Due"),
-            t(lang, "Status", "State"),
-            t(lang, "Aftalt", "Agreed"),
-        );
-    }
-    for a in shown {
-        let due = a.due.as_ref().map(|d| minutes::said_date(lang, d)).unwrap_or_default();
-        let done = a.completed.map(|d| format!(" {d}")).unwrap_or_default();
-        let _ = writeln!(
-            body,
-            "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{done}</td><td>{}, {} {}</td></tr>",
-            esc(a.id.as_str()),
-            esc(&a.description),
-            esc(&a.owner_name),
-            esc(&due),
-            badge(&name_of(&a.state), a.state.label(lang)),
-            a.assigned,
-            t(lang, "punkt", "item"),
-            a.item,
-        );
-    }
-    if total > 0 {
-        body += "</table>\n";
-    }
     let link = |n: usize| format!("/actions?{}&at={day}&page={n}", p.keep());
-    body += &pager(lang, page_no, skip + ACTIONS_PAGE_LEN < total, link);
-    page(lang, t(lang, "Opgaver", "Actions"), &body)
+    let body = html! {
+        p { (t(lang, "Den", "On")) " " (day) ": " strong { (open_count) } " " (t(lang, "åbne af i alt", "open of")) " " (total) "." }
+        @if !shown.is_empty() {
+            table {
+                tr {
+                    th { (t(lang, "Opgave", "Action")) }
+                    th { (t(lang, "Ansvarlig", "Owner")) }
+                    th { (t(lang, "Frist", "Due")) }
+                    th { (t(lang, "Status", "State")) }
+                    th { (t(lang, "Aftalt", "Agreed")) }
+                }
+                @for a in &shown {
+                    tr id=(a.id) {
+                        td { (a.description) }
+                        td { (a.owner_name) }
+                        td { @if let Some(due) = &a.due { (minutes::said_date(lang, due)) } }
+                        td { (badge(&name_of(&a.state), a.state.label(lang))) @if let Some(done) = a.completed { " " (done) } }
+                        td { (a.assigned) ", " (t(lang, "punkt", "item")) " " (a.item) }
+                    }
+                }
+            }
+        }
+        (pager(lang, page_no, skip + ACTIONS_PAGE_LEN < total, link))
+    };
+    page(lang, t(lang, "Opgaver", "Actions"), body)
 }
