@@ -159,6 +159,8 @@ impl Model {
                 }
             }
             Event::MeetingScheduled(e) => {
+                let before = self.load::<Meeting>(&key(&["meet", e.meeting.as_str()]))?.map(|m| m.date());
+                self.date_meeting(&e.meeting, before, e.starts_at.date())?;
                 self.mark(key(&["meets", e.meeting.as_str(), &hex_seq(seq)]))?;
                 self.mark(key(&["meetg", e.group.as_str(), e.meeting.as_str()]))?;
                 if let Some(a) = &e.announced_at {
@@ -180,9 +182,11 @@ impl Model {
                 )?;
             }
             Event::MeetingHeld(e) => {
-                let mut m = self
-                    .load(&key(&["meet", e.meeting.as_str()]))?
+                let loaded: Option<Meeting> = self.load(&key(&["meet", e.meeting.as_str()]))?;
+                let before = loaded.as_ref().map(Meeting::date);
+                let mut m = loaded
                     .unwrap_or_else(|| Meeting::new(e.group.clone(), MeetingStatus::Held, e.meeting_kind, e.starts_at));
+                self.date_meeting(&e.meeting, before, e.starts_at.date())?;
                 m.status = MeetingStatus::Held;
                 m.number = e.number;
                 m.meeting_kind = e.meeting_kind;
@@ -275,6 +279,8 @@ impl Model {
                     }
                 }
                 self.save(key(&["actm", e.meeting.as_str(), &hex_seq(seq)]), &e.action)?;
+                self.save(key(&["acto", &date.to_string(), &hex_seq(seq)]), &e.action)?;
+                self.count_open_actions(1)?;
                 self.save(
                     key(&["act", e.action.as_str()]),
                     &Action {
@@ -292,6 +298,14 @@ impl Model {
             }
             Event::ActionCompleted(e) => {
                 if let Some(mut a) = self.action(&e.action)? {
+                    match &a.completed {
+                        Some(c) => self.unmark(key(&["actc", &c.date.to_string(), &hex_seq(c.seq)]))?,
+                        None => {
+                            self.unmark(key(&["acto", &a.assigned.to_string(), &hex_seq(a.seq)]))?;
+                            self.count_open_actions(-1)?;
+                        }
+                    }
+                    self.save(key(&["actc", &date.to_string(), &hex_seq(seq)]), &e.action)?;
                     a.completed = Some(Completion { date, note: e.note.clone(), seq });
                     self.save(key(&["act", e.action.as_str()]), &a)?;
                 }
@@ -350,6 +364,30 @@ impl Model {
 
     /// Takes in a correction's own record (what it does to the event it corrects is
     /// applied by replaying the log with the replacement in its place).
+    /// Keeps a meeting's `meetd/DATE/ID` at the day it is (to be) held.
+    fn date_meeting(
+        &mut self,
+        id: &MeetingId,
+        before: Option<chrono::NaiveDate>,
+        day: chrono::NaiveDate,
+    ) -> Result<(), ReadError> {
+        if let Some(before) = before.filter(|b| *b != day) {
+            self.unmark(key(&["meetd", &before.to_string(), id.as_str()]))?;
+        }
+        self.mark(key(&["meetd", &day.to_string(), id.as_str()]))
+    }
+
+    /// How many actions have no completion recorded: the home page's count, without
+    /// reading them.
+    fn count_open_actions(&mut self, by: i64) -> Result<(), ReadError> {
+        let now: i64 = self.load(b"count/acto")?.unwrap_or(0);
+        let next = now + by;
+        if next < 0 {
+            return Err(damaged(b"count/acto", "fewer than no open actions"));
+        }
+        self.save(b"count/acto".to_vec(), &next)
+    }
+
     fn note_correction(&mut self, entry: &Entry, c: &EventCorrected) -> Result<(), ReadError> {
         let retracted = c.retracts();
         if retracted {

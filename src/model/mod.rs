@@ -36,9 +36,9 @@ use serde::Serialize;
 /// | memberships | `mem/GROUP/SEQ`, `memp/PERSON/GROUP/SEQ` |
 /// | nominations | `nom/GROUP/SEQ`, `nomp/PERSON/GROUP/SEQ` |
 /// | leaves of absence | `leave/GROUP/SEQ`, `leavep/PERSON/GROUP/SEQ` |
-/// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetn/GROUP/NUMBER/KIND`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
+/// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetd/DATE/ID` (its day), `meetn/GROUP/NUMBER/KIND`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |
 /// | decisions | `decg/GROUP/DATE/SEQ`, `decgo/GROUP/OUTCOME/DATE/SEQ` (each the id and the decision: a group's register page is one scan), `decd/DATE/SEQ` (the group), `dec/ID` (where its rows are), `deci/MEETING/ITEM/SEQ` |
-/// | actions | `act/ID`, `actm/MEETING/SEQ` |
+/// | actions | `act/ID`, `actm/MEETING/SEQ`, `acto/DATE/SEQ` (assigned that day, no completion recorded; the id), `actc/DATE/SEQ` (completed that day; the id), `count/acto` (how many `acto/` keys there are) |
 /// | search | `srchw/STEM`, `srch/STEM/DATE/SUBJECT`: `dec/ID`, `item/MEETING/ITEM`, `title/MEETING/ITEM`, `act/ID`, `person/ID`, `org/ID` |
 /// | corrections, imports | `corr/SEQ`, `corrt/TARGET/SEQ`, `retr/SEQ`, `eras/SEQ` (erasures, by the seq erased), `file/SEQ`, `fileh/HASH`, `filen/NAME` |
 /// | history (`kv`) | `undo/FIRST` (keys each of 16 events changed), `ver/KEY<NUL>SEQ` (a key's value before SEQ, if it had one) |
@@ -98,6 +98,12 @@ impl Model {
 
     fn mark(&mut self, key: Vec<u8>) -> Result<(), ReadError> {
         self.kv.put(key, Vec::new())
+    }
+
+    /// Removes an index entry that no longer holds (a meeting moved to another day, an
+    /// action done); its history keeps it for views of the past.
+    fn unmark(&mut self, key: Vec<u8>) -> Result<(), ReadError> {
+        self.kv.set(key, None)
     }
 
     /// Applies an event and records its history: each key it changed gets a version

@@ -5,6 +5,7 @@ use super::{group_of, meeting_ref};
 use crate::error::Error;
 use crate::event::MeetingKind;
 use crate::ids::{GroupId, MeetingId, OrgId, PersonId};
+use crate::kv::ReadError;
 use crate::model::{MeetingStatus, Model};
 use crate::when::When;
 use chrono::NaiveDate;
@@ -29,40 +30,65 @@ pub struct MeetingRow {
     pub ends_at: Option<When>,
 }
 
+/// A meeting as a row of the calendar; each group's name read once.
+fn meeting_row(
+    m: &Model,
+    names: &mut BTreeMap<GroupId, String>,
+    id: MeetingId,
+    mt: crate::model::Meeting,
+) -> Result<MeetingRow, Error> {
+    let group_name = match names.get(&mt.group) {
+        Some(n) => n.clone(),
+        None => {
+            let n = group_of(m, &mt.group)?.name;
+            names.insert(mt.group.clone(), n.clone());
+            n
+        }
+    };
+    Ok(MeetingRow {
+        reference: meeting_ref(&id, mt.number, mt.meeting_kind).to_string(),
+        meeting: id,
+        group: mt.group,
+        group_name,
+        meeting_kind: mt.meeting_kind,
+        number: mt.number,
+        held: mt.status == MeetingStatus::Held,
+        title: mt.title,
+        place: mt.place,
+        starts_at: mt.starts_at,
+        ends_at: mt.ends_at,
+    })
+}
+
 /// Every meeting of every group, by start (then group and id): the calendar.
 pub fn meetings(m: &Model) -> Result<Vec<MeetingRow>, Error> {
-    let mut names: BTreeMap<GroupId, String> = BTreeMap::new();
+    let mut names = BTreeMap::new();
     let mut out = Vec::new();
     for (id, mt) in m.meetings()? {
-        let group_name = match names.get(&mt.group) {
-            Some(n) => n.clone(),
-            None => {
-                let n = group_of(m, &mt.group)?.name;
-                names.insert(mt.group.clone(), n.clone());
-                n
-            }
-        };
-        out.push(MeetingRow {
-            reference: meeting_ref(&id, mt.number, mt.meeting_kind).to_string(),
-            meeting: id,
-            group: mt.group,
-            group_name,
-            meeting_kind: mt.meeting_kind,
-            number: mt.number,
-            held: mt.status == MeetingStatus::Held,
-            title: mt.title,
-            place: mt.place,
-            starts_at: mt.starts_at,
-            ends_at: mt.ends_at,
-        });
+        out.push(meeting_row(m, &mut names, id, mt)?);
     }
     out.sort_by(|a, b| (a.starts_at.date(), &a.group, &a.meeting).cmp(&(b.starts_at.date(), &b.group, &b.meeting)));
     Ok(out)
 }
 
-/// The meetings from `from` on that have not been held, the soonest first.
+/// The meetings from `from` on that have not been held, the soonest first: read from
+/// the end of the meetings by day, as far back as `from`.
 pub fn upcoming(m: &Model, from: NaiveDate) -> Result<Vec<MeetingRow>, Error> {
-    Ok(meetings(m)?.into_iter().filter(|r| !r.held && r.starts_at.date() >= from).collect())
+    let mut names = BTreeMap::new();
+    let mut out = Vec::new();
+    for row in m.meetings_latest_first() {
+        let (day, id) = row?;
+        if day < from {
+            break;
+        }
+        let mt = m.meeting_head(&id)?.ok_or_else(|| ReadError(format!("meetings by day: no meeting {id:?}")))?;
+        if mt.status != MeetingStatus::Held {
+            out.push(meeting_row(m, &mut names, id, mt)?);
+        }
+    }
+    out.reverse();
+    out.sort_by(|a, b| (a.starts_at.date(), &a.group, &a.meeting).cmp(&(b.starts_at.date(), &b.group, &b.meeting)));
+    Ok(out)
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -28,6 +28,34 @@ pub struct GroupRow {
     pub members: usize,
 }
 
+/// A group as a list names it, without reading its members.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct GroupSummary {
+    pub id: GroupId,
+    pub name: String,
+    pub group_kind: GroupKind,
+    pub parent: Option<GroupId>,
+    pub mandate: Option<String>,
+    pub dissolved: Option<NaiveDate>,
+}
+
+/// Every group established on or before `at`: what a home page lists, at the cost of
+/// the groups alone.
+pub fn group_summaries(m: &Model, at: NaiveDate) -> Result<Vec<GroupSummary>, Error> {
+    Ok(m.groups()?
+        .into_iter()
+        .filter(|(_, g)| g.established <= at)
+        .map(|(id, g)| GroupSummary {
+            id,
+            name: g.name,
+            group_kind: g.group_kind,
+            parent: g.parent,
+            mandate: g.mandate,
+            dissolved: g.dissolved,
+        })
+        .collect())
+}
+
 /// Every group established on or before `at`, with its size that day.
 pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
     let mut rows = Vec::new();

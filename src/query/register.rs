@@ -138,6 +138,50 @@ pub fn latest_decisions(m: &Model, at: NaiveDate, n: usize) -> Result<Vec<Decisi
     Ok(out)
 }
 
+/// The actions open on a day: how many, and the latest agreed of them.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct OpenActions {
+    pub count: u64,
+    /// The latest assigned first.
+    pub latest: Vec<ActionView>,
+}
+
+/// The actions open on `at` (assigned by then, not done by then): their count and the
+/// `n` latest agreed, read from the indexes' ends: the actions with no completion recorded
+/// (less those assigned after `at`), and those done after `at` (still open on it).
+pub fn open_actions(m: &Model, at: NaiveDate, n: usize) -> Result<OpenActions, Error> {
+    let mut count = m.open_action_count()?;
+    let mut latest: Vec<(ActionId, Action)> = Vec::new();
+    for row in m.open_actions_latest_first() {
+        let (assigned, id) = row?;
+        if assigned > at {
+            count = count.checked_sub(1).ok_or_else(|| ReadError("count/acto: below its entries".into()))?;
+            continue;
+        }
+        if latest.len() >= n {
+            break;
+        }
+        let a = m.action(&id)?.ok_or_else(|| ReadError(format!("open actions: no action {id:?}")))?;
+        latest.push((id, a));
+    }
+    for row in m.completions_latest_first() {
+        let (done, id) = row?;
+        if done <= at {
+            break;
+        }
+        let a = m.action(&id)?.ok_or_else(|| ReadError(format!("completions: no action {id:?}")))?;
+        if a.assigned <= at {
+            count += 1;
+            latest.push((id, a));
+        }
+    }
+    latest.sort_by_key(|(_, a)| std::cmp::Reverse((a.assigned, a.seq)));
+    latest.truncate(n);
+    let mut latest = action_views(m, latest, at)?;
+    latest.sort_by_key(|a| std::cmp::Reverse((a.assigned, a.seq)));
+    Ok(OpenActions { count, latest })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {

@@ -446,3 +446,43 @@ fn a_register_row_follows_its_agenda_item() {
     assert_eq!(title_now(&l.model()), old_title);
     assert_eq!(l.model().state_pairs().unwrap(), l.folded(l.head().unwrap().0).unwrap().state_pairs().unwrap());
 }
+
+/// The home page's indexes (open actions and their count, meetings by day) answer what
+/// the whole registers do, on every day and as of every point of a log with corrections,
+/// completions and rescheduled meetings.
+#[test]
+fn the_open_actions_and_upcoming_meetings_read_from_the_indexes_are_the_registers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = protokol::Ledger::create(&dir.path().join("l")).unwrap();
+    for batch in protokol::gen::generate(3_000, 11) {
+        l.append("gen", batch, None, "gen", now()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let head = l.head_seq();
+    let all = query::meetings(&l.model()).unwrap();
+    let (first, last) = (all.first().unwrap().starts_at.date(), all.last().unwrap().starts_at.date());
+    let mut checked = 0;
+    for k in [head.0 / 3, head.0 / 2, head.0] {
+        let m = l.as_of(Seq(k));
+        let mut d = first - chrono::Days::new(10);
+        while d <= last + chrono::Days::new(10) {
+            let mut open: Vec<_> =
+                query::actions(&m, d).unwrap().into_iter().filter(|a| a.state != ActionState::Done).collect();
+            open.sort_by_key(|a| std::cmp::Reverse((a.assigned, a.seq)));
+            let fast = query::open_actions(&m, d, 5).unwrap();
+            assert_eq!(fast.count as usize, open.len(), "open actions on {d} as of {k}");
+            let ids = |v: &[query::ActionView]| v.iter().map(|a| a.id.to_string()).collect::<Vec<_>>();
+            assert_eq!(ids(&fast.latest), ids(&open[..open.len().min(5)]), "the latest open on {d} as of {k}");
+            let want: Vec<String> = query::meetings(&m)
+                .unwrap()
+                .into_iter()
+                .filter(|r| !r.held && r.starts_at.date() >= d)
+                .map(|r| r.meeting.to_string())
+                .collect();
+            let got: Vec<String> = query::upcoming(&m, d).unwrap().into_iter().map(|r| r.meeting.to_string()).collect();
+            assert_eq!(got, want, "upcoming from {d} as of {k}");
+            checked += fast.count;
+            d = d + chrono::Days::new(37);
+        }
+    }
+    assert!(checked > 0, "some actions were open");
+}

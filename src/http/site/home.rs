@@ -17,26 +17,24 @@ pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> 
     let today = s.today();
     let m = &l.model();
     let read = (|| {
-        let groups = query::groups(m, today)?;
+        let groups = query::group_summaries(m, today)?;
         let upcoming = query::upcoming(m, today)?;
         let latest = query::latest_decisions(m, today, HOME_ROWS)?;
-        let mut actions = query::actions(m, today)?;
-        super::registers::open_first(&mut actions);
+        let open = query::open_actions(m, today, HOME_ROWS)?;
         let checkpoint = l.last_checkpoint_size()?;
-        Ok::<_, crate::Error>((groups, upcoming, latest, actions, checkpoint))
+        Ok::<_, crate::Error>((groups, upcoming, latest, open, checkpoint))
     })();
-    let (groups, upcoming, latest, actions, checkpoint) = match read {
+    let (groups, upcoming, latest, open, checkpoint) = match read {
         Ok(x) => x,
         Err(e) => return from_error(lang, e),
     };
     // The body is the group at the top, where there is one: the others report to it.
-    let tops: Vec<&query::GroupRow> =
+    let tops: Vec<&query::GroupSummary> =
         groups.iter().filter(|g| g.parent.is_none() && g.dissolved.is_none_or(|d| today < d)).collect();
     let title = match tops.as_slice() {
         [top] => top.name.clone(),
         _ => t(lang, "Protokol", "Record").to_string(),
     };
-    let open: Vec<&query::ActionView> = actions.iter().filter(|a| a.state != query::ActionState::Done).collect();
     let keep = p.keep();
     // What the ledger is now, and what the server's last verify found: never a verify
     // on a request.
@@ -82,10 +80,11 @@ pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> 
             " · "
             a href="/decisions.atom" { (t(lang, "Nyhedsfeed (Atom)", "News feed (Atom)")) }
         }
-        h2 { (t(lang, "Åbne opgaver", "Open actions")) ": " (open.len()) }
-        @if !open.is_empty() {
+        h2 { (t(lang, "Åbne opgaver", "Open actions")) ": " (open.count) }
+        @if !open.latest.is_empty() {
+            p { (t(lang, "De senest aftalte:", "The latest agreed:")) }
             ul id="open-actions" {
-                @for a in open.iter().take(HOME_ROWS) {
+                @for a in &open.latest {
                     li {
                         a href={ "/actions?" (keep) "#" (a.id) } { (a.description) }
                         " (" (a.owner_name)
@@ -101,13 +100,11 @@ pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> 
             tr {
                 th { (t(lang, "Gruppe", "Group")) }
                 th { (t(lang, "Type", "Kind")) }
-                th { (t(lang, "Medlemmer i dag", "Members today")) }
             }
             @for g in &groups {
                 tr {
                     td { a href={ "/groups/" (g.id) "?" (keep) } { (g.name) } }
-                    td { (g.group_kind.label(lang)) }
-                    td { (g.members) }
+                    td { (g.group_kind.label(lang)) @if let Some(d) = g.dissolved { @if d <= today { ", " (t(lang, "nedlagt", "dissolved")) " " (d) } } }
                 }
             }
         }
