@@ -36,7 +36,7 @@ fn day(lang: Lang, name: &str, v: &Option<String>) -> Result<Option<chrono::Naiv
 
 /// The filters of the register's page, as the form gives them; what does not parse is
 /// an error that says what is allowed, never a filter silently dropped.
-fn filter_of(lang: Lang, p: &Params, groups: &[query::GroupRow]) -> Result<(DecisionFilter, usize), String> {
+fn filter_of(lang: Lang, p: &Params, groups: &[query::GroupSummary]) -> Result<(DecisionFilter, usize), String> {
     let group = match p.group.as_deref().filter(|g| !g.is_empty()) {
         None => None,
         Some(g) => match groups.iter().find(|r| r.id.as_str() == g) {
@@ -109,7 +109,7 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
     let lang = p.lang();
     let l = s.read();
     let m = l.model();
-    let groups = match query::groups(&m, s.today()) {
+    let groups = match query::group_summaries(&m, s.today()) {
         Ok(g) => g,
         Err(e) => return from_error(lang, e),
     };
