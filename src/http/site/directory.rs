@@ -51,12 +51,7 @@ pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery)
         @for (name, id) in &groups {
             h2 { a href={ "/groups/" (id) "?" (keep) } { (name) } }
             table class="meetings" {
-                tr {
-                    th { (t(lang, "Møde", "Meeting")) }
-                    th { (t(lang, "Dato", "Date")) }
-                    th { (t(lang, "Sted", "Place")) }
-                    th { (t(lang, "Status", "State")) }
-                }
+                (header_row(&[t(lang, "Møde", "Meeting"), t(lang, "Dato", "Date"), t(lang, "Sted", "Place"), t(lang, "Status", "State")]))
                 @for r in rows.iter().rev().filter(|r| r.group.as_str() == *id) {
                     @let kind = minutes::meeting_kind(lang, r.meeting_kind);
                     tr {
@@ -100,11 +95,7 @@ pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
             " " (day) ": " (rows.len())
         }
         table id="people" {
-            tr {
-                th { (t(lang, "Navn", "Name")) }
-                th { (t(lang, "Tilknytning", "Affiliation")) }
-                th { (t(lang, "Grupper", "Groups")) }
-            }
+            (header_row(&[t(lang, "Navn", "Name"), t(lang, "Tilknytning", "Affiliation"), t(lang, "Grupper", "Groups")]))
             @for r in &rows {
                 tr {
                     td {
@@ -151,11 +142,7 @@ pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQ
             " " (day) ": " (rows.len())
         }
         table id="organisations" {
-            tr {
-                th { (t(lang, "Organisation", "Organisation")) }
-                th { (t(lang, "Tilknyttede", "Affiliated")) }
-                th { (t(lang, "Repræsenteret i grupper af", "Represented in groups by")) }
-            }
+            (header_row(&[t(lang, "Organisation", "Organisation"), t(lang, "Tilknyttede", "Affiliated"), t(lang, "Repræsenteret i grupper af", "Represented in groups by")]))
             @for r in &rows {
                 tr id=(r.organisation) {
                     td { (r.name) @if let Some(short) = &r.short_name { " (" (short) ")" } }

@@ -97,10 +97,7 @@ pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> 
         p { a href={ "/actions?" (keep) } { (t(lang, "Alle opgaver", "All actions")) } }
         h2 { (t(lang, "Grupper", "Groups")) }
         table {
-            tr {
-                th { (t(lang, "Gruppe", "Group")) }
-                th { (t(lang, "Type", "Kind")) }
-            }
+            (header_row(&[t(lang, "Gruppe", "Group"), t(lang, "Type", "Kind")]))
             @for g in &groups {
                 tr {
                     td { a href={ "/groups/" (g.id) "?" (keep) } { (g.name) } }

@@ -209,6 +209,11 @@ pub(super) fn from_error(lang: Lang, e: crate::Error) -> Response {
     error(lang, crate::http::status(&e).0, &e.to_string())
 }
 
+/// A table's first row: its headings.
+pub(super) fn header_row(headings: &[&str]) -> Markup {
+    html! { tr { @for h in headings { th { (h) } } } }
+}
+
 /// A code shown as its word, styled by the code.
 pub(super) fn badge(code: &str, word: &str) -> Markup {
     html! { span class={ "badge " (code) } { (word) } }

@@ -38,12 +38,7 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Site
         }
         h2 { (t(lang, "Medlemmer", "Members")) " " (day) ": " (c.members.len()) }
         table id="members" {
-            tr {
-                th { (t(lang, "Navn", "Name")) }
-                th { (t(lang, "Rolle", "Role")) }
-                th { (t(lang, "For", "On behalf of")) }
-                th { (t(lang, "Siden", "Since")) }
-            }
+            (header_row(&[t(lang, "Navn", "Name"), t(lang, "Rolle", "Role"), t(lang, "For", "On behalf of"), t(lang, "Siden", "Since")]))
             @for x in &c.members {
                 tr class="member" {
                     td {
@@ -163,12 +158,7 @@ pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, S
     let keep = p.keep();
     let body = html! {
         table {
-            tr {
-                th { (t(lang, "Gruppe", "Group")) }
-                th { (t(lang, "Rolle", "Role")) }
-                th { (t(lang, "Fra", "From")) }
-                th { (t(lang, "Til", "Until")) }
-            }
+            (header_row(&[t(lang, "Gruppe", "Group"), t(lang, "Rolle", "Role"), t(lang, "Fra", "From"), t(lang, "Til", "Until")]))
             @for i in &h.memberships {
                 tr {
                     td { a href={ "/groups/" (i.group) "?" (keep) } { (i.group) } }

@@ -164,13 +164,7 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
         } @else {
             p { (t(lang, "Beslutninger", "Decisions")) " " (filter.skip + 1) "–" (filter.skip + rows.len()) }
             table {
-                tr {
-                    th { (t(lang, "Dato", "Date")) }
-                    th { (t(lang, "Møde", "Meeting")) }
-                    th { (t(lang, "Beslutning", "Decision")) }
-                    th { (t(lang, "Udfald", "Outcome")) }
-                    th { (t(lang, "Status", "Status")) }
-                }
+                (header_row(&[t(lang, "Dato", "Date"), t(lang, "Møde", "Meeting"), t(lang, "Beslutning", "Decision"), t(lang, "Udfald", "Outcome"), t(lang, "Status", "Status")]))
                 @for d in &rows {
                     tr id=(d.id) {
                         td { (d.date) }
@@ -204,14 +198,7 @@ pub(super) async fn audit(State(s): State<AppState>, SiteQuery(p): SiteQuery) ->
     };
     let body = html! {
         table {
-            tr {
-                th { "seq" }
-                th { (t(lang, "Registreret", "Recorded")) }
-                th { (t(lang, "Gælder fra", "Effective")) }
-                th { (t(lang, "Registreret af", "Recorded by")) }
-                th { (t(lang, "Hændelse", "Event")) }
-                th { "hash" }
-            }
+            (header_row(&["seq", t(lang, "Registreret", "Recorded"), t(lang, "Gælder fra", "Effective"), t(lang, "Registreret af", "Recorded by"), t(lang, "Hændelse", "Event"), "hash"]))
             @for r in &records {
                 @let h = &r.header;
                 tr {
@@ -320,13 +307,7 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
         p { (t(lang, "Den", "On")) " " (day) ": " strong { (open_count) } " " (t(lang, "åbne af i alt", "open of")) " " (total) "." }
         @if !shown.is_empty() {
             table {
-                tr {
-                    th { (t(lang, "Opgave", "Action")) }
-                    th { (t(lang, "Ansvarlig", "Owner")) }
-                    th { (t(lang, "Frist", "Due")) }
-                    th { (t(lang, "Status", "State")) }
-                    th { (t(lang, "Aftalt", "Agreed")) }
-                }
+                (header_row(&[t(lang, "Opgave", "Action"), t(lang, "Ansvarlig", "Owner"), t(lang, "Frist", "Due"), t(lang, "Status", "State"), t(lang, "Aftalt", "Agreed")]))
                 @for a in &shown {
                     tr id=(a.id) {
                         td { (a.description) }
