@@ -1,6 +1,7 @@
 //! `apply`: how each event changes the projection, and the history it leaves (each
 //! key's version and the event's undo record) for views of the past and `rewind`.
-//! Reads the state as it writes it, and a failed read stops the event.
+//! Reads the state as it writes it, and a failed read stops the event. Over 400 lines:
+//! it is the one match over the event catalogue, each arm what that event does.
 
 use super::keys::{hex_seq, hex_u32, key, DecisionAt};
 use super::*;
