@@ -3,7 +3,7 @@
 //! scanning all of them. Every read can fail, and a failure is the caller's error.
 
 use super::keys::{hex_seq, hex_u32, key, last_part, outcome_name, DecisionAt};
-use super::{damaged, decode, id_of, Model};
+use super::{damaged, decode, Model};
 use super::{
     Action, Correction, Decision, Erasure, Group, ImportedFile, Leave, Meeting, Membership, Nomination, Organisation,
     Person,
@@ -11,7 +11,6 @@ use super::{
 use crate::event::{MeetingKind, Outcome};
 use crate::ids::{ActionId, DecisionId, GroupId, Hash, MeetingId, OrgId, PersonId, Seq};
 use crate::kv::ReadError;
-use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
 type Read<T> = Result<T, ReadError>;
@@ -297,31 +296,6 @@ impl Model {
         self.entities("act/")
     }
 
-    /// How many actions have no completion recorded (whatever their days).
-    pub fn open_action_count(&self) -> Read<u64> {
-        Ok(self.load(b"count/acto")?.unwrap_or(0))
-    }
-
-    /// The actions with no completion recorded, the latest assigned first, each with the
-    /// day it was assigned; read as they are consumed.
-    pub fn open_actions_latest_first(&self) -> impl Iterator<Item = Read<(NaiveDate, ActionId)>> + '_ {
-        self.kv.scan_iter_rev(b"acto/").map(|item| dated(item?))
-    }
-
-    /// The actions done, the latest completion first, each with its day.
-    pub fn completions_latest_first(&self) -> impl Iterator<Item = Read<(NaiveDate, ActionId)>> + '_ {
-        self.kv.scan_iter_rev(b"actc/").map(|item| dated(item?))
-    }
-
-    /// Every meeting, the latest day first, each with its day.
-    pub fn meetings_latest_first(&self) -> impl Iterator<Item = Read<(NaiveDate, MeetingId)>> + '_ {
-        self.kv.scan_iter_rev(b"meetd/").map(|item| {
-            let (k, _) = item?;
-            let day = day_of(&k)?;
-            Ok((day, id_of(&k)?))
-        })
-    }
-
     /// The actions assigned at a meeting, in log order.
     pub fn meeting_actions(&self, meeting: &MeetingId) -> Read<Vec<(ActionId, Action)>> {
         let mut out = Vec::new();
@@ -390,15 +364,4 @@ impl Model {
             .into_iter()
             .find(|m| m.end.is_none() && role.is_none_or(|r| r == m.role)))
     }
-}
-
-/// The day of an index key `PREFIX/DATE/...`.
-fn day_of(k: &[u8]) -> Read<NaiveDate> {
-    let text = String::from_utf8_lossy(k);
-    text.split('/').nth(1).and_then(|d| d.parse().ok()).ok_or_else(|| damaged(k, "no day"))
-}
-
-/// An index entry `PREFIX/DATE/SEQ` naming an action: its day and the action.
-fn dated((k, v): crate::kv::Pair) -> Read<(NaiveDate, ActionId)> {
-    Ok((day_of(&k)?, decode(&k, &v)?))
 }

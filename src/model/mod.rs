@@ -5,6 +5,7 @@
 //! the answer, never an absence.
 
 mod apply;
+mod ends;
 mod entities;
 mod fold;
 mod keys;
