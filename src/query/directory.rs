@@ -91,6 +91,41 @@ pub fn upcoming(m: &Model, from: NaiveDate) -> Result<Vec<MeetingRow>, Error> {
     Ok(out)
 }
 
+/// The meetings on or after `from`, held or not, the latest first, at most `max`; and
+/// whether there were more: read from the end of the meetings by day.
+pub fn meetings_since(m: &Model, from: NaiveDate, max: usize) -> Result<(Vec<MeetingRow>, bool), Error> {
+    let mut names = BTreeMap::new();
+    let mut out = Vec::new();
+    for row in m.meetings_latest_first() {
+        let (day, id) = row?;
+        if day < from {
+            break;
+        }
+        if out.len() == max {
+            return Ok((out, true));
+        }
+        let mt = m.meeting_head(&id)?.ok_or_else(|| ReadError(format!("meetings by day: no meeting {id:?}")))?;
+        out.push(meeting_row(m, &mut names, id, mt)?);
+    }
+    Ok((out, false))
+}
+
+/// A page of every group's meetings, the latest first: `n` after the first `skip`, and
+/// whether there are more.
+pub fn meetings_latest(m: &Model, skip: usize, n: usize) -> Result<(Vec<MeetingRow>, bool), Error> {
+    let mut names = BTreeMap::new();
+    let mut out = Vec::new();
+    for row in m.meetings_latest_first().skip(skip) {
+        let (_, id) = row?;
+        if out.len() == n {
+            return Ok((out, true));
+        }
+        let mt = m.meeting_head(&id)?.ok_or_else(|| ReadError(format!("meetings by day: no meeting {id:?}")))?;
+        out.push(meeting_row(m, &mut names, id, mt)?);
+    }
+    Ok((out, false))
+}
+
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Seat {
     pub group: GroupId,

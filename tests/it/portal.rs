@@ -57,7 +57,7 @@ async fn the_home_page_names_the_body_and_shows_its_next_meetings_latest_decisio
 }
 
 #[tokio::test]
-async fn the_meetings_page_lists_what_is_to_come_and_every_groups_meetings_by_kind_and_number() {
+async fn the_meetings_page_lists_what_is_to_come_then_every_meeting_the_latest_first_in_pages() {
     let dir = tempfile::tempdir().unwrap();
     let s = on_1_february(&dir.path().join("l"));
     let html = page(&s, "/meetings").await;
@@ -65,10 +65,43 @@ async fn the_meetings_page_lists_what_is_to_come_and_every_groups_meetings_by_ki
     assert_eq!(upcoming.matches("<li>").count(), 1, "{upcoming}");
     assert!(upcoming.contains("2026-04-29"));
     assert!(html.contains("href=\"/meetings/styregruppen/4?lang=da\">Møde 4</a></td><td>2026-01-21</td><td>Amgros, Dampfærgevej 27-29, 2100 København Ø</td><td>afholdt</td>"), "{html}");
-    assert!(html.contains("href=\"/meetings/referencegruppen/1?lang=da\">"), "every group's meetings");
+    assert!(html.contains("<td><a href=\"/groups/referencegruppen?lang=da\">Referencegruppen for ATMP Danmark</a></td><td><a href=\"/meetings/referencegruppen/1?lang=da\">"), "every group's meetings");
     assert!(html.contains("<td>2026-04-29</td><td></td><td>planlagt</td>"));
     // Scheduled once, in the past, and never recorded as held: said so, not "scheduled".
     assert!(html.contains("<td>2025-06-17</td><td></td><td>ikke registreret som afholdt</td>"), "{html}");
+    // The latest first, and every meeting the ledger has.
+    let days: Vec<&str> = html
+        .split("<table class=\"meetings\">")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap()
+        .split("</a></td><td>")
+        .skip(1)
+        .filter(|r| r.starts_with("20"))
+        .map(|r| &r[..10])
+        .collect();
+    let mut sorted = days.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(days, sorted);
+    let m = s.read().model();
+    assert_eq!(days.len(), protokol::query::meetings(&m).unwrap().len());
+    drop(m);
+    // Pages of MEETINGS_PAGE_LEN: a group with more meetings than one page holds.
+    let many: Vec<Value> = (0..protokol::http::site::MEETINGS_PAGE_LEN + 3)
+        .map(|i| {
+            let day = chrono::NaiveDate::from_ymd_opt(2025, 5, 3).unwrap() + chrono::Days::new(i as u64);
+            json!({"effective": "2025-05-03", "kind": "MeetingScheduled", "body": {"meeting": format!("x-{i:03}"), "group": "referencegruppen", "meeting_kind": "extraordinary", "starts_at": day.to_string()}})
+        })
+        .collect();
+    let (status, body) = call(&s, "POST", "/api/events", Some(TOKEN), json!({"events": many}).to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let first = page(&s, "/meetings").await;
+    assert!(first.contains("rel=\"next\" href=\"/meetings?lang=da&amp;page=2\""), "a link to the next page");
+    let second = page(&s, "/meetings?page=2").await;
+    assert!(second.contains("x-000") && !second.contains("id=\"upcoming\""), "the earliest, on the last page");
+    assert!(!first.contains("x-000"));
 }
 
 #[tokio::test]
@@ -80,9 +113,8 @@ async fn the_calendar_is_rfc_5545_with_one_event_a_meeting_and_the_same_for_the_
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"), "{ics}");
     assert!(ics.split("\r\n").all(|line| line.len() <= 75), "lines folded at 75 octets");
     let events: Vec<&str> = ics.split("BEGIN:VEVENT").skip(1).collect();
-    let meetings = page(&s, "/meetings").await;
-    let listed: usize =
-        meetings.split("<table class=\"meetings\">").skip(1).map(|t| t.matches("<tr><td>").count()).sum();
+    // Every meeting of the year before the day and after it (here, every meeting).
+    let listed = protokol::query::meetings(&s.read().model()).unwrap().len();
     assert_eq!(events.len(), listed, "one event a meeting");
     let mut uids: Vec<&str> =
         events.iter().map(|e| e.split("UID:").nth(1).unwrap().split("\r\n").next().unwrap()).collect();

@@ -26,53 +26,64 @@ fn one_line(text: &str) -> String {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
+/// Meetings a page of `/meetings` lists.
+pub const MEETINGS_PAGE_LEN: usize = 50;
+
 pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let today = s.today();
+    let page_no = match super::registers::page_number(lang, &p) {
+        Ok(n) => n,
+        Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
+    };
     let l = s.read();
-    let rows = match query::meetings(&l.model()) {
-        Ok(r) => r,
+    let m = l.model();
+    let read = query::upcoming(&m, today).and_then(|u| {
+        let skip = (page_no - 1).saturating_mul(MEETINGS_PAGE_LEN);
+        Ok((u, query::meetings_latest(&m, skip, MEETINGS_PAGE_LEN)?))
+    });
+    let (upcoming, (rows, more)) = match read {
+        Ok(x) => x,
         Err(e) => return from_error(lang, e),
     };
-    let upcoming: Vec<&MeetingRow> = rows.iter().filter(|r| !r.held && r.starts_at.date() >= today).collect();
-    // Each group's meetings, the latest first, by kind and number.
-    let mut groups: Vec<(&str, &str)> = rows.iter().map(|r| (r.group_name.as_str(), r.group.as_str())).collect();
-    groups.sort();
-    groups.dedup();
     let keep = p.keep();
+    let link = |n: usize| format!("/meetings?{keep}&page={n}");
     let body = html! {
         p { a href="/meetings.ics" { (t(lang, "Abonnér på møderne som kalender (iCal)", "Subscribe to the meetings as a calendar (iCal)")) } }
-        h2 { (t(lang, "Kommende møder", "Next meetings")) }
-        @if upcoming.is_empty() {
-            p { (t(lang, "Ingen møder er planlagt.", "No meetings are scheduled.")) }
-        } @else {
-            ul id="upcoming" { @for r in &upcoming { li { (meeting_line(lang, r, &p)) } } }
+        @if page_no == 1 {
+            h2 { (t(lang, "Kommende møder", "Next meetings")) }
+            @if upcoming.is_empty() {
+                p { (t(lang, "Ingen møder er planlagt.", "No meetings are scheduled.")) }
+            } @else {
+                ul id="upcoming" { @for r in &upcoming { li { (meeting_line(lang, r, &p)) } } }
+            }
         }
-        @for (name, id) in &groups {
-            h2 { a href={ "/groups/" (id) "?" (keep) } { (name) } }
-            table class="meetings" {
-                (header_row(&[t(lang, "Møde", "Meeting"), t(lang, "Dato", "Date"), t(lang, "Sted", "Place"), t(lang, "Status", "State")]))
-                @for r in rows.iter().rev().filter(|r| r.group.as_str() == *id) {
-                    @let kind = minutes::meeting_kind(lang, r.meeting_kind);
-                    tr {
-                        td {
-                            a href={ "/meetings/" (id) "/" (r.reference) "?" (keep) } {
-                                (kind) @if let Some(n) = r.number { " " (n) }
-                            }
+        h2 { (t(lang, "Alle møder, de seneste først", "Every meeting, the latest first")) }
+        p { (t(lang, "Hver gruppes møder efter type og nummer står på gruppens side.", "Each group's meetings by kind and number are on the group's page.")) }
+        table class="meetings" {
+            (header_row(&[t(lang, "Gruppe", "Group"), t(lang, "Møde", "Meeting"), t(lang, "Dato", "Date"), t(lang, "Sted", "Place"), t(lang, "Status", "State")]))
+            @for r in &rows {
+                @let kind = minutes::meeting_kind(lang, r.meeting_kind);
+                tr {
+                    td { a href={ "/groups/" (r.group) "?" (keep) } { (r.group_name) } }
+                    td {
+                        a href={ "/meetings/" (r.group) "/" (r.reference) "?" (keep) } {
+                            (kind) @if let Some(n) = r.number { " " (n) }
                         }
-                        td { (r.starts_at.date()) }
-                        td { (one_line(r.place.as_deref().unwrap_or(""))) }
-                        td {
-                            @match (r.held, r.starts_at.date() >= today) {
-                                (true, _) => { (t(lang, "afholdt", "held")) }
-                                (false, true) => { (t(lang, "planlagt", "scheduled")) }
-                                (false, false) => { (t(lang, "ikke registreret som afholdt", "not recorded as held")) }
-                            }
+                    }
+                    td { (r.starts_at.date()) }
+                    td { (one_line(r.place.as_deref().unwrap_or(""))) }
+                    td {
+                        @match (r.held, r.starts_at.date() >= today) {
+                            (true, _) => { (t(lang, "afholdt", "held")) }
+                            (false, true) => { (t(lang, "planlagt", "scheduled")) }
+                            (false, false) => { (t(lang, "ikke registreret som afholdt", "not recorded as held")) }
                         }
                     }
                 }
             }
         }
+        (super::registers::pager(lang, page_no, more, link))
     };
     page(lang, t(lang, "Møder", "Meetings"), body)
 }

@@ -12,8 +12,10 @@ use axum::extract::State;
 use axum::http::header;
 use chrono::{DateTime, Utc};
 
-/// At most this many meetings in the calendar, the latest; and decisions in the feed.
+/// At most this many meetings in the calendar, the latest, from this many days back;
+/// and decisions in the feed.
 pub const CALENDAR_MEETINGS_MAX: usize = 1000;
+pub const CALENDAR_DAYS_BACK: u64 = 366;
 pub const FEED_DECISIONS_MAX: usize = 50;
 
 /// What names this ledger in ids that must be unique beyond it (a calendar's UIDs, a
@@ -33,13 +35,17 @@ pub(super) async fn calendar(State(s): State<AppState>, SiteQuery(p): SiteQuery)
     use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
     let lang = p.lang();
     let l = s.read();
-    let (rows, (ledger, changed)) = match query::meetings(&l.model()).and_then(|r| Ok((r, identity(&l)?))) {
+    // The meetings of the past year and every one to come, at most the latest
+    // CALENDAR_MEETINGS_MAX: what a calendar shows, read from the end of the index.
+    let from = s.today() - chrono::Days::new(CALENDAR_DAYS_BACK);
+    let read = query::meetings_since(&l.model(), from, CALENDAR_MEETINGS_MAX).and_then(|(r, _)| Ok((r, identity(&l)?)));
+    let (rows, (ledger, changed)) = match read {
         Ok(x) => x,
         Err(e) => return from_error(lang, e),
     };
     let mut cal = Calendar::new();
     cal.name(t(lang, "Møder", "Meetings"));
-    for r in rows.iter().rev().take(CALENDAR_MEETINGS_MAX) {
+    for r in &rows {
         let kind = minutes::meeting_kind(lang, r.meeting_kind);
         let summary = match (&r.title, r.number) {
             (Some(title), _) => title.clone(),

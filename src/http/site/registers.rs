@@ -64,7 +64,7 @@ fn filter_of(lang: Lang, p: &Params, groups: &[query::GroupSummary]) -> Result<(
 }
 
 /// The page asked for, from 1; anything else is an error that says what is allowed.
-fn page_number(lang: Lang, p: &Params) -> Result<usize, String> {
+pub(super) fn page_number(lang: Lang, p: &Params) -> Result<usize, String> {
     match p.page.as_deref().filter(|x| !x.is_empty()) {
         None => Ok(1),
         Some(x) => match x.parse::<usize>() {
@@ -78,7 +78,7 @@ fn page_number(lang: Lang, p: &Params) -> Result<usize, String> {
 }
 
 /// The links to the pages before and after this one, when there are such pages.
-fn pager(lang: Lang, page_no: usize, has_next: bool, link: impl Fn(usize) -> String) -> Markup {
+pub(super) fn pager(lang: Lang, page_no: usize, has_next: bool, link: impl Fn(usize) -> String) -> Markup {
     html! {
         @if page_no > 1 || has_next {
             nav class="pager" {
