@@ -150,7 +150,13 @@ pub struct OpenActions {
 /// `n` latest agreed, read from the indexes' ends: the actions with no completion recorded
 /// (less those assigned after `at`), and those done after `at` (still open on it).
 pub fn open_actions(m: &Model, at: NaiveDate, n: usize) -> Result<OpenActions, Error> {
+    open_actions_page(m, at, 0, n)
+}
+
+/// `open_actions`, the `n` after the first `skip`.
+pub fn open_actions_page(m: &Model, at: NaiveDate, skip: usize, n: usize) -> Result<OpenActions, Error> {
     let mut count = m.open_action_count()?;
+    let wanted = skip.saturating_add(n);
     let mut latest: Vec<(ActionId, Action)> = Vec::new();
     for row in m.open_actions_latest_first() {
         let (assigned, id) = row?;
@@ -158,7 +164,7 @@ pub fn open_actions(m: &Model, at: NaiveDate, n: usize) -> Result<OpenActions, E
             count = count.checked_sub(1).ok_or_else(|| ReadError("count/acto: below its entries".into()))?;
             continue;
         }
-        if latest.len() >= n {
+        if latest.len() >= wanted {
             break;
         }
         let a = m.action(&id)?.ok_or_else(|| ReadError(format!("open actions: no action {id:?}")))?;
@@ -176,10 +182,38 @@ pub fn open_actions(m: &Model, at: NaiveDate, n: usize) -> Result<OpenActions, E
         }
     }
     latest.sort_by_key(|(_, a)| std::cmp::Reverse((a.assigned, a.seq)));
-    latest.truncate(n);
+    latest.truncate(wanted);
+    latest.drain(..skip.min(latest.len()));
     let mut latest = action_views(m, latest, at)?;
     latest.sort_by_key(|a| std::cmp::Reverse((a.assigned, a.seq)));
     Ok(OpenActions { count, latest })
+}
+
+/// The actions done by `at`, the latest completion first: `n` after the first `skip`,
+/// and whether there are more; read from the end of the completions by day.
+pub fn done_actions_page(m: &Model, at: NaiveDate, skip: usize, n: usize) -> Result<(Vec<ActionView>, bool), Error> {
+    let mut rows: Vec<(ActionId, Action)> = Vec::new();
+    let mut more = false;
+    let mut passed = 0;
+    for row in m.completions_latest_first() {
+        let (done, id) = row?;
+        if done > at {
+            continue;
+        }
+        if passed < skip {
+            passed += 1;
+            continue;
+        }
+        if rows.len() == n {
+            more = true;
+            break;
+        }
+        let a = m.action(&id)?.ok_or_else(|| ReadError(format!("completions: no action {id:?}")))?;
+        rows.push((id, a));
+    }
+    let mut views = action_views(m, rows, at)?;
+    views.sort_by_key(|a| std::cmp::Reverse((a.completed, a.seq)));
+    Ok((views, more))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]

@@ -472,6 +472,26 @@ fn the_open_actions_and_upcoming_meetings_read_from_the_indexes_are_the_register
             assert_eq!(fast.count as usize, open.len(), "open actions on {d} as of {k}");
             let ids = |v: &[query::ActionView]| v.iter().map(|a| a.id.to_string()).collect::<Vec<_>>();
             assert_eq!(ids(&fast.latest), ids(&open[..open.len().min(5)]), "the latest open on {d} as of {k}");
+            let paged = query::open_actions_page(&m, d, 3, 4).unwrap();
+            assert_eq!(ids(&paged.latest), ids(&open[open.len().min(3)..open.len().min(7)]), "a page of the open");
+            let mut done: Vec<_> =
+                query::actions(&m, d).unwrap().into_iter().filter(|a| a.state == ActionState::Done).collect();
+            done.sort_by_key(|a| std::cmp::Reverse((a.completed, a.seq)));
+            // Page by page, the done are every done action once, the latest done first.
+            let mut pages = Vec::new();
+            loop {
+                let (page, more) = query::done_actions_page(&m, d, pages.len(), 5).unwrap();
+                pages.extend(page);
+                if !more {
+                    break;
+                }
+            }
+            let days: Vec<_> = pages.iter().map(|a| a.completed).collect();
+            assert!(days.windows(2).all(|w| w[0] >= w[1]), "the latest done first on {d}");
+            let (mut got, mut want) = (ids(&pages), ids(&done));
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "the done on {d} as of {k}");
             let want: Vec<String> = query::meetings(&m)
                 .unwrap()
                 .into_iter()

@@ -791,14 +791,25 @@ async fn the_actions_page_lists_the_open_first_in_pages_and_the_about_page_tells
     assert_eq!(status, StatusCode::OK);
     let open_n = open.as_array().unwrap().len();
     let all_n = all.as_array().unwrap().len();
-    assert!(html.contains(&format!("<strong>{open_n}</strong> åbne af i alt {all_n}")), "{html}");
-    let rows: Vec<&str> = html.split("<tr id=\"").skip(1).map(|r| r.split('"').next().unwrap()).collect();
-    assert_eq!(rows.len(), all_n.min(protokol::http::site::ACTIONS_PAGE_LEN));
-    let open_ids: Vec<&str> = open.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
-    assert!(rows[..open_n].iter().all(|r| open_ids.contains(r)), "the open come first: {rows:?}");
+    assert!(html.contains(&format!("<strong>{open_n}</strong> åbne")), "{html}");
+    let ids = |html: &str| -> Vec<String> {
+        html.split("<tr id=\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect()
+    };
+    // The open, the latest agreed first.
+    let mut want: Vec<&Value> = open.as_array().unwrap().iter().collect();
+    want.sort_by_key(|a| std::cmp::Reverse((a["assigned"].as_str().unwrap().to_string(), a["seq"].as_u64().unwrap())));
+    let want: Vec<String> = want.iter().map(|a| a["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids(&html), want[..open_n.min(protokol::http::site::ACTIONS_PAGE_LEN)]);
+    // The done, on their own page: together with the open, every action.
+    let (_, done) = call(&s, "GET", "/actions?at=2026-02-01&state=done", None, Body::empty()).await;
+    let done_ids = ids(&done);
+    assert_eq!(done_ids.len() + open_n, all_n, "{done}");
+    assert!(done_ids.iter().all(|d| !want.contains(d)));
     for code in [">open<", ">overdue<", ">done<"] {
-        assert!(!html.contains(code), "a word, not the code {code}");
+        assert!(!html.contains(code) && !done.contains(code), "a word, not the code {code}");
     }
+    let (status, _) = call(&s, "GET", "/actions?state=later", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = call(&s, "GET", "/actions?page=0", None, Body::empty()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     for (uri, words) in [

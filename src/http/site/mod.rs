@@ -102,6 +102,7 @@ pub struct Params {
     pub(super) from: Option<String>,
     pub(super) to: Option<String>,
     pub(super) page: Option<String>,
+    pub(super) state: Option<String>,
 }
 
 impl Params {

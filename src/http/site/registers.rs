@@ -263,25 +263,12 @@ pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
     page(lang, t(lang, "Søg", "Search"), body)
 }
 
-fn is_open(a: &query::ActionView) -> bool {
-    a.state != query::ActionState::Done
-}
-
-/// The open actions first, the soonest due first; then the done, the latest first.
-pub(super) fn open_first(rows: &mut [query::ActionView]) {
-    rows.sort_by(|a, b| {
-        is_open(b).cmp(&is_open(a)).then_with(|| match is_open(a) {
-            true => a.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.due_by.unwrap_or(chrono::NaiveDate::MAX)),
-            false => b.completed.cmp(&a.completed),
-        })
-    });
-}
-
 /// Actions a page shows.
 pub const ACTIONS_PAGE_LEN: usize = 50;
 
-/// The actions agreed at meetings: the open and overdue first (the soonest due first),
-/// then the done (the latest first), on the page's date, in pages.
+/// The actions agreed at meetings, as they stood on the page's date: the open (the
+/// latest agreed first, each saying whether it is overdue), or with `?state=done` the
+/// done (the latest completed first); in pages, read from the ends of their indexes.
 pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let day = match page_day(lang, &p, s.today()) {
@@ -292,19 +279,49 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
         Ok(n) => n,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
     };
+    let done = match p.state.as_deref().filter(|x| !x.is_empty()) {
+        None | Some("open") => false,
+        Some("done") => true,
+        Some(x) => {
+            let why = format!("state: {x:?} {} open, done", t(lang, "er ikke en af", "is not one of"));
+            return error(lang, StatusCode::BAD_REQUEST, &why);
+        }
+    };
+    let skip = (page_no - 1).saturating_mul(ACTIONS_PAGE_LEN);
     let l = s.read();
-    let mut rows = match query::actions(&l.model(), day) {
-        Ok(rows) => rows,
+    let m = l.model();
+    let read = query::open_actions_page(&m, day, skip, ACTIONS_PAGE_LEN + 1).and_then(|open| match done {
+        false => {
+            let more = open.latest.len() > ACTIONS_PAGE_LEN;
+            let mut rows = open.latest;
+            rows.truncate(ACTIONS_PAGE_LEN);
+            Ok((open.count, rows, more))
+        }
+        true => {
+            let (rows, more) = query::done_actions_page(&m, day, skip, ACTIONS_PAGE_LEN)?;
+            Ok((open.count, rows, more))
+        }
+    });
+    let (open_count, shown, more) = match read {
+        Ok(x) => x,
         Err(e) => return from_error(lang, e),
     };
-    open_first(&mut rows);
-    let open_count = rows.iter().filter(|a| is_open(a)).count();
-    let total = rows.len();
-    let skip = (page_no - 1).saturating_mul(ACTIONS_PAGE_LEN);
-    let shown: Vec<&query::ActionView> = rows.iter().skip(skip).take(ACTIONS_PAGE_LEN).collect();
-    let link = |n: usize| format!("/actions?{}&at={day}&page={n}", p.keep());
+    let keep = p.keep();
+    let state = if done { "done" } else { "open" };
+    let link = |n: usize| format!("/actions?{keep}&at={day}&state={state}&page={n}");
     let body = html! {
-        p { (t(lang, "Den", "On")) " " (day) ": " strong { (open_count) } " " (t(lang, "åbne af i alt", "open of")) " " (total) "." }
+        p {
+            (t(lang, "Den", "On")) " " (day) ": " strong { (open_count) } " " (t(lang, "åbne", "open")) ". "
+            @if done {
+                a href={ "/actions?" (keep) "&at=" (day) } { (t(lang, "Vis de åbne", "Show the open")) }
+            } @else {
+                a href={ "/actions?" (keep) "&at=" (day) "&state=done" } { (t(lang, "Vis de udførte", "Show the done")) }
+            }
+        }
+        h2 {
+            @if done { (t(lang, "Udførte, de senest udførte først", "Done, the latest done first")) }
+            @else { (t(lang, "Åbne, de senest aftalte først", "Open, the latest agreed first")) }
+        }
         @if !shown.is_empty() {
             table {
                 (header_row(&[t(lang, "Opgave", "Action"), t(lang, "Ansvarlig", "Owner"), t(lang, "Frist", "Due"), t(lang, "Status", "State"), t(lang, "Aftalt", "Agreed")]))
@@ -319,7 +336,7 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
                 }
             }
         }
-        (pager(lang, page_no, skip + ACTIONS_PAGE_LEN < total, link))
+        (pager(lang, page_no, more, link))
     };
     page(lang, t(lang, "Opgaver", "Actions"), body)
 }
