@@ -30,21 +30,24 @@ pub struct MeetingRow {
     pub ends_at: Option<When>,
 }
 
-/// A meeting as a row of the calendar; each group's name read once.
+/// A group's name, read once for a list however many of its rows the list has.
+fn group_name(m: &Model, names: &mut BTreeMap<GroupId, String>, id: &GroupId) -> Result<String, Error> {
+    if let Some(n) = names.get(id) {
+        return Ok(n.clone());
+    }
+    let n = group_of(m, id)?.name;
+    names.insert(id.clone(), n.clone());
+    Ok(n)
+}
+
+/// A meeting as a row of the calendar.
 fn meeting_row(
     m: &Model,
     names: &mut BTreeMap<GroupId, String>,
     id: MeetingId,
     mt: crate::model::Meeting,
 ) -> Result<MeetingRow, Error> {
-    let group_name = match names.get(&mt.group) {
-        Some(n) => n.clone(),
-        None => {
-            let n = group_of(m, &mt.group)?.name;
-            names.insert(mt.group.clone(), n.clone());
-            n
-        }
-    };
+    let group_name = group_name(m, names, &mt.group)?;
     Ok(MeetingRow {
         reference: meeting_ref(&id, mt.number, mt.meeting_kind).to_string(),
         meeting: id,
@@ -91,32 +94,16 @@ pub fn upcoming(m: &Model, from: NaiveDate) -> Result<Vec<MeetingRow>, Error> {
     Ok(out)
 }
 
-/// The meetings on or after `from`, held or not, the latest first, at most `max`; and
-/// whether there were more: read from the end of the meetings by day.
-pub fn meetings_since(m: &Model, from: NaiveDate, max: usize) -> Result<(Vec<MeetingRow>, bool), Error> {
+/// A page of the meetings on or after `from`, held or not, the latest first: `n` after
+/// the first `skip`, and whether there are more; read from the end of the meetings by day.
+pub fn meetings_latest(m: &Model, from: NaiveDate, skip: usize, n: usize) -> Result<(Vec<MeetingRow>, bool), Error> {
     let mut names = BTreeMap::new();
     let mut out = Vec::new();
-    for row in m.meetings_latest_first() {
+    for row in m.meetings_latest_first().skip(skip) {
         let (day, id) = row?;
         if day < from {
             break;
         }
-        if out.len() == max {
-            return Ok((out, true));
-        }
-        let mt = m.meeting_head(&id)?.ok_or_else(|| ReadError(format!("meetings by day: no meeting {id:?}")))?;
-        out.push(meeting_row(m, &mut names, id, mt)?);
-    }
-    Ok((out, false))
-}
-
-/// A page of every group's meetings, the latest first: `n` after the first `skip`, and
-/// whether there are more.
-pub fn meetings_latest(m: &Model, skip: usize, n: usize) -> Result<(Vec<MeetingRow>, bool), Error> {
-    let mut names = BTreeMap::new();
-    let mut out = Vec::new();
-    for row in m.meetings_latest_first().skip(skip) {
-        let (_, id) = row?;
         if out.len() == n {
             return Ok((out, true));
         }
@@ -149,14 +136,7 @@ pub fn people(m: &Model, at: NaiveDate) -> Result<Vec<PersonRow>, Error> {
     let mut groups: BTreeMap<PersonId, Vec<Seat>> = BTreeMap::new();
     let mut names: BTreeMap<GroupId, String> = BTreeMap::new();
     for x in m.memberships()?.into_iter().filter(|x| x.covers(at)) {
-        let group_name = match names.get(&x.group) {
-            Some(n) => n.clone(),
-            None => {
-                let n = group_of(m, &x.group)?.name;
-                names.insert(x.group.clone(), n.clone());
-                n
-            }
-        };
+        let group_name = group_name(m, &mut names, &x.group)?;
         let seats = groups.entry(x.person).or_default();
         if !seats.iter().any(|s| s.group == x.group) {
             seats.push(Seat { group: x.group, group_name });

@@ -40,7 +40,7 @@ pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery)
     let m = l.model();
     let read = query::upcoming(&m, today).and_then(|u| {
         let skip = (page_no - 1).saturating_mul(MEETINGS_PAGE_LEN);
-        Ok((u, query::meetings_latest(&m, skip, MEETINGS_PAGE_LEN)?))
+        Ok((u, query::meetings_latest(&m, chrono::NaiveDate::MIN, skip, MEETINGS_PAGE_LEN)?))
     });
     let (upcoming, (rows, more)) = match read {
         Ok(x) => x,

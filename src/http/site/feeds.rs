@@ -38,7 +38,8 @@ pub(super) async fn calendar(State(s): State<AppState>, SiteQuery(p): SiteQuery)
     // The meetings of the past year and every one to come, at most the latest
     // CALENDAR_MEETINGS_MAX: what a calendar shows, read from the end of the index.
     let from = s.today() - chrono::Days::new(CALENDAR_DAYS_BACK);
-    let read = query::meetings_since(&l.model(), from, CALENDAR_MEETINGS_MAX).and_then(|(r, _)| Ok((r, identity(&l)?)));
+    let read =
+        query::meetings_latest(&l.model(), from, 0, CALENDAR_MEETINGS_MAX).and_then(|(r, _)| Ok((r, identity(&l)?)));
     let (rows, (ledger, changed)) = match read {
         Ok(x) => x,
         Err(e) => return from_error(lang, e),
