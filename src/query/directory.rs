@@ -77,19 +77,8 @@ pub fn meetings(m: &Model) -> Result<Vec<MeetingRow>, Error> {
 /// The meetings from `from` on that have not been held, the soonest first: read from
 /// the end of the meetings by day, as far back as `from`.
 pub fn upcoming(m: &Model, from: NaiveDate) -> Result<Vec<MeetingRow>, Error> {
-    let mut names = BTreeMap::new();
-    let mut out = Vec::new();
-    for row in m.meetings_latest_first() {
-        let (day, id) = row?;
-        if day < from {
-            break;
-        }
-        let mt = m.meeting_head(&id)?.ok_or_else(|| ReadError(format!("meetings by day: no meeting {id:?}")))?;
-        if mt.status != MeetingStatus::Held {
-            out.push(meeting_row(m, &mut names, id, mt)?);
-        }
-    }
-    out.reverse();
+    let (rows, _) = meetings_latest(m, from, 0, usize::MAX)?;
+    let mut out: Vec<MeetingRow> = rows.into_iter().filter(|r| !r.held).collect();
     out.sort_by(|a, b| (a.starts_at.date(), &a.group, &a.meeting).cmp(&(b.starts_at.date(), &b.group, &b.meeting)));
     Ok(out)
 }
@@ -182,7 +171,7 @@ pub struct OrganisationRow {
 /// Every organisation the record names, by name, with its people on `at`.
 pub fn organisations(m: &Model, at: NaiveDate) -> Result<Vec<OrganisationRow>, Error> {
     let people = m.people()?;
-    let name_of = |id: &PersonId| people.iter().find(|(p, _)| p == id).map(|(_, p)| p.name_on(at).to_string());
+    let names: BTreeMap<&PersonId, String> = people.iter().map(|(id, p)| (id, p.name_on(at).to_string())).collect();
     let mut rows: BTreeMap<OrgId, OrganisationRow> = m
         .organisations()?
         .into_iter()
@@ -199,13 +188,13 @@ pub fn organisations(m: &Model, at: NaiveDate) -> Result<Vec<OrganisationRow>, E
         .collect();
     for (id, p) in &people {
         if let Some(row) = p.affiliation_on(at).and_then(|o| rows.get_mut(o)) {
-            row.people.push(Member { person: id.clone(), name: p.name_on(at).to_string() });
+            row.people.push(Member { person: id.clone(), name: names[id].clone() });
         }
     }
     for x in m.memberships()?.into_iter().filter(|x| x.covers(at)) {
         if let Some(row) = x.on_behalf_of.as_ref().and_then(|o| rows.get_mut(o)) {
             if !row.represented_by.iter().any(|r| r.person == x.person) {
-                let name = name_of(&x.person).unwrap_or_else(|| x.person.to_string());
+                let name = names.get(&x.person).cloned().unwrap_or_else(|| x.person.to_string());
                 row.represented_by.push(Member { person: x.person, name });
             }
         }

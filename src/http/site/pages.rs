@@ -8,17 +8,15 @@ use crate::minutes;
 use crate::minutes::Label;
 use crate::query::{self};
 use axum::extract::{Path, State};
-use chrono::NaiveDate;
 
 pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
     let Ok(gid) = GroupId::try_from(g) else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt gruppe-id", "Invalid group id"));
     };
-    let day = match p.at.as_deref().map(str::parse::<NaiveDate>) {
-        None => s.today(),
-        Some(Ok(d)) => d,
-        Some(Err(_)) => return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldig dato", "Invalid date")),
+    let day = match page_day(lang, &p, s.today()) {
+        Ok(d) => d,
+        Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
     let l = s.read();
     let m = &l.model();
