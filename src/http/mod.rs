@@ -19,7 +19,7 @@ use crate::Ledger;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Largest request body (a batch of events, a meeting file, a document to check).
 pub const REQUEST_BYTES_MAX: usize = 16 * 1024 * 1024;
@@ -31,7 +31,10 @@ pub const PAGE_LEN_MAX: usize = 1000;
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 pub struct Shared {
-    ledger: RwLock<Ledger>,
+    /// The ledger, for the writer alone: readers never take this lock (`AppState::read`).
+    ledger: Mutex<Ledger>,
+    /// Where each reader opens its view of the ledger as the last durable write left it.
+    reads: crate::ledger::Reads,
     pub tokens: Tokens,
     clock: Clock,
     /// The log's signer key: with one, the server signs the checkpoint of the head when
@@ -49,7 +52,7 @@ pub struct Shared {
 
 /// The ledger held for a write; letting go of it notes the head it leaves.
 pub struct LedgerWrite<'a> {
-    guard: RwLockWriteGuard<'a, Ledger>,
+    guard: MutexGuard<'a, Ledger>,
     head: &'a std::sync::Mutex<Option<(crate::ids::Seq, crate::ids::Hash)>>,
 }
 
@@ -103,7 +106,8 @@ impl AppState {
         let head = std::sync::Mutex::new(ledger.head());
         AppState(Arc::new(Shared {
             head,
-            ledger: RwLock::new(ledger),
+            reads: ledger.reads(),
+            ledger: Mutex::new(ledger),
             tokens,
             clock,
             signer: None,
@@ -124,7 +128,7 @@ impl AppState {
     /// anew first when the server has the key and the head has moved past it.
     pub fn checkpoint(&self) -> Result<Option<String>, Error> {
         {
-            let l = self.read();
+            let l = self.read()?;
             let last = l.last_checkpoint_size()?;
             if self.0.signer.is_none() || last == Some(l.head_seq().0) {
                 return l.cosigned_checkpoint();
@@ -139,14 +143,22 @@ impl AppState {
 
     /// Checks the chain and the tree (every record re-hashed and linked, every tree hash
     /// recomputed: `verify_chain`) and keeps the outcome for the pages and `/api/verify`
-    /// to show. Under the read lock, so appends wait: about a second a million events.
+    /// to show: about a second a million events, on a reader's view, so appends go on.
     /// The full verify, which also replays every event over the stored projection, took
-    /// two minutes at a million and held every write (and, a writer waiting, every
-    /// read) for as long: that one is `protokol verify`'s. A blocking call: the server
-    /// runs it off the async workers.
+    /// two minutes at a million: that one is `protokol verify`'s. A blocking call: the
+    /// server runs it off the async workers.
     pub fn verify_now(&self) -> LastVerify {
         let outcome = {
-            let l = self.read();
+            let l = match self.read() {
+                Ok(l) => l,
+                Err(e) => {
+                    let (seq, hash) = self.head().unwrap_or((crate::ids::Seq(0), crate::ids::Hash::ZERO));
+                    let error = Some(e.to_string());
+                    let outcome = LastVerify { ok: false, count: seq.0, head: hash, error, verified_at: self.now() };
+                    *self.0.last_verify.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome.clone());
+                    return outcome;
+                }
+            };
             let head = l.head().unwrap_or((crate::ids::Seq(0), crate::ids::Hash::ZERO));
             match l.verify_chain() {
                 Ok(v) => LastVerify { ok: true, count: v.count, head: v.head, error: None, verified_at: self.now() },
@@ -172,14 +184,16 @@ impl AppState {
         &self.0.witnesses
     }
 
-    /// A poisoned lock means a handler panicked mid-request; the ledger itself is only
-    /// changed by a completed append, so reading on is safe.
-    pub fn read(&self) -> RwLockReadGuard<'_, Ledger> {
-        self.0.ledger.read().unwrap_or_else(|e| e.into_inner())
+    /// The ledger for one answer, as its last durable write left it: a view of its own,
+    /// which neither waits for a write nor holds one up (`Reads::view`).
+    pub fn read(&self) -> Result<Ledger, Error> {
+        self.0.reads.view()
     }
 
+    /// A poisoned lock means a handler panicked mid-request; the ledger itself is only
+    /// changed by a completed append, so writing on is safe.
     pub fn write(&self) -> LedgerWrite<'_> {
-        LedgerWrite { guard: self.0.ledger.write().unwrap_or_else(|e| e.into_inner()), head: &self.0.head }
+        LedgerWrite { guard: self.0.ledger.lock().unwrap_or_else(|e| e.into_inner()), head: &self.0.head }
     }
 
     /// The head the last completed write left, without waiting for one in progress.
@@ -276,7 +290,7 @@ pub async fn run_with(
         let mut verified = None;
         while let Some(shared) = verifier.upgrade() {
             let s = AppState(shared);
-            let head = s.read().head_seq().0;
+            let head = s.head().map_or(0, |h| h.0 .0);
             if verified != Some(head) {
                 verified = Some(s.verify_now().count);
             }

@@ -35,7 +35,7 @@ async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> Result<Res
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{full}: not a tlog-tiles path")))?;
     let note = s.checkpoint()?.ok_or_else(no_checkpoint)?;
     let size = crate::proof::read_checkpoint(&note, None).map_err(|e| Error::Proof(e.to_string()))?.size;
-    let bytes = s.read().resource(&r, size)?;
+    let bytes = s.read()?.resource(&r, size)?;
     let kind = if matches!(r, Resource::Lines { .. }) {
         "application/jsonl; charset=utf-8"
     } else {

@@ -180,6 +180,27 @@ impl Ledger {
     pub fn model(&self) -> Model {
         Model::new(Kv::over(self.store.state_reader()))
     }
+
+    /// Where readers beside the writer open their views of this ledger (`Reads::view`).
+    pub fn reads(&self) -> Reads {
+        Reads(self.store.shared())
+    }
+}
+
+/// What readers open their views from while another thread holds the ledger to write:
+/// a server's requests. Never written through.
+pub struct Reads(Store);
+
+impl Reads {
+    /// The ledger as its last durable append left it, for one answer: appends neither
+    /// wait for it nor change what it reads, and it never shows an event before the
+    /// event is durable (a reader that saw one a crash then took back would take the
+    /// log for forked). It only reads: an append through it is a bug, and panics.
+    pub fn view(&self) -> Result<Ledger, Error> {
+        let store = self.0.pinned();
+        let head = store.head()?.map(|r| (r.seq(), r.hash, r.header.recorded_at));
+        Ok(Ledger { model: Model::new(Kv::over(store.state_reader())), store, head })
+    }
 }
 
 /// A batch being checked: its entries so far, which a correction may replay.

@@ -132,7 +132,7 @@ impl Sequence {
         let wanted = move |i: u64| from.is_none_or(|f| i >= f) && to.is_none_or(|t| i < t);
         let lo = from.map_or(seq.prefix.to_vec(), |f| seq.key(f));
         let hi = to.map_or(seq.end.to_vec(), |t| seq.key(t));
-        let singles = store.log.range(lo..hi).map(move |item| {
+        let singles = store.log.range(lo, hi).map(move |item| {
             let (k, v) = item.map_err(|e| store.io(e))?;
             Ok(match seq.single(&k) {
                 Some(i) => (Ok(i), Stored::whole(v)),
@@ -141,7 +141,7 @@ impl Sequence {
         });
         let lo = from.map_or(seq.bundles.to_vec(), |f| seq.bundle_key(if f < seq.first { f } else { seq.start_of(f) }));
         let hi = to.map_or(seq.bundles_end(), |t| seq.bundle_key(t));
-        let bundles = store.log.range(lo..hi).flat_map(move |item| -> Vec<Result<Item, StoreError>> {
+        let bundles = store.log.range(lo, hi).flat_map(move |item| -> Vec<Result<Item, StoreError>> {
             let (k, v) = match item {
                 Ok(kv) => kv,
                 Err(e) => return vec![Err(store.io(e))],
@@ -162,7 +162,7 @@ impl Sequence {
     /// The last value stored.
     pub fn last(&self, store: &Store) -> Result<Option<Item>, StoreError> {
         let last_of =
-            |lo: Vec<u8>, hi: Vec<u8>| store.log.range(lo..hi).next_back().transpose().map_err(|e| store.io(e));
+            |lo: Vec<u8>, hi: Vec<u8>| store.log.range_rev(lo, hi).next().transpose().map_err(|e| store.io(e));
         let single = last_of(self.prefix.to_vec(), self.end.to_vec())?.map(|(k, v)| match self.single(&k) {
             Some(i) => (Ok(i), Stored::whole(v)),
             None => (Err(k.to_vec()), Stored::whole(v)),
@@ -186,7 +186,7 @@ impl Sequence {
     pub fn stage(
         &self,
         store: &Store,
-        batch: &mut sled::Batch,
+        batch: &mut super::Batch,
         len: u64,
         new: &[Vec<u8>],
         replaced: &[(u64, Vec<u8>)],

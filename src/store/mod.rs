@@ -5,6 +5,7 @@
 mod bundles;
 mod compact;
 mod documents;
+mod log;
 mod once;
 mod projection;
 mod records;
@@ -22,8 +23,10 @@ pub use records::{RawRecord, RecordedHead};
 pub use tree::{GrowingTree, TreeReader};
 
 use crate::envelope::Fault;
+use log::{Batch, Log};
 use sled_quirks::{ensure_room, is_same_file, remove_unfinished_snapshots};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Marks a sled database as a protokol ledger, so we never append to someone else's data.
 pub(super) const FORMAT_KEY: &[u8] = b"format";
@@ -77,16 +80,18 @@ pub enum StoreError {
     Corrupt { path: PathBuf, message: String },
 }
 
+/// A ledger's store: the writer's (live), or a reader's view pinned at the last durable
+/// write (`Store::pinned`), which shares the same open database.
 pub struct Store {
     db: sled::Db,
-    log: sled::Tree,
+    log: Log,
     path: PathBuf,
     /// sled's data file, opened a second time only to fsync it: sled's `flush` on Linux
     /// ends in `sync_file_range`, which neither writes file metadata nor flushes the
     /// drive's cache, so it does not survive a power loss (docs/RELIABILITY.md).
-    data_file: std::fs::File,
+    data_file: Arc<std::fs::File>,
     /// Held while the store is open: one protokol process per ledger.
-    _lock: std::fs::File,
+    _lock: Arc<std::fs::File>,
     /// As sled was opened: it refuses the other setting.
     storage: Storage,
 }
@@ -189,16 +194,40 @@ impl Store {
                 Err(e) => return Err(io(e.to_string())),
             }
         };
-        let log = db.open_tree(LOG_TREE).map_err(|e| io(e.to_string()))?;
+        let log = Log::new(db.open_tree(LOG_TREE).map_err(|e| io(e.to_string()))?);
         let data_file = std::fs::File::open(path.join("db")).map_err(|e| io(format!("db: {e}")))?;
-        Ok(Store { db, log, path: path.to_path_buf(), data_file, _lock: lock, storage })
+        Ok(Store { db, log, path: path.to_path_buf(), data_file: Arc::new(data_file), _lock: Arc::new(lock), storage })
+    }
+
+    /// A view of this store as the last durable write left it, which later writes do not
+    /// change: what a server's reader reads while the writer appends (`log`). Holding one
+    /// keeps in memory what each later write replaces, so a view is for one answer.
+    pub fn pinned(&self) -> Store {
+        self.with_log(self.log.pinned())
+    }
+
+    /// This store again, live, for opening views from (`pinned`) where the store itself
+    /// is behind the writer's lock.
+    pub fn shared(&self) -> Store {
+        self.with_log(self.log.clone())
+    }
+
+    fn with_log(&self, log: Log) -> Store {
+        Store {
+            db: self.db.clone(),
+            log,
+            path: self.path.clone(),
+            data_file: self.data_file.clone(),
+            _lock: self._lock.clone(),
+            storage: self.storage,
+        }
     }
 
     /// Writes a batch of about `bytes` bytes, if the disk has room for it (`ensure_room`).
-    pub(super) fn write_batch(&self, batch: sled::Batch, bytes: u64) -> Result<(), StoreError> {
+    pub(super) fn write_batch(&self, batch: Batch, bytes: u64) -> Result<(), StoreError> {
         ensure_room(&self.path, bytes)
             .map_err(|e| StoreError::Io { path: self.path.clone(), message: e.to_string() })?;
-        self.log.apply_batch(batch).map_err(|e| self.io(e))
+        self.log.apply(batch).map_err(|e| self.io(e))
     }
 
     pub(super) fn io(&self, e: sled::Error) -> StoreError {
@@ -213,10 +242,13 @@ impl Store {
     /// file's size, when sled's log grew) and flushes the drive's cache, like fsync,
     /// without the timestamps fsync would also write.
     pub(super) fn sync(&self) -> Result<(), StoreError> {
+        let upto = self.log.applied();
         self.db.flush().map_err(|e| self.io(e))?;
         self.data_file
             .sync_data()
-            .map_err(|e| StoreError::Io { path: self.path.clone(), message: format!("fdatasync: {e}") })
+            .map_err(|e| StoreError::Io { path: self.path.clone(), message: format!("fdatasync: {e}") })?;
+        self.log.made_durable(upto);
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {

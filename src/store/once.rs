@@ -28,7 +28,7 @@ fn once_key(key: &[u8; 32]) -> Vec<u8> {
     [ONCE_PREFIX, key].concat()
 }
 
-pub(super) fn stage_once(batch: &mut sled::Batch, once: &Once, first: Seq, last: Seq) {
+pub(super) fn stage_once(batch: &mut super::Batch, once: &Once, first: Seq, last: Seq) {
     assert!(first <= last && first.0 > 0, "a key records a batch of at least one record");
     let value = [&once.request[..], &first.0.to_be_bytes(), &last.0.to_be_bytes()].concat();
     batch.insert(once_key(&once.key), value);

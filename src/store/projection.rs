@@ -3,8 +3,8 @@
 //! deriving a large one apart.
 
 use super::{
-    Store, StoreError, CACHE_BYTES_MAX, COPY_BATCH_KEYS, LOG_TREE, STATE_HEAD_KEY, STATE_META_PREFIX, STATE_PREFIX,
-    STATE_VERSION,
+    Log, Store, StoreError, CACHE_BYTES_MAX, COPY_BATCH_KEYS, LOG_TREE, STATE_HEAD_KEY, STATE_META_PREFIX,
+    STATE_PREFIX, STATE_VERSION,
 };
 use crate::ids::{Hash, Seq};
 use crate::kv::{KvRead, Pair, ReadError, Writes};
@@ -13,19 +13,19 @@ use std::sync::Arc;
 
 /// Reads the projection for `state::Model`, through `kv::KvRead`.
 struct StateReader {
-    tree: sled::Tree,
+    log: Log,
 }
 
 impl KvRead for StateReader {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ReadError> {
-        let v = self.tree.get(state_key(key)).map_err(|e| ReadError(e.to_string()))?;
+        let v = self.log.get(state_key(key)).map_err(|e| ReadError(e.to_string()))?;
         Ok(v.map(|v| v.to_vec()))
     }
 
     fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
         Box::new(
-            self.tree
-                .scan_prefix(state_key(prefix))
+            self.log
+                .scan_prefix(&state_key(prefix))
                 .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
                 .map(|item| {
                     let (k, v) = item.map_err(|e| ReadError(e.to_string()))?;
@@ -36,9 +36,8 @@ impl KvRead for StateReader {
 
     fn scan_rev<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
         Box::new(
-            self.tree
-                .scan_prefix(state_key(prefix))
-                .rev()
+            self.log
+                .scan_prefix_rev(&state_key(prefix))
                 .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
                 .map(|item| {
                     let (k, v) = item.map_err(|e| ReadError(e.to_string()))?;
@@ -53,7 +52,7 @@ fn state_key(key: &[u8]) -> Vec<u8> {
 }
 
 /// The projection pairs under a tree's state prefix, without the prefix and the meta keys.
-fn pairs_of<'a>(tree: &'a sled::Tree, path: &'a Path) -> impl Iterator<Item = Result<Pair, StoreError>> + 'a {
+fn pairs_of<'a>(tree: &'a Log, path: &'a Path) -> impl Iterator<Item = Result<Pair, StoreError>> + 'a {
     tree.scan_prefix(STATE_PREFIX).filter_map(move |item| match item {
         Ok((k, _)) if k.starts_with(STATE_META_PREFIX) => None,
         Ok((k, v)) => Some(Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))),
@@ -66,13 +65,14 @@ fn pairs_of<'a>(tree: &'a sled::Tree, path: &'a Path) -> impl Iterator<Item = Re
 /// it in memory.
 pub struct Scratch {
     tree: sled::Tree,
+    log: Log,
     path: PathBuf,
     _db: sled::Db,
 }
 
 impl Scratch {
     pub fn reader(&self) -> Arc<dyn KvRead> {
-        Arc::new(StateReader { tree: self.tree.clone() })
+        Arc::new(StateReader { log: self.log.clone() })
     }
 
     /// Takes in a model's writes, key by key: a scratch projection needs neither
@@ -89,12 +89,12 @@ impl Scratch {
     }
 
     pub fn pairs(&self) -> impl Iterator<Item = Result<Pair, StoreError>> + '_ {
-        pairs_of(&self.tree, &self.path)
+        pairs_of(&self.log, &self.path)
     }
 }
 
 /// Adds the projection's writes, and the head they bring it to, to a batch.
-pub(super) fn stage_state(batch: &mut sled::Batch, writes: &Writes, head: Option<(Seq, Hash)>) {
+pub(super) fn stage_state(batch: &mut super::Batch, writes: &Writes, head: Option<(Seq, Hash)>) {
     for (k, v) in writes {
         match v {
             Some(v) => batch.insert(state_key(k), v.as_slice()),
@@ -108,7 +108,7 @@ pub(super) fn stage_state(batch: &mut sled::Batch, writes: &Writes, head: Option
 impl Store {
     /// The projection, for reading through a `state::Model`.
     pub fn state_reader(&self) -> Arc<dyn KvRead> {
-        Arc::new(StateReader { tree: self.log.clone() })
+        Arc::new(StateReader { log: self.log.clone() })
     }
 
     /// The head the stored projection reflects, if it has this version's layout.
@@ -146,7 +146,7 @@ impl Store {
             .open()
             .map_err(|e| io(e.to_string()))?;
         let tree = db.open_tree(LOG_TREE).map_err(|e| io(e.to_string()))?;
-        Ok(Scratch { tree, path, _db: db })
+        Ok(Scratch { log: Log::new(tree.clone()), tree, path, _db: db })
     }
 
     /// Replaces the whole projection with one derived from the log up to `head`, which
@@ -159,12 +159,21 @@ impl Store {
         derived: impl Iterator<Item = Result<Pair, StoreError>>,
         head: Option<(Seq, Hash)>,
     ) -> Result<(), StoreError> {
+        // Every key is rewritten: no view could be kept.
+        self.log.exclusive(|| self.replace_state_alone(derived, head))
+    }
+
+    fn replace_state_alone(
+        &self,
+        derived: impl Iterator<Item = Result<Pair, StoreError>>,
+        head: Option<(Seq, Hash)>,
+    ) -> Result<(), StoreError> {
         self.log.remove(STATE_HEAD_KEY).map_err(|e| self.io(e))?;
         self.sync()?;
-        let mut batch = sled::Batch::default();
+        let mut batch = super::Batch::default();
         let (mut staged, mut bytes) = (0, 0);
-        for key in self.log.scan_prefix(STATE_PREFIX).keys() {
-            let key = key.map_err(|e| self.io(e))?;
+        for pair in self.log.scan_prefix(STATE_PREFIX) {
+            let (key, _) = pair.map_err(|e| self.io(e))?;
             bytes += key.len() as u64;
             batch.remove(key);
             staged += 1;

@@ -89,7 +89,7 @@ impl Store {
         documents: &[Vec<u8>],
         once: Option<&super::Once>,
     ) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+        let mut batch = super::Batch::default();
         let (head, bytes) = self.stage_log(&mut batch, records, expected_head, &[], documents, once)?;
         stage_state(&mut batch, state, Some(head));
         let state_bytes: usize = state.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum();
@@ -109,7 +109,7 @@ impl Store {
         documents: &[Vec<u8>],
         once: Option<&super::Once>,
     ) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+        let mut batch = super::Batch::default();
         let last = expected_head.map_or(0, |h| h.0 .0) + records.len() as u64;
         for e in erased {
             let stored = self.get(e.seq())?.map(|b| Record::decode(&b));
@@ -133,7 +133,7 @@ impl Store {
     /// recorded them; returns the new head and about how many bytes were staged.
     fn stage_log(
         &self,
-        batch: &mut sled::Batch,
+        batch: &mut super::Batch,
         records: &[Record],
         expected_head: Option<(Seq, Hash)>,
         replaced: &[(u64, Vec<u8>)],
@@ -171,7 +171,7 @@ impl Store {
     }
 
     /// Writes a staged batch durably, and reads the head back: the last record written.
-    fn write_log(&self, batch: sled::Batch, bytes: u64, records: &[Record]) -> Result<(), StoreError> {
+    fn write_log(&self, batch: super::Batch, bytes: u64, records: &[Record]) -> Result<(), StoreError> {
         self.write_batch(batch, bytes)?;
         self.sync()?;
         if let Some(last) = records.last() {

@@ -191,7 +191,7 @@ impl Store {
 
     /// Stages in `batch` the tree's hashes for `records` (continuing the tree at their
     /// first seq) and its new size.
-    pub(super) fn stage_tree(&self, batch: &mut sled::Batch, records: &[Record]) -> Result<(), StoreError> {
+    pub(super) fn stage_tree(&self, batch: &mut super::Batch, records: &[Record]) -> Result<(), StoreError> {
         let Some(first) = records.first() else { return Ok(()) };
         let mut tree = self.growing_tree()?;
         assert_eq!(tree.size(), first.seq().0 - 1, "the tree is as long as the log before the batch");
@@ -213,6 +213,11 @@ impl Store {
     /// in order, taken in a batch at a time, each batch flushed. Returns how many leaves
     /// were added.
     pub fn extend_tree(&self, head: Seq) -> Result<u64, StoreError> {
+        // Batches flushed only at the end: no view kept through them.
+        self.log.exclusive(|| self.extend_tree_alone(head))
+    }
+
+    fn extend_tree_alone(&self, head: Seq) -> Result<u64, StoreError> {
         let start = self.tree_size()?;
         let mut at = start;
         while at < head.0 {
@@ -230,7 +235,7 @@ impl Store {
                     message: format!("the log ends before seq {upto}, which its head says it reaches"),
                 });
             }
-            let mut batch = sled::Batch::default();
+            let mut batch = super::Batch::default();
             self.stage_tree(&mut batch, &records)?;
             self.write_batch(batch, records.len() as u64 * 2 * 40)?;
             at = upto;

@@ -95,7 +95,7 @@ fn eight_writers_with_expected_heads_and_readers_in_between() {
     let reads: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
     drop(runtime);
 
-    let ledger = state.read();
+    let ledger = state.read().unwrap();
     let v = ledger.verify().unwrap();
     assert_eq!(v.count, start + (WRITERS * BATCHES_PER_WRITER) as u64 * BATCH_LEN, "every batch exactly once");
     let records = ledger.records_after(protokol::ids::Seq(0), usize::MAX).unwrap();

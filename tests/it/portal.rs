@@ -85,7 +85,7 @@ async fn the_meetings_page_lists_what_is_to_come_then_every_meeting_the_latest_f
     let mut sorted = days.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(days, sorted);
-    let m = s.read().model();
+    let m = s.read().unwrap().model();
     assert_eq!(days.len(), protokol::query::meetings(&m).unwrap().len());
     drop(m);
     // Pages of MEETINGS_PAGE_LEN: a group with more meetings than one page holds.
@@ -114,7 +114,7 @@ async fn the_calendar_is_rfc_5545_with_one_event_a_meeting_and_the_same_for_the_
     assert!(ics.split("\r\n").all(|line| line.len() <= 75), "lines folded at 75 octets");
     let events: Vec<&str> = ics.split("BEGIN:VEVENT").skip(1).collect();
     // Every meeting of the year before the day and after it (here, every meeting).
-    let listed = protokol::query::meetings(&s.read().model()).unwrap().len();
+    let listed = protokol::query::meetings(&s.read().unwrap().model()).unwrap().len();
     assert_eq!(events.len(), listed, "one event a meeting");
     let mut uids: Vec<&str> =
         events.iter().map(|e| e.split("UID:").nth(1).unwrap().split("\r\n").next().unwrap()).collect();
@@ -195,7 +195,7 @@ async fn a_meetings_agenda_links_to_its_items_and_the_register_and_search_link_t
     }
     // The minutes as written and approved are the bytes they were: no links, no anchors.
     let written = {
-        let l = s.read();
+        let l = s.read().unwrap();
         render_meeting(&l.model(), &"styregruppen".parse().unwrap(), &4.into(), Lang::Da, Format::Html).unwrap()
     };
     assert!(!written.contains("item-"), "{written}");

@@ -13,7 +13,7 @@ pub(crate) async fn document(
     Path(h): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     let hash = crate::ids::Hash::from_hex(&h).map_err(|e| ApiError::bad_request(format!("hash: {e}")))?;
-    let l = s.read();
+    let l = s.read()?;
     let bytes = l.document(&hash)?.ok_or_else(|| Error::NotFound(format!("no document kept under {hash}")))?;
     let name = l
         .model()

@@ -63,7 +63,7 @@ fn answer<T>(
     f: impl FnOnce(&Model) -> Result<T, Error>,
 ) -> Result<T, ApiError> {
     let known_at = known(known_at)?;
-    let l = s.read();
+    let l = s.read()?;
     Ok(f(&l.known_at(known_at)?)?)
 }
 
@@ -72,14 +72,14 @@ pub(super) fn ok<T: serde::Serialize>(value: T) -> ApiResult {
 }
 
 pub(super) async fn head(State(s): State<AppState>) -> ApiResult {
-    let l = s.read();
+    let l = s.read()?;
     let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
     ok(HeadView { seq, hash })
 }
 
 pub(super) async fn verify(State(s): State<AppState>) -> ApiResult {
     let last = s.last_verify();
-    let l = s.read();
+    let l = s.read()?;
     let (seq, hash) = l.head().unwrap_or((Seq(0), Hash::ZERO));
     let flags = query::seat_flags(&l.model())?;
     ok(VerifyView {
@@ -307,7 +307,7 @@ pub(super) async fn events(State(s): State<AppState>, q: Result<Query<EventsQuer
     if limit == 0 || limit > PAGE_LEN_MAX {
         return Err(ApiError::bad_request(format!("limit: 1 to {PAGE_LEN_MAX}")));
     }
-    let l = s.read();
+    let l = s.read()?;
     let records = l.records_after(Seq(q.after.unwrap_or(0)), limit)?;
     let mut lines = Vec::with_capacity(records.len());
     for r in &records {
@@ -322,13 +322,13 @@ pub(super) async fn events(State(s): State<AppState>, q: Result<Query<EventsQuer
 
 pub(super) async fn verify_minutes(State(s): State<AppState>, b: Result<Bytes, BytesRejection>) -> ApiResult {
     let bytes = body(b)?;
-    let l = s.read();
+    let l = s.read()?;
     let found = minutes::find_approved(&l.model(), &bytes)?;
     ok(MinutesCheck { document_hash: crate::hash::document_hash(&bytes), approved: found })
 }
 
 pub(super) async fn popolo(State(s): State<AppState>) -> ApiResult {
-    ok(popolo::document(&s.read().model()).map_err(Error::from)?)
+    ok(popolo::document(&s.read()?.model()).map_err(Error::from)?)
 }
 
 pub(super) async fn openapi() -> ApiResult {

@@ -51,7 +51,7 @@ fn served(s: &AppState) -> Result<String, ApiError> {
 
 fn bundle(s: &AppState, seqs: &[Seq]) -> ApiResult {
     served(s)?;
-    let b = s.read().prove(seqs, None)?;
+    let b = s.read()?.prove(seqs, None)?;
     Ok(Json(b).into_response())
 }
 
@@ -62,7 +62,7 @@ pub(super) async fn proof(State(s): State<AppState>, Path(seq): Path<String>) ->
 
 pub(super) async fn decision_proof(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = DecisionId::try_from(id).map_err(|e| ApiError::bad_request(format!("decision: {e}")))?;
-    let seqs = s.read().decision_seqs(&id)?;
+    let seqs = s.read()?.decision_seqs(&id)?;
     bundle(&s, &seqs)
 }
 
@@ -74,7 +74,7 @@ pub(super) async fn consistency(State(s): State<AppState>, q: Result<Query<From>
     if from > size {
         return Err(ApiError::bad_request(format!("from: {from} is beyond the checkpoint's {size} events")));
     }
-    let proof = s.read().consistency_path(from, size)?;
+    let proof = s.read()?.consistency_path(from, size)?;
     Ok(Json(ConsistencyProof { from, checkpoint: note, proof: proof.iter().map(crate::proof::to_base64).collect() })
         .into_response())
 }

@@ -38,7 +38,10 @@ pub(super) async fn check_upload(State(s): State<AppState>, SiteQuery(p): SiteQu
     let Some(bytes) = bytes else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Intet dokument", "No document"));
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let found = match minutes::find_approved(&l.model(), &bytes) {
         Ok(found) => found,
         Err(e) => return from_error(lang, e),

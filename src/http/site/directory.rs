@@ -36,7 +36,10 @@ pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery)
         Ok(n) => n,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let m = l.model();
     let read = query::upcoming(&m, today).and_then(|u| {
         let skip = (page_no - 1).saturating_mul(MEETINGS_PAGE_LEN);
@@ -94,7 +97,10 @@ pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
         Ok(d) => d,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let rows = match query::people(&l.model(), day) {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
@@ -133,7 +139,10 @@ pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQ
         Ok(d) => d,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let rows = match query::organisations(&l.model(), day) {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),

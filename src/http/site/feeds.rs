@@ -34,7 +34,10 @@ fn identity(l: &Ledger) -> Result<(String, DateTime<Utc>), crate::Error> {
 pub(super) async fn calendar(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
     let lang = p.lang();
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     // The meetings of the past year and every one to come, at most the latest
     // CALENDAR_MEETINGS_MAX: what a calendar shows, read from the end of the index.
     let from = s.today() - chrono::Days::new(CALENDAR_DAYS_BACK);
@@ -80,7 +83,10 @@ pub(super) async fn calendar(State(s): State<AppState>, SiteQuery(p): SiteQuery)
 pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Text};
     let lang = p.lang();
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let (rows, (ledger, changed)) =
         match query::latest_decisions(&l.model(), s.today(), FEED_DECISIONS_MAX).and_then(|r| Ok((r, identity(&l)?))) {
             Ok(x) => x,

@@ -13,7 +13,10 @@ pub const HOME_ROWS: usize = 5;
 
 pub(super) async fn home(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let today = s.today();
     let m = &l.model();
     let read = (|| {

@@ -18,7 +18,10 @@ pub(super) async fn group(State(s): State<AppState>, Path(g): Path<String>, Site
         Ok(d) => d,
         Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let m = &l.model();
     // The timeline is part of the page: a failed read fails the page, it never drops
     // the section.
@@ -95,7 +98,10 @@ pub(super) async fn meeting(
     let (Ok(gid), Ok(number)) = (GroupId::try_from(g), n.parse::<MeetingRef>()) else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt møde", "Invalid meeting"));
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let m = &l.model();
     let read = (|| {
         let (_, mt) = query::find_meeting(m, &gid, &number)?;
@@ -148,7 +154,10 @@ pub(super) async fn person(State(s): State<AppState>, Path(pid): Path<String>, S
     let Ok(pid) = PersonId::try_from(pid) else {
         return error(lang, StatusCode::BAD_REQUEST, t(lang, "Ugyldigt person-id", "Invalid person id"));
     };
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let h = match query::person_history(&l.model(), &pid) {
         Ok(h) => h,
         Err(e) => return from_error(lang, e),

@@ -107,7 +107,10 @@ fn options(lang: Lang, name: &str, label: &str, values: &[(String, String)], cho
 
 pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let m = l.model();
     let groups = match query::group_summaries(&m, s.today()) {
         Ok(g) => g,
@@ -190,7 +193,10 @@ pub(super) async fn decisions(State(s): State<AppState>, SiteQuery(p): SiteQuery
 
 pub(super) async fn audit(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let after = Seq(p.after.unwrap_or(0));
     let records = match l.records_after(after, 100.min(PAGE_LEN_MAX)) {
         Ok(r) => r,
@@ -229,7 +235,7 @@ pub(super) async fn search(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
     let q = p.q.clone().unwrap_or_default();
     let hits = match q.trim().is_empty() {
         true => None,
-        false => match query::search(&s.read().model(), &q, s.today()) {
+        false => match s.read().and_then(|l| query::search(&l.model(), &q, s.today())) {
             Ok(h) => Some(h),
             Err(e) => return from_error(lang, e),
         },
@@ -288,7 +294,10 @@ pub(super) async fn actions(State(s): State<AppState>, SiteQuery(p): SiteQuery) 
         }
     };
     let skip = (page_no - 1).saturating_mul(ACTIONS_PAGE_LEN);
-    let l = s.read();
+    let l = match s.read() {
+        Ok(l) => l,
+        Err(e) => return from_error(lang, e),
+    };
     let m = l.model();
     let read = query::open_actions_page(&m, day, skip, ACTIONS_PAGE_LEN + 1).and_then(|open| match done {
         false => {
