@@ -56,7 +56,7 @@ fn number(s: &str) -> Result<MeetingRef, ApiError> {
     s.parse().map_err(|e| ApiError::bad_request(format!("{s:?}: {e}")))
 }
 
-/// Answers from the state as known at `known_at`, under the ledger's read lock.
+/// Answers from the state as known at `known_at`, read from a view of its own.
 fn answer<T>(
     s: &AppState,
     known_at: &Option<String>,
