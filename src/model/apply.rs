@@ -13,6 +13,9 @@ impl Model {
     fn add_membership(&mut self, m: &Membership) -> Result<(), ReadError> {
         let seq = hex_seq(m.opened_by);
         self.mark(key(&["memp", m.person.as_str(), m.group.as_str(), &seq]))?;
+        if let Some(org) = &m.on_behalf_of {
+            self.mark(key(&["orgm", org.as_str(), m.group.as_str(), &seq]))?;
+        }
         self.save(key(&["mem", m.group.as_str(), &seq]), m)
     }
 
@@ -36,19 +39,22 @@ impl Model {
                 key(&["org", e.organisation.as_str()]),
                 &Organisation { name: e.name.clone(), short_name: e.short_name.clone(), since: date, seq },
             )?,
-            Event::PersonRegistered(e) => self.save(
-                key(&["person", e.person.as_str()]),
-                &Person {
-                    name: e.name.clone(),
-                    title: e.title.clone(),
-                    affiliation: e.affiliation.clone(),
-                    since: date,
-                    seq,
-                    names: Vec::new(),
-                    aliases: Vec::new(),
-                    affiliations: Vec::new(),
-                },
-            )?,
+            Event::PersonRegistered(e) => {
+                self.affiliated(&e.person, e.affiliation.as_ref())?;
+                self.save(
+                    key(&["person", e.person.as_str()]),
+                    &Person {
+                        name: e.name.clone(),
+                        title: e.title.clone(),
+                        affiliation: e.affiliation.clone(),
+                        since: date,
+                        seq,
+                        names: Vec::new(),
+                        aliases: Vec::new(),
+                        affiliations: Vec::new(),
+                    },
+                )?
+            }
             Event::PersonRenamed(e) => self.rename(e, date, seq)?,
             Event::PersonAliasRecorded(e) => self.add_alias(e)?,
             Event::AffiliationChanged(e) => self.change_affiliation(e, date, seq)?,

@@ -4,7 +4,7 @@
 use super::keys::{hex_seq, key};
 use super::*;
 use crate::event::*;
-use crate::ids::Seq;
+use crate::ids::{OrgId, PersonId, Seq};
 use crate::kv::ReadError;
 use chrono::NaiveDate;
 
@@ -33,9 +33,19 @@ impl Model {
         seq: Seq,
     ) -> Result<(), ReadError> {
         let Some(mut p) = self.person(&e.person)? else { return Ok(()) };
+        self.affiliated(&e.person, e.affiliation.as_ref())?;
         p.affiliations.push(Dated { value: e.affiliation.clone(), date, seq });
         p.affiliations.sort_by_key(|a| (a.date, a.seq));
         self.save(key(&["person", e.person.as_str()]), &p)
+    }
+
+    /// Notes that `person` has been affiliated with `org` at some time (`orgp/ORG/PERSON`):
+    /// the organisations index reads these, and the person's affiliations decide.
+    pub(super) fn affiliated(&mut self, person: &PersonId, org: Option<&OrgId>) -> Result<(), ReadError> {
+        match org {
+            Some(org) => self.mark(key(&["orgp", org.as_str(), person.as_str()])),
+            None => Ok(()),
+        }
     }
 
     pub(super) fn begin_leave(&mut self, e: &LeaveOfAbsenceBegan, date: NaiveDate, seq: Seq) -> Result<(), ReadError> {

@@ -120,35 +120,47 @@ pub struct PersonRow {
     pub groups: Vec<Seat>,
 }
 
-/// Everyone the record names, by name, with their groups and affiliation on `at`.
-pub fn people(m: &Model, at: NaiveDate) -> Result<Vec<PersonRow>, Error> {
-    let mut groups: BTreeMap<PersonId, Vec<Seat>> = BTreeMap::new();
+/// A page of everyone the record names, in id order (which a page can be read in, and
+/// which for ids made from names is nearly the order of names): the `n` after the first
+/// `skip`, each with their groups and affiliation on `at`, and whether more follow.
+/// Reads the people up to the page's end, and the page's memberships, not the rest.
+pub fn people_page(m: &Model, at: NaiveDate, skip: usize, n: usize) -> Result<(Vec<PersonRow>, bool), Error> {
     let mut names: BTreeMap<GroupId, String> = BTreeMap::new();
-    for x in m.memberships()?.into_iter().filter(|x| x.covers(at)) {
-        let group_name = group_name(m, &mut names, &x.group)?;
-        let seats = groups.entry(x.person).or_default();
-        if !seats.iter().any(|s| s.group == x.group) {
-            seats.push(Seat { group: x.group, group_name });
-        }
-    }
-    let orgs: BTreeMap<OrgId, String> = m.organisations()?.into_iter().map(|(id, o)| (id, o.name)).collect();
-    let mut out: Vec<PersonRow> = m
-        .people()?
-        .into_iter()
-        .map(|(id, p)| {
-            let affiliation = p.affiliation_on(at).cloned();
-            PersonRow {
-                name: p.name_on(at).to_string(),
-                title: p.title,
-                affiliation_name: affiliation.as_ref().map(|o| orgs.get(o).cloned().unwrap_or_else(|| o.to_string())),
-                affiliation,
-                groups: groups.remove(&id).unwrap_or_default(),
-                person: id,
+    let mut orgs: BTreeMap<OrgId, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut people = m.people_in_order().skip(skip);
+    for row in people.by_ref().take(n) {
+        let (id, p) = row?;
+        let mut groups: Vec<Seat> = Vec::new();
+        for x in m.person_memberships(&id)?.into_iter().filter(|x| x.covers(at)) {
+            if !groups.iter().any(|s| s.group == x.group) {
+                let group_name = group_name(m, &mut names, &x.group)?;
+                groups.push(Seat { group: x.group, group_name });
             }
-        })
-        .collect();
-    out.sort_by(|a, b| (a.name.to_lowercase(), &a.person).cmp(&(b.name.to_lowercase(), &b.person)));
-    Ok(out)
+        }
+        let affiliation = p.affiliation_on(at).cloned();
+        let affiliation_name = match &affiliation {
+            Some(o) => Some(match orgs.get(o) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = m.organisation(o)?.map_or_else(|| o.to_string(), |org| org.name);
+                    orgs.insert(o.clone(), name.clone());
+                    name
+                }
+            }),
+            None => None,
+        };
+        out.push(PersonRow {
+            name: p.name_on(at).to_string(),
+            title: p.title,
+            affiliation_name,
+            affiliation,
+            groups,
+            person: id,
+        });
+    }
+    let more = people.next().transpose()?.is_some();
+    Ok((out, more))
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -168,42 +180,47 @@ pub struct OrganisationRow {
     pub represented_by: Vec<Member>,
 }
 
-/// Every organisation the record names, by name, with its people on `at`.
-pub fn organisations(m: &Model, at: NaiveDate) -> Result<Vec<OrganisationRow>, Error> {
-    let people = m.people()?;
-    let names: BTreeMap<&PersonId, String> = people.iter().map(|(id, p)| (id, p.name_on(at).to_string())).collect();
-    let mut rows: BTreeMap<OrgId, OrganisationRow> = m
-        .organisations()?
-        .into_iter()
-        .map(|(id, o)| {
-            let row = OrganisationRow {
-                organisation: id.clone(),
-                name: o.name,
-                short_name: o.short_name,
-                people: Vec::new(),
-                represented_by: Vec::new(),
-            };
-            (id, row)
-        })
-        .collect();
-    for (id, p) in &people {
-        if let Some(row) = p.affiliation_on(at).and_then(|o| rows.get_mut(o)) {
-            row.people.push(Member { person: id.clone(), name: names[id].clone() });
+/// A page of the organisations the record names, by name: the `n` after the first
+/// `skip`, each with its people on `at`, and whether more follow. Only the page's people
+/// and memberships are read (through `orgp/` and `orgm/`).
+pub fn organisations_page(
+    m: &Model,
+    at: NaiveDate,
+    skip: usize,
+    n: usize,
+) -> Result<(Vec<OrganisationRow>, bool), Error> {
+    let mut orgs = m.organisations()?;
+    orgs.sort_by(|(a_id, a), (b_id, b)| (a.name.to_lowercase(), a_id).cmp(&(b.name.to_lowercase(), b_id)));
+    let more = orgs.len() > skip.saturating_add(n);
+    let mut names: BTreeMap<PersonId, String> = BTreeMap::new();
+    let mut name_of = |m: &Model, id: &PersonId| -> Result<String, Error> {
+        if let Some(name) = names.get(id) {
+            return Ok(name.clone());
         }
-    }
-    for x in m.memberships()?.into_iter().filter(|x| x.covers(at)) {
-        if let Some(row) = x.on_behalf_of.as_ref().and_then(|o| rows.get_mut(o)) {
-            if !row.represented_by.iter().any(|r| r.person == x.person) {
-                let name = names.get(&x.person).cloned().unwrap_or_else(|| x.person.to_string());
-                row.represented_by.push(Member { person: x.person, name });
+        let name = m.person(id)?.map_or_else(|| id.to_string(), |p| p.name_on(at).to_string());
+        names.insert(id.clone(), name.clone());
+        Ok(name)
+    };
+    let mut out = Vec::new();
+    for (id, o) in orgs.into_iter().skip(skip).take(n) {
+        let mut people = Vec::new();
+        for person in m.ever_affiliated(&id) {
+            let person = person?;
+            let on_the_day = m.person(&person)?.is_some_and(|p| p.affiliation_on(at) == Some(&id));
+            if on_the_day {
+                people.push(Member { name: name_of(m, &person)?, person });
             }
         }
+        let mut represented_by: Vec<Member> = Vec::new();
+        for x in m.memberships_for(&id)? {
+            let sits_for = x.covers(at) && x.on_behalf_of.as_ref() == Some(&id);
+            if sits_for && !represented_by.iter().any(|r| r.person == x.person) {
+                represented_by.push(Member { name: name_of(m, &x.person)?, person: x.person });
+            }
+        }
+        people.sort_by_key(|p| p.name.to_lowercase());
+        represented_by.sort_by_key(|p| p.name.to_lowercase());
+        out.push(OrganisationRow { organisation: id, name: o.name, short_name: o.short_name, people, represented_by });
     }
-    let mut out: Vec<OrganisationRow> = rows.into_values().collect();
-    for row in &mut out {
-        row.people.sort_by_key(|p| p.name.to_lowercase());
-        row.represented_by.sort_by_key(|p| p.name.to_lowercase());
-    }
-    out.sort_by(|a, b| (a.name.to_lowercase(), &a.organisation).cmp(&(b.name.to_lowercase(), &b.organisation)));
-    Ok(out)
+    Ok((out, more))
 }

@@ -58,11 +58,25 @@ pub fn group_summaries(m: &Model, at: NaiveDate) -> Result<Vec<GroupSummary>, Er
 
 /// Every group established on or before `at`, with its size that day.
 pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
+    Ok(groups_page(m, at, 0, usize::MAX)?.0)
+}
+
+/// A page of `groups`, in the same order: the `n` after the first `skip`, and whether
+/// more follow. Only the page's groups are counted (a count reads every membership the
+/// group ever had).
+pub fn groups_page(m: &Model, at: NaiveDate, skip: usize, n: usize) -> Result<(Vec<GroupRow>, bool), Error> {
+    let mut established = m.groups()?.into_iter().filter(|(_, g)| g.established <= at).skip(skip);
     let mut rows = Vec::new();
-    for (id, g) in m.groups()? {
-        if g.established > at {
-            continue;
-        }
+    for (id, g) in established.by_ref().take(n) {
+        // Each person once, whatever roles they hold.
+        let mut people: Vec<_> = m
+            .group_memberships(&id)?
+            .into_iter()
+            .filter(|x| x.covers(at) && x.role != Role::Substitute)
+            .map(|x| x.person)
+            .collect();
+        people.sort();
+        people.dedup();
         rows.push(GroupRow {
             name: g.name,
             group_kind: g.group_kind,
@@ -72,22 +86,11 @@ pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
             successor: g.successor,
             parent: g.parent,
             mandate: g.mandate,
-            members: {
-                // Each person once, whatever roles they hold.
-                let mut people: Vec<_> = m
-                    .group_memberships(&id)?
-                    .into_iter()
-                    .filter(|x| x.covers(at) && x.role != Role::Substitute)
-                    .map(|x| x.person)
-                    .collect();
-                people.sort();
-                people.dedup();
-                people.len()
-            },
+            members: people.len(),
             id,
         });
     }
-    Ok(rows)
+    Ok((rows, established.next().is_some()))
 }
 
 /// One interval of a membership, with the events behind it (`opened_by`, `closed_by`)

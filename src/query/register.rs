@@ -249,6 +249,40 @@ pub fn actions(m: &Model, at: NaiveDate) -> Result<Vec<ActionView>, Error> {
     Ok(action_views(m, m.actions()?, at)?)
 }
 
+/// A page of the actions assigned by `at` (only those not done by then, if `open`), in
+/// id order, which a page can be read in: the `n` after the first `skip`, and whether
+/// more follow. Reads the actions up to the page's end, not the rest.
+pub fn actions_page(
+    m: &Model,
+    at: NaiveDate,
+    open: bool,
+    skip: usize,
+    n: usize,
+) -> Result<(Vec<ActionView>, bool), Error> {
+    let mut rows = Vec::with_capacity(n.min(1024));
+    let mut more = false;
+    let mut passed = 0;
+    for row in m.actions_in_order() {
+        let (id, a) = row?;
+        let done = a.completed.as_ref().is_some_and(|c| c.date <= at);
+        if a.assigned > at || (open && done) {
+            continue;
+        }
+        if passed < skip {
+            passed += 1;
+            continue;
+        }
+        if rows.len() == n {
+            more = true;
+            break;
+        }
+        rows.push((id, a));
+    }
+    let mut views = action_views(m, rows, at)?;
+    views.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((views, more))
+}
+
 pub(super) fn action_views(
     m: &Model,
     actions: Vec<(ActionId, Action)>,

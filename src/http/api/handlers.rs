@@ -12,7 +12,7 @@ use crate::ids::{GroupId, Hash, MeetingId, MeetingRef, PersonId, Seq};
 use crate::ledger::KnownAt;
 use crate::minutes::{self, Format, Lang};
 use crate::model::Model;
-use crate::query::{self, ActionState, DecisionFilter};
+use crate::query::{self, DecisionFilter};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -92,10 +92,38 @@ pub(super) async fn verify(State(s): State<AppState>) -> ApiResult {
     })
 }
 
-pub(super) async fn groups(State(s): State<AppState>, q: Result<Query<AsOf>, QueryRejection>) -> ApiResult {
+#[derive(Debug, Deserialize)]
+pub struct GroupsQuery {
+    at: Option<String>,
+    known_at: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+/// A page of the groups, `LIST_PAGE_LEN` by default; a full page links the next.
+pub(super) async fn groups(
+    State(s): State<AppState>,
+    uri: axum::http::Uri,
+    q: Result<Query<GroupsQuery>, QueryRejection>,
+) -> ApiResult {
     let q = query(q)?;
-    let day = at(&s, &q)?;
-    ok(answer(&s, &q.known_at, |h| query::groups(h, day))?)
+    let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
+    let (offset, limit) = page("groups", &q.offset, &q.limit)?;
+    let (rows, more) = answer(&s, &q.known_at, |h| query::groups_page(h, day, offset, limit))?;
+    Ok(with_next(Json(&rows).into_response(), &uri, more.then_some(offset + rows.len())))
+}
+
+/// Rows in a page of a list that is paged from the start: `LIST_PAGE_LEN` unless the
+/// query asks for fewer or more, never more than `PAGE_LEN_MAX`.
+pub const LIST_PAGE_LEN: usize = 100;
+
+/// A list query's `offset` and `limit`, checked.
+fn page(what: &str, offset: &Option<String>, limit: &Option<String>) -> Result<(usize, usize), ApiError> {
+    let limit = count("limit", limit)?.unwrap_or(LIST_PAGE_LEN);
+    if limit == 0 || limit > PAGE_LEN_MAX {
+        return Err(ApiError::bad_request(format!("limit: 1 to {PAGE_LEN_MAX} {what} a page")));
+    }
+    Ok((count("offset", offset)?.unwrap_or(0), limit))
 }
 
 pub(super) async fn members(
@@ -252,21 +280,30 @@ pub(super) async fn decisions(
     let q = query(q)?;
     let rows = register(&s, &q, Some(PAGE_LEN_MAX))?;
     let limit = count("limit", &q.limit)?.unwrap_or(PAGE_LEN_MAX);
-    let mut response = Json(&rows).into_response();
-    if rows.len() == limit && limit > 0 {
-        let offset = count("offset", &q.offset)?.unwrap_or(0) + rows.len();
-        let kept: Vec<&str> =
-            uri.query().unwrap_or("").split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("offset=")).collect();
-        let next = format!(
-            "<{}?{}offset={offset}>; rel=\"next\"",
-            uri.path(),
-            kept.iter().map(|kv| format!("{kv}&")).collect::<String>()
-        );
-        if let Ok(v) = axum::http::HeaderValue::from_str(&next) {
-            response.headers_mut().insert(header::LINK, v);
-        }
+    let offset = count("offset", &q.offset)?.unwrap_or(0);
+    let more = rows.len() == limit && limit > 0;
+    Ok(with_next(Json(&rows).into_response(), &uri, more.then_some(offset + rows.len())))
+}
+
+/// Links a full page to the next (RFC 8288 `Link: <...>; rel="next"`): the same query
+/// with `offset` moved on. The answer stays a list.
+fn with_next(
+    mut response: axum::response::Response,
+    uri: &axum::http::Uri,
+    next: Option<usize>,
+) -> axum::response::Response {
+    let Some(offset) = next else { return response };
+    let kept: Vec<&str> =
+        uri.query().unwrap_or("").split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("offset=")).collect();
+    let next = format!(
+        "<{}?{}offset={offset}>; rel=\"next\"",
+        uri.path(),
+        kept.iter().map(|kv| format!("{kv}&")).collect::<String>()
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&next) {
+        response.headers_mut().insert(header::LINK, v);
     }
-    Ok(response)
+    response
 }
 
 pub(super) async fn decisions_csv(
@@ -283,16 +320,23 @@ pub struct ActionsQuery {
     at: Option<String>,
     known_at: Option<String>,
     open: Option<bool>,
+    limit: Option<String>,
+    offset: Option<String>,
 }
 
-pub(super) async fn actions(State(s): State<AppState>, q: Result<Query<ActionsQuery>, QueryRejection>) -> ApiResult {
+/// A page of the actions in id order, `LIST_PAGE_LEN` by default; a full page links the
+/// next.
+pub(super) async fn actions(
+    State(s): State<AppState>,
+    uri: axum::http::Uri,
+    q: Result<Query<ActionsQuery>, QueryRejection>,
+) -> ApiResult {
     let q = query(q)?;
     let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
-    let mut rows = answer(&s, &q.known_at, |h| query::actions(h, day))?;
-    if q.open == Some(true) {
-        rows.retain(|a| a.state != ActionState::Done);
-    }
-    ok(rows)
+    let (offset, limit) = page("actions", &q.offset, &q.limit)?;
+    let open = q.open == Some(true);
+    let (rows, more) = answer(&s, &q.known_at, |h| query::actions_page(h, day, open, offset, limit))?;
+    Ok(with_next(Json(&rows).into_response(), &uri, more.then_some(offset + rows.len())))
 }
 
 #[derive(Debug, Deserialize)]

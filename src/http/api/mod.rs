@@ -10,5 +10,6 @@ mod routes;
 mod writes;
 
 pub(crate) use documents::document;
+pub use handlers::LIST_PAGE_LEN;
 pub use routes::{routes, RouteDoc, ROUTES};
 pub use writes::parse_batch;

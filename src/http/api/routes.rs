@@ -178,8 +178,13 @@ pub const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "get",
         path: "/api/groups",
-        summary: "The groups and their size",
-        query: ASOF,
+        summary: "The groups and their size, a page at a time (a full page links the next: Link rel=next)",
+        query: &[
+            ("at", "valid time: the world on this date (YYYY-MM-DD); default today"),
+            ("known_at", "transaction time: what the ledger held after this seq, or at this RFC 3339 instant"),
+            ("limit", "page size, at most 1000 (default 100)"),
+            ("offset", "groups to skip (default 0)"),
+        ],
         body: None,
         errors: &[BAD],
         response: (JSON, schema::<Vec<query::GroupRow>>),
@@ -272,11 +277,13 @@ pub const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "get",
         path: "/api/actions",
-        summary: "Actions: open, overdue and done",
+        summary: "Actions: open, overdue and done, in id order, a page at a time (a full page links the next: Link rel=next)",
         query: &[
             ("at", "valid time (YYYY-MM-DD)"),
             ("known_at", "a seq or an RFC 3339 instant"),
             ("open", "true: only open and overdue"),
+            ("limit", "page size, at most 1000 (default 100)"),
+            ("offset", "actions to skip (default 0)"),
         ],
         body: None,
         errors: &[BAD],

@@ -28,6 +28,10 @@ fn one_line(text: &str) -> String {
 
 /// Meetings a page of `/meetings` lists.
 pub const MEETINGS_PAGE_LEN: usize = 50;
+/// People a page of `/people` lists.
+pub const PEOPLE_PAGE_LEN: usize = 100;
+/// Organisations a page of `/organisations` lists, each with its people.
+pub const ORGANISATIONS_PAGE_LEN: usize = 50;
 
 pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
@@ -101,15 +105,21 @@ pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
         Ok(l) => l,
         Err(e) => return from_error(lang, e),
     };
-    let rows = match query::people(&l.model(), day) {
+    let page_no = match super::registers::page_number(lang, &p) {
+        Ok(n) => n,
+        Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
+    };
+    let skip = (page_no - 1).saturating_mul(PEOPLE_PAGE_LEN);
+    let (rows, more) = match query::people_page(&l.model(), day, skip, PEOPLE_PAGE_LEN) {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
     let keep = p.keep();
+    let link = |n: usize| format!("/people?{keep}&page={n}");
     let body = html! {
         p {
             (t(lang, "Alle personer i protokollen, med grupper og tilknytning den", "Everyone the record names, with their groups and affiliation on"))
-            " " (day) ": " (rows.len())
+            " " (day) "."
         }
         table id="people" {
             (header_row(&[t(lang, "Navn", "Name"), t(lang, "Tilknytning", "Affiliation"), t(lang, "Grupper", "Groups")]))
@@ -129,6 +139,7 @@ pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
                 }
             }
         }
+        (super::registers::pager(lang, page_no, more, link))
     };
     page(lang, t(lang, "Personer", "People"), body)
 }
@@ -143,11 +154,17 @@ pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQ
         Ok(l) => l,
         Err(e) => return from_error(lang, e),
     };
-    let rows = match query::organisations(&l.model(), day) {
+    let page_no = match super::registers::page_number(lang, &p) {
+        Ok(n) => n,
+        Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
+    };
+    let skip = (page_no - 1).saturating_mul(ORGANISATIONS_PAGE_LEN);
+    let (rows, more) = match query::organisations_page(&l.model(), day, skip, ORGANISATIONS_PAGE_LEN) {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
     };
     let keep = p.keep();
+    let link = |n: usize| format!("/organisations?{keep}&page={n}");
     let people = |xs: &[query::Member]| {
         html! {
             @for (i, x) in xs.iter().enumerate() {
@@ -159,7 +176,7 @@ pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQ
     let body = html! {
         p {
             (t(lang, "Organisationerne i protokollen, med deres folk den", "The organisations the record names, with their people on"))
-            " " (day) ": " (rows.len())
+            " " (day) "."
         }
         table id="organisations" {
             (header_row(&[t(lang, "Organisation", "Organisation"), t(lang, "Tilknyttede", "Affiliated"), t(lang, "Repræsenteret i grupper af", "Represented in groups by")]))
@@ -171,6 +188,7 @@ pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQ
                 }
             }
         }
+        (super::registers::pager(lang, page_no, more, link))
     };
     page(lang, t(lang, "Organisationer", "Organisations"), body)
 }

@@ -13,7 +13,7 @@ mod pages;
 mod registers;
 mod timeline;
 
-pub use directory::MEETINGS_PAGE_LEN;
+pub use directory::{MEETINGS_PAGE_LEN, ORGANISATIONS_PAGE_LEN, PEOPLE_PAGE_LEN};
 pub use feeds::{CALENDAR_DAYS_BACK, CALENDAR_MEETINGS_MAX, FEED_DECISIONS_MAX};
 pub use home::HOME_ROWS;
 pub use registers::{ACTIONS_PAGE_LEN, DECISIONS_PAGE_LEN};
