@@ -97,21 +97,27 @@ pub(super) async fn meetings(State(s): State<AppState>, SiteQuery(p): SiteQuery)
     page(lang, t(lang, "Møder", "Meetings"), body)
 }
 
+/// What an index page starts from: its day, a view of the ledger, the page's number and
+/// the rows before it; or the page that says why not.
+fn directory_page(
+    s: &AppState,
+    p: &Params,
+    page_len: usize,
+) -> Result<(chrono::NaiveDate, crate::Ledger, usize, usize), Box<Response>> {
+    let lang = p.lang();
+    let day = page_day(lang, p, s.today()).map_err(|e| Box::new(error(lang, StatusCode::BAD_REQUEST, e)))?;
+    let page_no =
+        super::registers::page_number(lang, p).map_err(|e| Box::new(error(lang, StatusCode::BAD_REQUEST, &e)))?;
+    let l = s.read().map_err(|e| Box::new(from_error(lang, e)))?;
+    Ok((day, l, page_no, (page_no - 1).saturating_mul(page_len)))
+}
+
 pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let day = match page_day(lang, &p, s.today()) {
-        Ok(d) => d,
-        Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
+    let (day, l, page_no, skip) = match directory_page(&s, &p, PEOPLE_PAGE_LEN) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
-    let l = match s.read() {
-        Ok(l) => l,
-        Err(e) => return from_error(lang, e),
-    };
-    let page_no = match super::registers::page_number(lang, &p) {
-        Ok(n) => n,
-        Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
-    };
-    let skip = (page_no - 1).saturating_mul(PEOPLE_PAGE_LEN);
     let (rows, more) = match query::people_page(&l.model(), day, skip, PEOPLE_PAGE_LEN) {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
@@ -148,19 +154,10 @@ pub(super) async fn people(State(s): State<AppState>, SiteQuery(p): SiteQuery) -
 
 pub(super) async fn organisations(State(s): State<AppState>, SiteQuery(p): SiteQuery) -> Response {
     let lang = p.lang();
-    let day = match page_day(lang, &p, s.today()) {
-        Ok(d) => d,
-        Err(e) => return error(lang, StatusCode::BAD_REQUEST, e),
+    let (day, l, page_no, skip) = match directory_page(&s, &p, ORGANISATIONS_PAGE_LEN) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
-    let l = match s.read() {
-        Ok(l) => l,
-        Err(e) => return from_error(lang, e),
-    };
-    let page_no = match super::registers::page_number(lang, &p) {
-        Ok(n) => n,
-        Err(e) => return error(lang, StatusCode::BAD_REQUEST, &e),
-    };
-    let skip = (page_no - 1).saturating_mul(ORGANISATIONS_PAGE_LEN);
     let (rows, more) = match query::organisations_page(&l.model(), day, skip, ORGANISATIONS_PAGE_LEN) {
         Ok(r) => r,
         Err(e) => return from_error(lang, e),
