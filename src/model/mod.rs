@@ -34,7 +34,8 @@ use serde::Serialize;
 /// | entity | keys |
 /// | --- | --- |
 /// | organisations, people, groups | `org/ID`, `person/ID`, `group/ID` |
-/// | memberships | `mem/GROUP/SEQ`, `memp/PERSON/GROUP/SEQ` |
+/// | memberships | `mem/GROUP/SEQ`, `memp/PERSON/GROUP/SEQ`, `gsize/GROUP` (the group's size: each day it changed, and to what) |
+/// | organisations' people | `orgp/ORG/PERSON` (ever affiliated with it), `orgm/ORG/GROUP/SEQ` (memberships held for it) |
 /// | nominations | `nom/GROUP/SEQ`, `nomp/PERSON/GROUP/SEQ` |
 /// | leaves of absence | `leave/GROUP/SEQ`, `leavep/PERSON/GROUP/SEQ` |
 /// | meetings | `meet/ID`, `meetag/ID` (agenda), `meetat/ID` (attendance), `meetap/ID/SEQ` (minutes approvals), `meett/ID/ITEM` (texts), `meets/ID/SEQ` (events), `meetg/GROUP/ID`, `meetd/DATE/ID` (its day), `meetn/GROUP/NUMBER/KIND`, `meeta/ANNOUNCED_AT/ID`, `att/PERSON/MEETING`, `appr/DOCUMENT_HASH/MEETING` |

@@ -62,21 +62,11 @@ pub fn groups(m: &Model, at: NaiveDate) -> Result<Vec<GroupRow>, Error> {
 }
 
 /// A page of `groups`, in the same order: the `n` after the first `skip`, and whether
-/// more follow. Only the page's groups are counted (a count reads every membership the
-/// group ever had).
+/// more follow.
 pub fn groups_page(m: &Model, at: NaiveDate, skip: usize, n: usize) -> Result<(Vec<GroupRow>, bool), Error> {
     let mut established = m.groups()?.into_iter().filter(|(_, g)| g.established <= at).skip(skip);
     let mut rows = Vec::new();
     for (id, g) in established.by_ref().take(n) {
-        // Each person once, whatever roles they hold.
-        let mut people: Vec<_> = m
-            .group_memberships(&id)?
-            .into_iter()
-            .filter(|x| x.covers(at) && x.role != Role::Substitute)
-            .map(|x| x.person)
-            .collect();
-        people.sort();
-        people.dedup();
         rows.push(GroupRow {
             name: g.name,
             group_kind: g.group_kind,
@@ -86,7 +76,7 @@ pub fn groups_page(m: &Model, at: NaiveDate, skip: usize, n: usize) -> Result<(V
             successor: g.successor,
             parent: g.parent,
             mandate: g.mandate,
-            members: people.len(),
+            members: m.group_size(&id, at)? as usize,
             id,
         });
     }

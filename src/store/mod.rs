@@ -47,7 +47,8 @@ pub(super) const STATE_HEAD_KEY: &[u8] = b"~~head";
 /// v16: meetings by day (`meetd/`), actions open and done by day (`acto/`, `actc/`) and
 /// the count of the open (`count/acto`), for the home page. v17: who was ever affiliated
 /// with an organisation (`orgp/`) and sat for it (`orgm/`), for a page of organisations.
-pub(super) const STATE_VERSION: &[u8] = b"v17";
+/// v18: each group's size as steps (`gsize/`), for a page of groups.
+pub(super) const STATE_VERSION: &[u8] = b"v18";
 /// sled's page cache: what a ledger may keep in memory, whatever its size.
 pub(super) const CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// sled's page cache for each of the two databases while `compact` copies one into the

@@ -506,3 +506,37 @@ fn the_open_actions_and_upcoming_meetings_read_from_the_indexes_are_the_register
     }
     assert!(checked > 0, "some actions were open");
 }
+
+/// A group's size in the list of groups, read from the steps `apply` keeps, is the count
+/// of its composition that day (each person once, substitutes apart) on every day a
+/// membership starts or ends and the day before, as of several points of the log.
+#[test]
+fn the_size_of_each_group_is_its_composition_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = protokol::Ledger::create(&dir.path().join("l")).unwrap();
+    for batch in protokol::gen::generate(3_000, 13) {
+        l.append("gen", batch, None, "gen", now()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let head = l.head_seq();
+    let mut checked = 0;
+    for k in [head.0 / 3, head.0] {
+        let m = l.as_of(Seq(k));
+        for g in query::groups(&m, day("9999-12-31")).unwrap() {
+            let t = query::timeline(&m, &g.id).unwrap();
+            let mut days: Vec<NaiveDate> = t.intervals.iter().flat_map(|x| [Some(x.start), x.end]).flatten().collect();
+            days.extend(days.clone().into_iter().map(|d| d - chrono::Days::new(1)));
+            days.sort();
+            days.dedup();
+            for d in days.into_iter().filter(|d| *d >= g.established) {
+                let mut people: Vec<_> =
+                    query::composition(&m, &g.id, d).unwrap().members.into_iter().map(|x| x.person.clone()).collect();
+                people.sort();
+                people.dedup();
+                let row = query::groups(&m, d).unwrap().into_iter().find(|r| r.id == g.id).unwrap();
+                assert_eq!(row.members, people.len(), "{} on {d} as of {k}", g.id);
+                checked += people.len();
+            }
+        }
+    }
+    assert!(checked > 100, "groups had members: {checked}");
+}
