@@ -45,9 +45,18 @@ impl Hash {
     /// Accepts only the canonical form (64 lowercase hex digits): a hash that could be
     /// written two ways could be compared wrongly by someone else's verifier.
     pub fn from_hex(s: &str) -> Result<Hash, String> {
-        if s.len() != 64 {
+        let Ok(digits) = s.as_bytes().try_into() else {
             return Err(format!("a hash is 64 lowercase hex digits, got {} characters", s.len()));
-        }
+        };
+        Hash::from_hex_digits(digits).ok_or_else(|| {
+            // Named as a character, not as the byte: 'é', not 'Ã'.
+            let c = s.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')).unwrap_or(char::REPLACEMENT_CHARACTER);
+            format!("a hash is 64 lowercase hex digits, found {c:?}")
+        })
+    }
+
+    /// `from_hex` of bytes: none unless each is a lowercase hex digit.
+    pub(crate) fn from_hex_digits(digits: &[u8; 64]) -> Option<Hash> {
         // A digit's value, or 0x10 for a byte that is not a lowercase hex digit: the walk
         // of the log decodes two hashes a record, so without a branch a digit.
         const DIGITS: [u8; 256] = {
@@ -64,20 +73,14 @@ impl Hash {
             }
             t
         };
-        let bytes = s.as_bytes();
         let mut out = [0u8; 32];
         let mut bad = 0u8;
         for (i, o) in out.iter_mut().enumerate() {
-            let (high, low) = (DIGITS[bytes[2 * i] as usize], DIGITS[bytes[2 * i + 1] as usize]);
+            let (high, low) = (DIGITS[digits[2 * i] as usize], DIGITS[digits[2 * i + 1] as usize]);
             bad |= high | low;
             *o = high << 4 | low;
         }
-        if bad & 0x10 != 0 {
-            // Named as a character, not as the byte: 'é', not 'Ã'.
-            let c = s.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')).unwrap_or(char::REPLACEMENT_CHARACTER);
-            return Err(format!("a hash is 64 lowercase hex digits, found {c:?}"));
-        }
-        Ok(Hash(out))
+        (bad & 0x10 == 0).then_some(Hash(out))
     }
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
+mod chain_fields;
 mod erased;
 mod line;
 
@@ -207,17 +208,8 @@ impl Record {
     /// an undecodable record, the inner one a hash that does not match: the chain check
     /// places the record before it reports its hashes.
     pub fn check_stored(bytes: &[u8]) -> Result<(Link, Result<(), Problem>), Problem> {
-        #[derive(Deserialize)]
-        struct ChainFields<'a> {
-            seq: Seq,
-            body_hash: Hash,
-            prev: Hash,
-            #[serde(borrow)]
-            kind: std::borrow::Cow<'a, str>,
-        }
         let Framed { hash, header_bytes, erased_by, body_bytes } = Record::unframe(bytes)?;
-        let fields: ChainFields =
-            serde_json::from_slice(header_bytes).map_err(|e| Problem::Undecodable(format!("header: {e}")))?;
+        let fields = chain_fields::read(header_bytes)?;
         let erasure = erased_by.is_some() || fields.kind == "BodyRedacted";
         let link = Link { seq: fields.seq, prev: fields.prev, hash, erasure };
         let hashes = check_hashes(hash, header_bytes, fields.seq, fields.body_hash, erased_by, body_bytes);

@@ -167,7 +167,8 @@ fn every_query_over_a_failing_store_is_a_read_error() {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 21).unwrap();
     type Answer<'a> = Box<dyn Fn(&Model) -> Result<(), Error> + 'a>;
     let answers: Vec<(&str, Answer)> = vec![
-        ("mem/", Box::new(|m| query::groups(m, day).map(drop))),
+        ("gsize/", Box::new(|m| query::groups(m, day).map(drop))),
+        ("mem/", Box::new(|m| query::composition(m, &sg, day).map(drop))),
         ("person/", Box::new(|m| query::composition(m, &sg, day).map(drop))),
         ("meetg/", Box::new(|m| query::timeline(m, &sg).map(drop))),
         ("att/", Box::new(|m| query::person_history(m, &"flemming-sonne".parse().unwrap()).map(drop))),

@@ -681,7 +681,15 @@ async fn the_register_is_paged_on_the_site_and_in_the_api_and_the_pages_are_the_
         seen.extend(ids);
     }
     assert_eq!(seen, whole, "the API's pages, in order, are the whole register");
-    let all = get_json(&s, "/api/decisions").await;
+    // A page is 100 unless the query asks for another length.
+    let page_len = protokol::http::api::LIST_PAGE_LEN;
+    assert!(whole.len() > page_len, "more decisions than a page: {}", whole.len());
+    let first = send(&s, Request::get("/api/decisions").body(Body::empty()).unwrap()).await;
+    let link = first.headers().get("link").map(|l| l.to_str().unwrap().to_string());
+    assert_eq!(link.as_deref(), Some(format!("</api/decisions?offset={page_len}>; rel=\"next\"").as_str()));
+    let page: Value = serde_json::from_slice(&first.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(page.as_array().unwrap().len(), page_len);
+    let all = get_json(&s, "/api/decisions?limit=1000").await;
     assert_eq!(all.as_array().unwrap().len(), whole.len().min(protokol::http::PAGE_LEN_MAX));
 }
 

@@ -247,13 +247,15 @@ fn count(name: &str, v: &Option<String>) -> Result<Option<usize>, ApiError> {
         .transpose()
 }
 
-/// The register's rows the query asks for, at most `limit_max` (when given).
-fn register(s: &AppState, q: &DecisionQuery, limit_max: Option<usize>) -> Result<Vec<query::DecisionView>, ApiError> {
-    let limit = match (count("limit", &q.limit)?, limit_max) {
-        (Some(l), Some(max)) if l > max => {
-            return Err(ApiError::bad_request(format!("limit: at most {max} decisions a page")));
+/// The register's rows the query asks for: of a page (`LIST_PAGE_LEN` by default, at
+/// most `PAGE_LEN_MAX`), or all of them.
+fn register(s: &AppState, q: &DecisionQuery, paged: bool) -> Result<Vec<query::DecisionView>, ApiError> {
+    let limit = match (count("limit", &q.limit)?, paged) {
+        (Some(l), true) if l > PAGE_LEN_MAX => {
+            return Err(ApiError::bad_request(format!("limit: at most {PAGE_LEN_MAX} decisions a page")));
         }
-        (l, max) => l.or(max),
+        (l, true) => Some(l.unwrap_or(LIST_PAGE_LEN)),
+        (l, false) => l,
     };
     let filter = DecisionFilter {
         group: q.group.clone().map(|g| id::<GroupId>("group", g)).transpose()?,
@@ -270,16 +272,17 @@ fn register(s: &AppState, q: &DecisionQuery, limit_max: Option<usize>) -> Result
     answer(s, &q.known_at, |h| query::decisions(h, &filter, day))
 }
 
-/// A page of the register, `PAGE_LEN_MAX` rows at most; a full page links the next
-/// (RFC 8288 `Link: <...>; rel="next"`), so the answer stays a list of decisions.
+/// A page of the register, `LIST_PAGE_LEN` rows by default and `PAGE_LEN_MAX` at most;
+/// a full page links the next (RFC 8288 `Link: <...>; rel="next"`), so the answer stays
+/// a list of decisions.
 pub(super) async fn decisions(
     State(s): State<AppState>,
     uri: axum::http::Uri,
     q: Result<Query<DecisionQuery>, QueryRejection>,
 ) -> ApiResult {
     let q = query(q)?;
-    let rows = register(&s, &q, Some(PAGE_LEN_MAX))?;
-    let limit = count("limit", &q.limit)?.unwrap_or(PAGE_LEN_MAX);
+    let rows = register(&s, &q, true)?;
+    let limit = count("limit", &q.limit)?.unwrap_or(LIST_PAGE_LEN);
     let offset = count("offset", &q.offset)?.unwrap_or(0);
     let more = rows.len() == limit && limit > 0;
     Ok(with_next(Json(&rows).into_response(), &uri, more.then_some(offset + rows.len())))
@@ -311,7 +314,7 @@ pub(super) async fn decisions_csv(
     q: Result<Query<DecisionQuery>, QueryRejection>,
 ) -> ApiResult {
     // The whole register (or the page asked for): a download, not a page.
-    let rows = register(&s, &query(q)?, None)?;
+    let rows = register(&s, &query(q)?, false)?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv::decisions(&rows)).into_response())
 }
 

@@ -141,7 +141,7 @@ const FILTERS: &[(&str, &str)] = &[
     ("to", "decided on or before (YYYY-MM-DD)"),
     ("text", "only decisions whose text or a reservation holds these words (any case)"),
     ("offset", "decisions of the register passed over before the page starts; default 0"),
-    ("limit", "at most this many decisions, the earliest first; JSON pages hold 1000 at most, and a full page's Link header (rel=next) names the next"),
+    ("limit", "at most this many decisions, the earliest first; JSON pages hold 100 unless it asks for another length, 1000 at most, and a full page's Link header (rel=next) names the next"),
 ];
 
 const BAD: (u16, &str) = (400, "bad parameters");
