@@ -6,9 +6,8 @@
 use super::keys::{hex_seq, hex_u32, key, DecisionAt};
 use super::*;
 use crate::event::*;
-use crate::ids::{DecisionId, GroupId, MeetingId, PersonId, Seq};
+use crate::ids::{DecisionId, MeetingId, Seq};
 use crate::kv::ReadError;
-use chrono::NaiveDate;
 
 impl Model {
     fn add_membership(&mut self, m: &Membership) -> Result<(), ReadError> {
@@ -19,42 +18,6 @@ impl Model {
         }
         self.save(key(&["mem", m.group.as_str(), &seq]), m)?;
         self.count_members(&m.group)
-    }
-
-    /// Keeps a group's size as steps (`gsize/GROUP`: each day it changed, and to what),
-    /// so that a list of groups reads one key a group, not every membership each has
-    /// had. Counted as `covers` counts: each person once, substitutes apart.
-    fn count_members(&mut self, group: &GroupId) -> Result<(), ReadError> {
-        let mut changes: Vec<(NaiveDate, i64, PersonId)> = Vec::new();
-        for x in self.group_memberships(group)? {
-            // An interval that ends before it starts covers no day.
-            if x.role == Role::Substitute || x.end.is_some_and(|end| end <= x.start) {
-                continue;
-            }
-            if let Some(end) = x.end {
-                changes.push((end, -1, x.person.clone()));
-            }
-            changes.push((x.start, 1, x.person));
-        }
-        changes.sort();
-        let mut held: std::collections::BTreeMap<PersonId, i64> = std::collections::BTreeMap::new();
-        let mut steps: Vec<(NaiveDate, u32)> = Vec::new();
-        for (i, (day, change, person)) in changes.iter().enumerate() {
-            let n = held.entry(person.clone()).or_default();
-            *n += change;
-            if *n == 0 {
-                held.remove(person);
-            }
-            if changes.get(i + 1).is_some_and(|next| next.0 == *day) {
-                continue;
-            }
-            let size = held.len() as u32;
-            match steps.last() {
-                Some((_, last)) if *last == size => {}
-                _ => steps.push((*day, size)),
-            }
-        }
-        self.save(key(&["gsize", group.as_str()]), &steps)
     }
 
     /// Notes that the event at `seq` belongs to meeting `id`, if it exists.

@@ -55,14 +55,6 @@ impl Model {
         Ok(held)
     }
 
-    /// How many members `group` has on `date`, each person once and substitutes apart,
-    /// from the steps `apply` keeps (`gsize/`): one read, however many it has had.
-    pub fn group_size(&self, group: &GroupId, date: chrono::NaiveDate) -> Read<u32> {
-        let steps: Vec<(chrono::NaiveDate, u32)> = self.load(&key(&["gsize", group.as_str()]))?.unwrap_or_default();
-        let after = steps.partition_point(|(day, _)| *day <= date);
-        Ok(after.checked_sub(1).map_or(0, |i| steps[i].1))
-    }
-
     /// A person's leaves of absence from a group, in log order.
     pub fn leaves_of(&self, person: &PersonId, group: &GroupId) -> Read<Vec<Leave>> {
         self.through_person_in("leavep", "leave", person, group)

@@ -13,6 +13,7 @@ mod lookups;
 mod minutes;
 mod people;
 pub mod search;
+mod sizes;
 
 pub use entities::*;
 pub use fold::{as_corrected, fold};

@@ -248,8 +248,12 @@ fn count(name: &str, v: &Option<String>) -> Result<Option<usize>, ApiError> {
 }
 
 /// The register's rows the query asks for: of a page (`LIST_PAGE_LEN` by default, at
-/// most `PAGE_LEN_MAX`), or all of them.
-fn register(s: &AppState, q: &DecisionQuery, paged: bool) -> Result<Vec<query::DecisionView>, ApiError> {
+/// most `PAGE_LEN_MAX`), or all of them; and the limit it applied.
+fn register(
+    s: &AppState,
+    q: &DecisionQuery,
+    paged: bool,
+) -> Result<(Vec<query::DecisionView>, Option<usize>), ApiError> {
     let limit = match (count("limit", &q.limit)?, paged) {
         (Some(l), true) if l > PAGE_LEN_MAX => {
             return Err(ApiError::bad_request(format!("limit: at most {PAGE_LEN_MAX} decisions a page")));
@@ -269,7 +273,7 @@ fn register(s: &AppState, q: &DecisionQuery, paged: bool) -> Result<Vec<query::D
         limit,
     };
     let day = date("at", &q.at)?.unwrap_or_else(|| s.today());
-    answer(s, &q.known_at, |h| query::decisions(h, &filter, day))
+    Ok((answer(s, &q.known_at, |h| query::decisions(h, &filter, day))?, limit))
 }
 
 /// A page of the register, `LIST_PAGE_LEN` rows by default and `PAGE_LEN_MAX` at most;
@@ -281,10 +285,9 @@ pub(super) async fn decisions(
     q: Result<Query<DecisionQuery>, QueryRejection>,
 ) -> ApiResult {
     let q = query(q)?;
-    let rows = register(&s, &q, true)?;
-    let limit = count("limit", &q.limit)?.unwrap_or(LIST_PAGE_LEN);
+    let (rows, limit) = register(&s, &q, true)?;
     let offset = count("offset", &q.offset)?.unwrap_or(0);
-    let more = rows.len() == limit && limit > 0;
+    let more = limit.is_some_and(|limit| rows.len() == limit && limit > 0);
     Ok(with_next(Json(&rows).into_response(), &uri, more.then_some(offset + rows.len())))
 }
 
@@ -314,7 +317,7 @@ pub(super) async fn decisions_csv(
     q: Result<Query<DecisionQuery>, QueryRejection>,
 ) -> ApiResult {
     // The whole register (or the page asked for): a download, not a page.
-    let rows = register(&s, &query(q)?, false)?;
+    let (rows, _) = register(&s, &query(q)?, false)?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv::decisions(&rows)).into_response())
 }
 
