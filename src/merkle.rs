@@ -44,6 +44,9 @@ pub struct RootFromLeaves {
     /// The roots of the complete subtrees so far, largest first, with their heights.
     stack: Vec<(u8, TreeHash)>,
     size: u64,
+    /// What the last `push` completed, kept to be refilled: the walk pushes a million
+    /// leaves, and a list allocated for each was a cost of its own.
+    completed: Vec<TreeHash>,
 }
 
 impl RootFromLeaves {
@@ -62,14 +65,16 @@ impl RootFromLeaves {
             }
         }
         let stack = heights.into_iter().zip(r.read_hashes(&indexes)?).collect();
-        Ok(RootFromLeaves { stack, size })
+        Ok(RootFromLeaves { stack, size, completed: Vec::new() })
     }
 
     /// Adds the next leaf; returns the hashes the stored tree keeps for it, in the order
     /// of their stored-hash indexes (the leaf's, then each subtree it completes).
-    pub fn push(&mut self, event_hash: &crate::ids::Hash) -> Vec<TreeHash> {
+    pub fn push(&mut self, event_hash: &crate::ids::Hash) -> &[TreeHash] {
         let mut node = (0u8, leaf_hash(event_hash));
-        let mut stored = vec![node.1];
+        let stored = &mut self.completed;
+        stored.clear();
+        stored.push(node.1);
         while let Some(&(h, left)) = self.stack.last() {
             if h != node.0 {
                 break;
@@ -80,7 +85,7 @@ impl RootFromLeaves {
         }
         self.stack.push(node);
         self.size += 1;
-        stored
+        &self.completed
     }
 
     pub fn size(&self) -> u64 {
@@ -220,7 +225,7 @@ mod tests {
             let mut index = stored_count(at);
             for (n, e) in events.iter().enumerate().skip(at as usize) {
                 for h in resumed.push(e) {
-                    assert_eq!(Some(&h), tree.0.get(&index), "leaf {n}, resumed at {at}");
+                    assert_eq!(Some(h), tree.0.get(&index), "leaf {n}, resumed at {at}");
                     index += 1;
                 }
             }

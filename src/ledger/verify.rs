@@ -310,7 +310,7 @@ fn check_slice(store: &Store, from: Seq, to: Option<Seq>, progress: &dyn Progres
             None => unreachable!("a record walked without a fault is in the chain"),
         };
         for want in tree.push(&link_hash) {
-            if stored.next().transpose()? != Some(want) {
+            if stored.next().transpose()? != Some(*want) {
                 slice.fault = Some(tree_fault(seq, "a hash the tree keeps for this record is not the one it gives"));
                 return Ok(slice);
             }

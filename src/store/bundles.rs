@@ -12,7 +12,6 @@
 //! form, so nothing needs rewriting.
 
 use super::{Store, StoreError};
-use std::iter::Peekable;
 
 const BUNDLE_VERSION: u8 = 1;
 /// Largest bundle kept. sled 0.34 writes a page larger than a quarter of its 512 KiB
@@ -36,13 +35,9 @@ pub struct Stored {
 }
 
 impl Stored {
+    /// All of `page`; of an empty one, no bytes (a bundle that cannot be read).
     fn whole(page: sled::IVec) -> Stored {
-        let at = 0..page.len();
-        Stored { page, at }
-    }
-
-    fn empty() -> Stored {
-        Stored { page: sled::IVec::default(), at: 0..0 }
+        Stored { at: 0..page.len(), page }
     }
 }
 
@@ -94,6 +89,11 @@ impl Sequence {
         Some(u64::from_be_bytes(key.strip_prefix(self.prefix)?.try_into().ok()?))
     }
 
+    /// A single value's key and bytes as read: its index, or the key if it names none.
+    fn single_item(&self, key: &[u8], v: sled::IVec) -> Item {
+        (self.single(key).ok_or_else(|| key.to_vec()), Stored::whole(v))
+    }
+
     /// The first index of the bundle a key names, if it names one.
     fn bundle(&self, key: &[u8]) -> Option<u64> {
         let start = u64::from_be_bytes(key.strip_prefix(self.bundles)?.try_into().ok()?);
@@ -129,32 +129,27 @@ impl Sequence {
         to: Option<u64>,
     ) -> impl Iterator<Item = Result<Item, StoreError>> + 's {
         let seq = *self;
-        let wanted = move |i: u64| from.is_none_or(|f| i >= f) && to.is_none_or(|t| i < t);
         let lo = from.map_or(seq.prefix.to_vec(), |f| seq.key(f));
         let hi = to.map_or(seq.end.to_vec(), |t| seq.key(t));
         let singles = store.log.range(lo, hi).map(move |item| {
             let (k, v) = item.map_err(|e| store.io(e))?;
-            Ok(match seq.single(&k) {
-                Some(i) => (Ok(i), Stored::whole(v)),
-                None => (Err(k.to_vec()), Stored::whole(v)),
-            })
+            Ok(seq.single_item(&k, v))
         });
         let lo = from.map_or(seq.bundles.to_vec(), |f| seq.bundle_key(if f < seq.first { f } else { seq.start_of(f) }));
         let hi = to.map_or(seq.bundles_end(), |t| seq.bundle_key(t));
-        let bundles = store.log.range(lo, hi).flat_map(move |item| -> Vec<Result<Item, StoreError>> {
+        let bundles = store.log.range(lo, hi).flat_map(move |item| {
             let (k, v) = match item {
                 Ok(kv) => kv,
-                Err(e) => return vec![Err(store.io(e))],
+                Err(e) => return Values::One(Some(Err(store.io(e)))),
             };
-            let Some(start) = seq.bundle(&k) else { return vec![Ok((Err(k.to_vec()), Stored::whole(v)))] };
-            match spans(&v, seq.len) {
-                Some(spans) => (start..)
-                    .zip(spans)
-                    .filter(|(i, _)| wanted(*i))
-                    .map(|(i, at)| Ok((Ok(i), Stored { page: v.clone(), at })))
-                    .collect(),
-                None => vec![Ok((Ok(start), Stored::empty()))],
+            let Some(start) = seq.bundle(&k) else { return Values::One(Some(Ok((Err(k.to_vec()), Stored::whole(v))))) };
+            if !whole(&v, seq.len) {
+                return Values::One(Some(Ok((Ok(start), Stored::whole(sled::IVec::default())))));
             }
+            let mut values = Values::Bundle { page: v, index: start, at: 1, to };
+            // The first bundle may begin before `from`.
+            (start..from.unwrap_or(start)).for_each(|_| drop(values.next()));
+            values
         });
         Merged { a: singles.peekable(), b: bundles.peekable() }
     }
@@ -163,14 +158,11 @@ impl Sequence {
     pub fn last(&self, store: &Store) -> Result<Option<Item>, StoreError> {
         let last_of =
             |lo: Vec<u8>, hi: Vec<u8>| store.log.range_rev(lo, hi).next().transpose().map_err(|e| store.io(e));
-        let single = last_of(self.prefix.to_vec(), self.end.to_vec())?.map(|(k, v)| match self.single(&k) {
-            Some(i) => (Ok(i), Stored::whole(v)),
-            None => (Err(k.to_vec()), Stored::whole(v)),
-        });
+        let single = last_of(self.prefix.to_vec(), self.end.to_vec())?.map(|(k, v)| self.single_item(&k, v));
         let bundled = last_of(self.bundles.to_vec(), self.bundles_end())?.map(|(k, v)| match self.bundle(&k) {
             Some(start) => match spans(&v, self.len).and_then(|mut s| s.pop()) {
                 Some(at) => (Ok(start + self.len - 1), Stored { page: v, at }),
-                None => (Ok(start), Stored::empty()),
+                None => (Ok(start), Stored::whole(sled::IVec::default())),
             },
             None => (Err(k.to_vec()), Stored::whole(v)),
         });
@@ -239,8 +231,8 @@ impl Sequence {
             let start = self.start_of(i);
             let key = self.bundle_key(start);
             let bundle = store.log.get(&key).map_err(|e| store.io(e))?;
-            let mut values: Vec<Vec<u8>> = match bundle.as_deref().and_then(|b| split(b, self.len)) {
-                Some(values) => values.into_iter().map(<[u8]>::to_vec).collect(),
+            let mut values: Vec<Vec<u8>> = match bundle.as_deref().and_then(|b| Some((b, spans(b, self.len)?))) {
+                Some((b, spans)) => spans.into_iter().map(|at| b[at].to_vec()).collect(),
                 None => {
                     return Err(StoreError::Io {
                         path: store.path.clone(),
@@ -262,8 +254,8 @@ impl Sequence {
 
 /// Two walks in index order as one: a key that is not the sequence's first, as met.
 struct Merged<A: Iterator, B: Iterator> {
-    a: Peekable<A>,
-    b: Peekable<B>,
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
 }
 
 impl<A, B> Iterator for Merged<A, B>
@@ -290,6 +282,33 @@ where
     }
 }
 
+/// The values one key of the bundles' prefix gives: a bundle's, each where sled holds
+/// it, read one at a time from a bundle checked whole (a walk reads a hundred thousand
+/// bundles, and a list of each one's values was a cost of its own); or one item.
+enum Values {
+    One(Option<Result<Item, StoreError>>),
+    Bundle { page: sled::IVec, index: u64, at: usize, to: Option<u64> },
+}
+
+impl Iterator for Values {
+    type Item = Result<Item, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Values::One(item) => item.take(),
+            Values::Bundle { page, index, at, to } => {
+                if to.is_some_and(|t| *index >= t) {
+                    return None;
+                }
+                let span = spans_from(page, *at).next()?.ok()?;
+                *at = span.end;
+                *index += 1;
+                Some(Ok((Ok(*index - 1), Stored { page: page.clone(), at: span })))
+            }
+        }
+    }
+}
+
 /// A bundle's bytes: the version, then each value as a 4-byte big-endian length and the
 /// value (FORMAT.md, "Stored form").
 fn join(values: &[Vec<u8>], len: u64) -> Vec<u8> {
@@ -300,56 +319,37 @@ fn join(values: &[Vec<u8>], len: u64) -> Vec<u8> {
         out.extend_from_slice(&u32::try_from(v.len()).expect("a value under 4 GiB").to_be_bytes());
         out.extend_from_slice(v);
     }
-    assert_eq!(split(&out, len).map(|v| v.len()), Some(len as usize), "a bundle reads back whole");
+    assert!(whole(&out, len), "a bundle reads back whole");
     out
 }
 
-/// The `n`-th value of a bundle, found by its lengths alone (a proof reads one hash
-/// from each of many bundles), or none if the bundle is not whole.
-fn nth(bytes: &[u8], n: usize, len: u64) -> Option<&[u8]> {
-    let (&version, mut rest) = bytes.split_first()?;
-    if version != BUNDLE_VERSION {
-        return None;
-    }
-    let mut found = None;
-    let mut count = 0;
-    while !rest.is_empty() {
-        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        let value = rest.get(4..4 + len)?;
-        if count == n {
-            found = Some(value);
-        }
-        count += 1;
-        rest = &rest[4 + len..];
-    }
-    // The whole bundle is walked: a value is read only from a bundle that is whole.
-    if count as u64 == len {
-        found
-    } else {
-        None
-    }
+/// Where each value of a bundle lies, from byte `at` on: an error where a length runs past
+/// the bundle's end.
+fn spans_from(bytes: &[u8], mut at: usize) -> impl Iterator<Item = Result<std::ops::Range<usize>, ()>> + '_ {
+    std::iter::from_fn(move || {
+        bytes.get(at..).filter(|rest| !rest.is_empty())?;
+        let len = bytes.get(at..at + 4).map(|l| u32::from_be_bytes(l.try_into().expect("4 bytes")) as usize);
+        let end = len.and_then(|len| (at + 4).checked_add(len)).filter(|&end| end <= bytes.len());
+        let span = end.map(|end| at + 4..end);
+        at = end.unwrap_or(bytes.len());
+        Some(span.ok_or(()))
+    })
+}
+
+/// Whether a bundle is whole: of this version, `len` values, its lengths its bytes.
+fn whole(bytes: &[u8], len: u64) -> bool {
+    bytes.first() == Some(&BUNDLE_VERSION) && spans_from(bytes, 1).try_fold(0, |n, s| s.map(|_| n + 1)) == Ok(len)
 }
 
 /// Where a bundle's values lie in it, or none if it is not a whole bundle.
 fn spans(bytes: &[u8], len: u64) -> Option<Vec<std::ops::Range<usize>>> {
-    let (&version, _) = bytes.split_first()?;
-    if version != BUNDLE_VERSION {
-        return None;
-    }
-    let mut spans = Vec::with_capacity(len as usize);
-    let mut at = 1;
-    while at < bytes.len() {
-        let len = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
-        let end = (at + 4).checked_add(len).filter(|&end| end <= bytes.len())?;
-        spans.push(at + 4..end);
-        at = end;
-    }
-    (spans.len() as u64 == len).then_some(spans)
+    whole(bytes, len).then(|| spans_from(bytes, 1).map_while(Result::ok).collect())
 }
 
-/// A bundle's values, or none if it is not a whole bundle.
-fn split(bytes: &[u8], len: u64) -> Option<Vec<&[u8]>> {
-    Some(spans(bytes, len)?.into_iter().map(|at| &bytes[at]).collect())
+/// The `n`-th value of a bundle (a proof reads one hash from each of many bundles), or
+/// none if the bundle is not whole: a value is read only from a bundle that is.
+fn nth(bytes: &[u8], n: usize, len: u64) -> Option<&[u8]> {
+    whole(bytes, len).then(|| spans_from(bytes, 1).nth(n)?.ok().map(|at| &bytes[at])).flatten()
 }
 
 #[cfg(test)]
@@ -361,12 +361,14 @@ mod tests {
         let len = 128;
         let values: Vec<Vec<u8>> = (0..len).map(|i| vec![i as u8; (i % 7) as usize]).collect();
         let bytes = join(&values, len);
-        assert_eq!(split(&bytes, len).unwrap(), values.iter().map(Vec::as_slice).collect::<Vec<_>>());
-        assert!(split(&bytes[..bytes.len() - 1], len).is_none(), "cut short");
-        assert!(split(&[&bytes[..], &[0, 0, 0, 0]].concat(), len).is_none(), "a value too many");
+        let read: Vec<&[u8]> = spans(&bytes, len).unwrap().into_iter().map(|at| &bytes[at]).collect();
+        assert_eq!(read, values.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        assert!(spans(&bytes[..bytes.len() - 1], len).is_none(), "cut short");
+        assert!(spans(&[&bytes[..], &[0, 0, 0, 0]].concat(), len).is_none(), "a value too many");
+        assert!(spans(&[&bytes[..], &[0, 0, 0]].concat(), len).is_none(), "a length cut short");
         let mut other = bytes.clone();
         other[0] = 2;
-        assert!(split(&other, len).is_none(), "another version");
+        assert!(spans(&other, len).is_none(), "another version");
         assert_eq!(nth(&bytes, 9, len), Some(&values[9][..]));
         assert_eq!(nth(&bytes, 128, len), None);
         assert_eq!(nth(&bytes[..bytes.len() - 1], 9, len), None, "a value of a bundle cut short is not read");

@@ -24,7 +24,7 @@ pub use tree::{GrowingTree, TreeReader};
 
 use crate::envelope::Fault;
 use log::{Batch, Log};
-use sled_quirks::{ensure_room, is_same_file, remove_unfinished_snapshots};
+use sled_quirks::{ensure_room, is_same_file, pad_heap_growth, remove_unfinished_snapshots};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -134,6 +134,7 @@ impl Store {
     /// database): sled refuses to open a database with the other setting.
     pub(super) fn open_sled(path: &Path, cache_bytes_max: u64, storage: Option<Storage>) -> Result<Store, StoreError> {
         let io = |message: String| StoreError::Io { path: path.to_path_buf(), message };
+        pad_heap_growth();
         std::fs::create_dir_all(path).map_err(|e| io(e.to_string()))?;
         // Our own lock, taken before sled's, so that what we repair below is never the
         // work of another process.
