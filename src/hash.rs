@@ -133,7 +133,11 @@ mod tests {
         // past a chunk (1 KiB) too.
         for len in [0, 1, 64, 65, 1024, 1025, 5000] {
             let material = vec![b'x'; len];
-            assert_eq!(event_hash(&material), Hash(blake3::derive_key("protokol 2026-11 event v1", &material)), "{len}");
+            assert_eq!(
+                event_hash(&material),
+                Hash(blake3::derive_key("protokol 2026-11 event v1", &material)),
+                "{len}"
+            );
             assert_eq!(body_hash(&material), Hash(blake3::derive_key("protokol 2026-11 body v1", &material)), "{len}");
         }
     }
