@@ -42,13 +42,15 @@ impl AsOf {
         // later change would have overwritten or removed it. One written by the next
         // event (what verify replays) was its only change since: the value before it,
         // if any, is that event's version, read by key. A scan costs sled twice a read,
-        // and most keys an event writes are new.
+        // and most keys an event writes are new. Otherwise the versions after `seq` are
+        // sought, not read from the key's first: a key every action rewrites has as many
+        // versions as there are actions, and verify reads it at each.
         if since == Some(self.seq + 1) {
             if let Some(v) = self.base.get(&version_key(key, self.seq + 1))? {
                 after.push((self.seq + 1, v));
             }
         } else if since.is_none_or(|since| since > self.seq) {
-            for item in self.base.scan(&version_prefix(key)) {
+            for item in self.base.scan_from(&version_prefix(key), &version_key(key, self.seq + 1)) {
                 let (k, v) = item?;
                 let at = version_seq(&k).ok_or_else(|| format!("version key {:?}", lossy(&k)))?;
                 if at > self.seq {

@@ -66,6 +66,15 @@ pub trait KvRead: Send + Sync {
     fn scan_rev<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
         reversed(self.scan(prefix))
     }
+
+    /// The pairs of `scan`, from the key `from` (under `prefix`) on: a key's versions
+    /// after a seq, found where the store can seek rather than read from the first (a
+    /// key every action rewrites has as many versions as there are actions). By default
+    /// the pairs before `from` are read and passed over.
+    fn scan_from<'a>(&'a self, prefix: &[u8], from: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+        let from = from.to_vec();
+        Box::new(self.scan(prefix).skip_while(move |item| item.as_ref().is_ok_and(|(k, _)| *k < from)))
+    }
 }
 
 /// A walk read whole and turned: its pairs last first, or its first error alone.

@@ -206,6 +206,11 @@ impl Log {
         self.iter(prefix.to_vec(), after_prefix(prefix), true)
     }
 
+    /// `scan_prefix`, from the key `from` (under `prefix`) on.
+    pub fn scan_prefix_from(&self, prefix: &[u8], from: &[u8]) -> Iter {
+        self.iter(from.to_vec(), after_prefix(prefix), true)
+    }
+
     pub fn scan_prefix_rev(&self, prefix: &[u8]) -> Iter {
         self.iter(prefix.to_vec(), after_prefix(prefix), false)
     }

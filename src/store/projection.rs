@@ -23,28 +23,25 @@ impl KvRead for StateReader {
     }
 
     fn scan<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
-        Box::new(
-            self.log
-                .scan_prefix(&state_key(prefix))
-                .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
-                .map(|item| {
-                    let (k, v) = item.map_err(|e| ReadError(e.to_string()))?;
-                    Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
-                }),
-        )
+        state_pairs(self.log.scan_prefix(&state_key(prefix)))
+    }
+
+    fn scan_from<'a>(&'a self, prefix: &[u8], from: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+        state_pairs(self.log.scan_prefix_from(&state_key(prefix), &state_key(from)))
     }
 
     fn scan_rev<'a>(&'a self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
-        Box::new(
-            self.log
-                .scan_prefix_rev(&state_key(prefix))
-                .filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX)))
-                .map(|item| {
-                    let (k, v) = item.map_err(|e| ReadError(e.to_string()))?;
-                    Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
-                }),
-        )
+        state_pairs(self.log.scan_prefix_rev(&state_key(prefix)))
     }
+}
+
+/// A walk of the log tree's state keys as the projection's pairs: without the state
+/// prefix, and without the keys about the projection.
+fn state_pairs<'a>(walk: super::log::Iter) -> Box<dyn Iterator<Item = Result<Pair, ReadError>> + 'a> {
+    Box::new(walk.filter(|item| !item.as_ref().is_ok_and(|(k, _)| k.starts_with(STATE_META_PREFIX))).map(|item| {
+        let (k, v) = item.map_err(|e| ReadError(e.to_string()))?;
+        Ok((k[STATE_PREFIX.len()..].to_vec(), v.to_vec()))
+    }))
 }
 
 fn state_key(key: &[u8]) -> Vec<u8> {
