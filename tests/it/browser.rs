@@ -53,7 +53,12 @@ impl Session {
             if let Some(e) = self.find_all(css).into_iter().next() {
                 return e;
             }
-            assert!(Instant::now() < deadline, "no element {css}");
+            if Instant::now() >= deadline {
+                // Say what page is there instead, so a failure names its cause.
+                let url = self.get("/url");
+                let page = self.find_all("body").into_iter().next().map(|b| self.text(&b)).unwrap_or_default();
+                panic!("no element {css} on {url}: {page}");
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
