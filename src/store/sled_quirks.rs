@@ -95,10 +95,7 @@ fn free_bytes(_: &Path) -> Option<u64> {
     None
 }
 
-/// Extra memory glibc's malloc takes each time a heap must grow (`M_TOP_PAD`).
-pub(super) const HEAP_GROWTH_PAD_BYTES: i32 = 64 * 1024 * 1024;
-
-/// Has glibc's malloc grow each heap by `HEAP_GROWTH_PAD_BYTES` beyond what it needs,
+/// Has glibc's malloc grow each heap by 64 MiB beyond what it needs (`M_TOP_PAD`),
 /// rather than 128 KiB. A walk of the log has each of its threads read sled pages into
 /// fresh memory (sled keeps a few hundred megabytes of them at a million events, beyond
 /// its page cache); grown a little at a time, every growth of a thread's heap is an
@@ -109,6 +106,7 @@ pub(super) const HEAP_GROWTH_PAD_BYTES: i32 = 64 * 1024 * 1024;
 pub(super) fn pad_heap_growth() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
+        const HEAP_GROWTH_PAD_BYTES: i32 = 64 * 1024 * 1024;
         static PADDED: std::sync::Once = std::sync::Once::new();
         // SAFETY: mallopt only sets a parameter of the allocator; it is thread-safe.
         PADDED.call_once(|| unsafe {
